@@ -1,0 +1,55 @@
+//! `cargo xtask`: the one entry point for every check of the workspace.
+//!
+//! `cargo xtask ci` runs `setup` and then every check in order, collects all failures,
+//! prints a summary table and exits non-zero if any check failed. Each check is also a
+//! subcommand of its own. See `cargo xtask help`.
+
+mod checks;
+mod setup;
+mod util;
+
+use std::process::ExitCode;
+
+const HELP: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  ci       setup, then every check below in order; summary table; non-zero exit if any failed
+  setup    install prerequisites (rustup targets, apt packages) or say exactly what to run
+  fmt      cargo fmt --check
+  clippy   cargo clippy per package, all targets, -D warnings
+  test     cargo test for the workspace
+  nostd    build each no_std crate without default features and with each feature on its own,
+           for thumbv7em-none-eabihf and thumbv6m-none-eabi
+  doc      cargo doc with RUSTDOCFLAGS=-D warnings
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(command) = args.first() else {
+        eprint!("{HELP}");
+        return ExitCode::from(2);
+    };
+    let result = match command.as_str() {
+        "ci" => return checks::ci(),
+        "setup" => setup::run(),
+        "help" | "--help" | "-h" => {
+            print!("{HELP}");
+            return ExitCode::SUCCESS;
+        }
+        name => match checks::by_name(name) {
+            Some(check) => (check.run)(),
+            None => {
+                eprintln!("xtask: unknown command `{name}`\n\n{HELP}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask {command}: FAILED: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

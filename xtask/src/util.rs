@@ -1,0 +1,62 @@
+//! Small helpers to run commands and report what failed.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+/// The outcome of one step: `Err` carries a one-line reason for the summary table.
+pub(crate) type StepResult = Result<(), String>;
+
+/// The workspace root (the parent of this crate's manifest directory).
+pub(crate) fn root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map_or(manifest.clone(), std::path::Path::to_path_buf)
+}
+
+/// A `cargo` command run from the workspace root.
+pub(crate) fn cargo() -> Command {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(root());
+    cmd
+}
+
+/// Runs `cmd`, echoing it first; an error names the command and its exit status.
+pub(crate) fn run(cmd: &mut Command) -> StepResult {
+    let shown = show(cmd);
+    eprintln!("$ {shown}");
+    match cmd.status() {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => Err(format!("`{shown}` exited with {status}")),
+        Err(e) => Err(format!("`{shown}` could not start: {e}")),
+    }
+}
+
+/// Runs `cmd` and returns its standard output, or an error naming the command.
+pub(crate) fn output(cmd: &mut Command) -> Result<String, String> {
+    let shown = show(cmd);
+    match cmd.output() {
+        Ok(out) if out.status.success() => Ok(String::from_utf8_lossy(&out.stdout).into_owned()),
+        Ok(out) => Err(format!(
+            "`{shown}` exited with {}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        )),
+        Err(e) => Err(format!("`{shown}` could not start: {e}")),
+    }
+}
+
+/// Whether an executable named `name` is on `PATH`.
+pub(crate) fn on_path(name: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths).any(|dir| dir.join(name).is_file())
+    })
+}
+
+fn show(cmd: &Command) -> String {
+    let mut s = cmd.get_program().to_string_lossy().into_owned();
+    for arg in cmd.get_args() {
+        s.push(' ');
+        s.push_str(&arg.to_string_lossy());
+    }
+    s
+}
