@@ -96,10 +96,17 @@ fn nostd() -> StepResult {
     let mut failures = Vec::new();
     for target in setup::TARGETS {
         for (package, features) in NO_STD {
-            let builds = std::iter::once(None).chain(features.iter().map(Some));
+            let builds = core::iter::once(None).chain(features.iter().map(Some));
             for feature in builds {
                 let mut cmd = util::cargo();
-                cmd.args(["build", "--package", package, "--no-default-features", "--target", target]);
+                cmd.args([
+                    "build",
+                    "--package",
+                    package,
+                    "--no-default-features",
+                    "--target",
+                    target,
+                ]);
                 if let Some(feature) = feature {
                     cmd.args(["--features", feature]);
                 }
@@ -109,7 +116,11 @@ fn nostd() -> StepResult {
             }
         }
     }
-    if failures.is_empty() { Ok(()) } else { Err(format!("no_std builds: {}", failures.join(", "))) }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("no_std builds: {}", failures.join(", ")))
+    }
 }
 
 fn doc() -> StepResult {

@@ -47,9 +47,8 @@ pub(crate) fn output(cmd: &mut Command) -> Result<String, String> {
 
 /// Whether an executable named `name` is on `PATH`.
 pub(crate) fn on_path(name: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| dir.join(name).is_file())
-    })
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
 }
 
 fn show(cmd: &Command) -> String {

@@ -1,2 +1,28 @@
 #![no_std]
-//! placeholder
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(any(feature = "std", test))]
+extern crate std;
+
+mod claims;
+mod error;
+pub mod json;
+mod jwks;
+mod key;
+mod token;
+mod validation;
+
+pub use claims::{Audience, Claims, CotterAccessClaims, CotterIdClaims};
+pub use error::{Error, JwkError, Phase, Segment};
+pub use json::{JsonError, JsonStr, JsonValue};
+pub use jwks::{Jwks, SkippedKey};
+pub use key::{Es256Key, KID_MAX_LEN, Kid};
+pub use token::{Header, Token, UntrustedToken};
+pub use validation::{COTTER_ISSUER, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, Validation};
+
+/// The p256 crate this one verifies with, for building keys from its types.
+pub use p256;

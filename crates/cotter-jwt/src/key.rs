@@ -1,0 +1,181 @@
+//! ES256 public keys: from a JWK, from SEC1 bytes, and the raw signature check.
+
+use crate::error::JwkError;
+use crate::json::{self, JsonStr, JsonValue};
+use base64ct::{Base64UrlUnpadded, Encoding};
+use core::fmt;
+use p256::ecdsa::signature::Verifier;
+use p256::ecdsa::{Signature, VerifyingKey};
+
+/// The longest `kid` a key may carry, in bytes (Cotter's is 53).
+pub const KID_MAX_LEN: usize = 128;
+
+/// A key identifier, decoded from JSON.
+pub type Kid = heapless::String<KID_MAX_LEN>;
+
+/// A P-256 public key that verifies ES256 signatures, with an optional `kid`.
+///
+/// The key decides the algorithm: an `Es256Key` only ever checks ES256 (ECDSA P-256 with
+/// SHA-256), whatever a token's header says.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Es256Key {
+    key: VerifyingKey,
+    kid: Option<Kid>,
+}
+
+impl fmt::Debug for Es256Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Es256Key").field("kid", &self.kid.as_deref()).finish_non_exhaustive()
+    }
+}
+
+impl Es256Key {
+    /// A key from SEC1 bytes (uncompressed `04 || x || y` or compressed), without a `kid`.
+    ///
+    /// # Errors
+    /// [`JwkError::InvalidPoint`] when the bytes are not a point on P-256.
+    pub fn from_sec1_bytes(bytes: &[u8]) -> Result<Self, JwkError> {
+        let key = VerifyingKey::from_sec1_bytes(bytes).map_err(|_| JwkError::InvalidPoint)?;
+        Ok(Self { key, kid: None })
+    }
+
+    /// A key from a p256 [`VerifyingKey`], without a `kid`.
+    #[must_use]
+    pub const fn from_verifying_key(key: VerifyingKey) -> Self {
+        Self { key, kid: None }
+    }
+
+    /// Sets the key's `kid`.
+    ///
+    /// # Errors
+    /// [`JwkError::KidTooLong`] past [`KID_MAX_LEN`] bytes.
+    pub fn with_kid(mut self, kid: &str) -> Result<Self, JwkError> {
+        self.kid = Some(Kid::try_from(kid).map_err(|_| JwkError::KidTooLong)?);
+        Ok(self)
+    }
+
+    /// Parses one JWK (a JSON object).
+    ///
+    /// Accepted: `kty` `EC`, `crv` `P-256`, `x` and `y` each 32 bytes of base64url without
+    /// padding forming a point on the curve; optional `kid` (string), `use` (must be `sig`),
+    /// `alg` (must be `ES256`). Other members are ignored; duplicates are rejected.
+    ///
+    /// # Errors
+    /// A [`JwkError`] naming the first rule the JWK breaks.
+    pub fn from_jwk(json: &str) -> Result<Self, JwkError> {
+        parse_jwk(json)
+    }
+
+    /// The key's `kid`, if it has one.
+    #[must_use]
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// The p256 verifying key.
+    #[must_use]
+    pub const fn verifying_key(&self) -> &VerifyingKey {
+        &self.key
+    }
+
+    /// Checks an ES256 signature: `signature` is the 64-byte `r || s` of JWS (IEEE P1363),
+    /// over `message` (for a JWS, the ASCII bytes of `header.payload`).
+    ///
+    /// DER signatures, other lengths, and `r` or `s` equal to zero or not below the group order
+    /// are rejected. High-S signatures are accepted: JWS does not require low-S, and Cotter's
+    /// tokens are not normalised.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidSignature`] for any failure, on purpose without detail.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), crate::Error> {
+        let sig = Signature::from_slice(signature).map_err(|_| crate::Error::InvalidSignature)?;
+        self.key.verify(message, &sig).map_err(|_| crate::Error::InvalidSignature)
+    }
+
+    pub(crate) fn kid_matches(&self, kid: &JsonStr<'_>) -> bool {
+        self.kid.as_deref().is_some_and(|k| kid.eq_str(k))
+    }
+}
+
+#[derive(Default)]
+struct JwkMembers<'a> {
+    kty: Option<JsonValue<'a>>,
+    crv: Option<JsonValue<'a>>,
+    x: Option<JsonValue<'a>>,
+    y: Option<JsonValue<'a>>,
+    kid: Option<JsonValue<'a>>,
+    use_: Option<JsonValue<'a>>,
+    alg: Option<JsonValue<'a>>,
+}
+
+fn set<'a>(
+    slot: &mut Option<JsonValue<'a>>,
+    v: JsonValue<'a>,
+    name: &'static str,
+) -> Result<(), JwkError> {
+    if slot.replace(v).is_some() { Err(JwkError::DuplicateMember(name)) } else { Ok(()) }
+}
+
+fn string<'a>(
+    v: Option<JsonValue<'a>>,
+    name: &'static str,
+) -> Result<Option<JsonStr<'a>>, JwkError> {
+    match v {
+        None => Ok(None),
+        Some(JsonValue::Str(s)) => Ok(Some(s)),
+        Some(_) => Err(JwkError::InvalidMember(name)),
+    }
+}
+
+fn required<'a>(v: Option<JsonValue<'a>>, name: &'static str) -> Result<JsonStr<'a>, JwkError> {
+    string(v, name)?.ok_or(JwkError::MissingMember(name))
+}
+
+fn coordinate(s: JsonStr<'_>, name: &'static str) -> Result<[u8; 32], JwkError> {
+    // Base64url never needs escapes; an escaped coordinate is not a canonical encoding.
+    let text = s.as_str().ok_or(JwkError::InvalidCoordinate(name))?;
+    let mut out = [0u8; 32];
+    match Base64UrlUnpadded::decode(text, &mut out) {
+        Ok(decoded) if decoded.len() == 32 => Ok(out),
+        _ => Err(JwkError::InvalidCoordinate(name)),
+    }
+}
+
+fn parse_jwk(json: &str) -> Result<Es256Key, JwkError> {
+    let mut m = JwkMembers::default();
+    json::for_each_member(json, |k, v| match k.raw() {
+        "kty" => set(&mut m.kty, v, "kty"),
+        "crv" => set(&mut m.crv, v, "crv"),
+        "x" => set(&mut m.x, v, "x"),
+        "y" => set(&mut m.y, v, "y"),
+        "kid" => set(&mut m.kid, v, "kid"),
+        "use" => set(&mut m.use_, v, "use"),
+        "alg" => set(&mut m.alg, v, "alg"),
+        _ => Ok(()),
+    })?;
+    if !required(m.kty, "kty")?.eq_str("EC") {
+        return Err(JwkError::UnsupportedKeyType);
+    }
+    if !required(m.crv, "crv")?.eq_str("P-256") {
+        return Err(JwkError::UnsupportedCurve);
+    }
+    if string(m.use_, "use")?.is_some_and(|u| !u.eq_str("sig")) {
+        return Err(JwkError::UnsupportedUse);
+    }
+    if string(m.alg, "alg")?.is_some_and(|a| !a.eq_str("ES256")) {
+        return Err(JwkError::UnsupportedAlgorithm);
+    }
+    let x = coordinate(required(m.x, "x")?, "x")?;
+    let y = coordinate(required(m.y, "y")?, "y")?;
+    let mut sec1 = [0u8; 65];
+    sec1[0] = 0x04;
+    sec1[1..33].copy_from_slice(&x);
+    sec1[33..].copy_from_slice(&y);
+    let mut key = Es256Key::from_sec1_bytes(&sec1)?;
+    if let Some(kid) = string(m.kid, "kid")? {
+        let mut buf = [0u8; KID_MAX_LEN];
+        let text = kid.unescape_into(&mut buf).map_err(|_| JwkError::KidTooLong)?;
+        key = key.with_kid(text)?;
+    }
+    Ok(key)
+}
