@@ -1,0 +1,55 @@
+//! Development controls under `/dev/`: the outbox, the clock, key rotation and request counts.
+
+use super::{json_body, respond};
+use crate::http::{Request, Response};
+use crate::routes::{App, method_not_allowed, not_found};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+struct ClockBody {
+    advance: u64,
+}
+
+pub(crate) fn route(app: &App, req: &Request, rest: &[&str]) -> Response {
+    match (rest, req.method.as_str()) {
+        (["outbox"], "GET") => {
+            let identifier = req.query_param("identifier");
+            Response::json(200, &app.lock().outbox(identifier.as_deref()))
+        }
+        (["clock"], "GET") => clock(app, 0),
+        (["clock"], "POST") => respond(json_body::<ClockBody>(req).map(|body| clock(app, body.advance))),
+        (["rotate-key"], "POST") => {
+            let mut state = app.lock();
+            let state = &mut *state;
+            let kid = state.keys.rotate(&mut state.rng);
+            Response::json(200, &serde_json::json!({ "kid": kid }))
+        }
+        (["stats"], "GET") => Response::json(200, &app.counters.snapshot()),
+        (["outbox" | "stats"], _) => method_not_allowed("GET"),
+        (["clock"], _) => method_not_allowed("GET, POST"),
+        (["rotate-key"], _) => method_not_allowed("POST"),
+        _ => not_found(app, req),
+    }
+}
+
+fn clock(app: &App, advance: u64) -> Response {
+    let mut state = app.lock();
+    let offset = state.advance_clock(advance);
+    Response::json(200, &serde_json::json!({ "now": state.now(), "offset": offset }))
+}
+
+/// `GET /`: where things are.
+pub(crate) fn index(app: &App) -> Response {
+    let base = &app.settings.base_url;
+    Response::json(
+        200,
+        &serde_json::json!({
+            "name": "cotter-emulator",
+            "version": env!("CARGO_PKG_VERSION"),
+            "api_base": format!("{base}/api/v0"),
+            "hosted_page": format!("{base}/app"),
+            "api_keys": app.settings.api_keys,
+            "identity_public_key": app.lock().keys.identity_public(),
+        }),
+    )
+}

@@ -1,0 +1,17 @@
+//! `POST /api/v0/verify/get_identity[?oauth_token=true]`: authorization code → identity and tokens.
+//!
+//! `oauth_token` is always in the response (iOS needs it without asking for it).
+
+use super::{api_key, json_body, respond};
+use crate::http::{Request, Response};
+use crate::routes::App;
+use crate::state::GetIdentityBody;
+
+pub(crate) fn get_identity(app: &App, req: &Request) -> Response {
+    respond((|| {
+        let key = api_key(app, req)?;
+        let body: GetIdentityBody = json_body(req)?;
+        let identity = app.lock().exchange(&key, &body)?;
+        Ok(Response::json(200, &identity))
+    })())
+}

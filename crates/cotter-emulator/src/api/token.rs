@@ -1,0 +1,72 @@
+//! Refresh (`POST /token/<API_KEY_ID>`, legacy `POST /token`), revocation (`DELETE /token/<API_KEY_ID>`)
+//! and the JWKS (`GET /token/jwks`).
+
+use super::{api_key, json_body, respond};
+use crate::http::{Request, Response};
+use crate::routes::App;
+use crate::state::Failure;
+use serde::Deserialize;
+use std::string::String;
+
+#[derive(Debug, Deserialize)]
+struct RefreshBody {
+    grant_type: String,
+    #[serde(default)]
+    refresh_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RevokeBody {
+    #[serde(default)]
+    refresh_token: Option<String>,
+}
+
+/// The API key of a token request: the path's (`/token/<KEY>`) or the header's (legacy `/token`). When both
+/// are present they must agree.
+fn token_api_key(app: &App, req: &Request, path_key: Option<&str>) -> Result<String, Failure> {
+    let Some(path_key) = path_key else {
+        return api_key(app, req);
+    };
+    if !app.settings.known_key(path_key) {
+        return Err(Failure::unauthorized(format!("unknown API key ID {path_key:?}")));
+    }
+    match req.header("API_KEY_ID") {
+        Some(header) if header != path_key => Err(Failure::unauthorized("API_KEY_ID header and path disagree")),
+        _ => Ok(path_key.into()),
+    }
+}
+
+pub(crate) fn refresh(app: &App, req: &Request, path_key: Option<&str>) -> Response {
+    respond((|| {
+        let key = token_api_key(app, req, path_key)?;
+        let body: RefreshBody = json_body(req)?;
+        if body.grant_type != "refresh_token" {
+            return Err(Failure::bad("unsupported_grant_type", "grant_type must be refresh_token"));
+        }
+        let token = body
+            .refresh_token
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| Failure::bad("invalid_grant", "refresh token is not valid: none was sent"))?;
+        let tokens = app.lock().refresh(&key, &token)?;
+        Ok(Response::json(200, &tokens))
+    })())
+}
+
+pub(crate) fn revoke(app: &App, req: &Request, path_key: &str) -> Response {
+    respond((|| {
+        let key = token_api_key(app, req, Some(path_key))?;
+        let token = if req.body.iter().all(u8::is_ascii_whitespace) {
+            None
+        } else {
+            json_body::<RevokeBody>(req)?.refresh_token
+        };
+        if let Some(token) = token {
+            app.lock().revoke(&key, &token);
+        }
+        Ok(Response::json(200, &serde_json::json!({ "success": true })))
+    })())
+}
+
+pub(crate) fn jwks(app: &App) -> Response {
+    Response::json(200, &app.lock().keys.jwks())
+}

@@ -1,0 +1,145 @@
+//! Start-up configuration of an emulator (the library's [`Config`], the binary's flags).
+
+use std::string::String;
+use std::vec::Vec;
+
+/// The API key ID accepted when no key is configured (`--api-key` not given).
+pub const DEFAULT_API_KEY_ID: &str = "cotter-dev-api-key";
+
+/// The `kid` of the first signing key: the one Cotter's production tokens carry.
+pub const DEFAULT_KID: &str = "SPACE_JWT_PUBLIC:8028AAA3-EC2D-4BAA-BE7A-7C8359CCB9F9";
+
+/// Default access/ID token lifetime and `expires_in`, in seconds.
+pub const DEFAULT_TOKEN_TTL: u64 = 3600;
+
+/// Default refresh-token reuse interval (grace window), in seconds.
+pub const DEFAULT_REUSE_INTERVAL: u64 = 10;
+
+/// Default number of worker threads.
+pub const DEFAULT_WORKERS: usize = 16;
+
+/// How an [`Emulator`](crate::Emulator) starts.
+///
+/// Build one with [`Config::new`] and the `with_*` methods:
+///
+/// ```
+/// let config = cotter_emulator::Config::new().with_seed(7).with_api_key("my-key").with_token_ttl(60);
+/// assert_eq!(config.token_ttl, 60);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Config {
+    /// TCP port on 127.0.0.1; `0` (the default) lets the OS pick a free one.
+    pub port: u16,
+    /// Accepted API key IDs; empty means only [`DEFAULT_API_KEY_ID`].
+    pub api_keys: Vec<String>,
+    /// Allowed `redirect_url`s (exact match); empty means any `http://localhost[:port]`,
+    /// `http://127.0.0.1[:port]` or `http://[::1][:port]` URL.
+    pub redirect_urls: Vec<String>,
+    /// Seed of the random generator: keys, codes, OTPs and refresh secrets repeat across runs that send the
+    /// same requests in the same order. `None` seeds from the operating system.
+    pub seed: Option<u64>,
+    /// Access/ID token lifetime and `expires_in`, seconds.
+    pub token_ttl: u64,
+    /// Refresh-token reuse interval in seconds: a rotated refresh token presented again within this long
+    /// after its rotation gets the tokens its rotation issued; later, the reuse revokes the session.
+    /// `0` disables the grace window.
+    pub reuse_interval: u64,
+    /// `kid` of the initial signing key.
+    pub kid: String,
+    /// Worker threads, each serving one connection at a time.
+    pub workers: usize,
+    /// Print OTPs and magic links to stdout (the dev outbox holds them either way).
+    pub log_outbox: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            port: 0,
+            api_keys: Vec::new(),
+            redirect_urls: Vec::new(),
+            seed: None,
+            token_ttl: DEFAULT_TOKEN_TTL,
+            reuse_interval: DEFAULT_REUSE_INTERVAL,
+            kid: String::from(DEFAULT_KID),
+            workers: DEFAULT_WORKERS,
+            log_outbox: true,
+        }
+    }
+}
+
+impl Config {
+    /// The defaults: free port, the development API key, loopback redirects, OS randomness, 3600 s tokens.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Listens on `port` (0 = any free port).
+    #[must_use]
+    pub fn with_port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Accepts `api_key_id` (call repeatedly for several keys; replaces the default key).
+    #[must_use]
+    pub fn with_api_key(mut self, api_key_id: impl Into<String>) -> Self {
+        self.api_keys.push(api_key_id.into());
+        self
+    }
+
+    /// Allows exactly `url` as a redirect target (call repeatedly; replaces the loopback default).
+    #[must_use]
+    pub fn with_redirect_url(mut self, url: impl Into<String>) -> Self {
+        self.redirect_urls.push(url.into());
+        self
+    }
+
+    /// Makes keys and codes deterministic.
+    #[must_use]
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Sets the token lifetime (`expires_in`).
+    #[must_use]
+    pub fn with_token_ttl(mut self, seconds: u64) -> Self {
+        self.token_ttl = seconds;
+        self
+    }
+
+    /// Sets the refresh-token reuse interval.
+    #[must_use]
+    pub fn with_reuse_interval(mut self, seconds: u64) -> Self {
+        self.reuse_interval = seconds;
+        self
+    }
+
+    /// Sets the `kid` of the initial signing key.
+    #[must_use]
+    pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
+        self.kid = kid.into();
+        self
+    }
+
+    /// Sets the number of worker threads (at least 1).
+    #[must_use]
+    pub fn with_workers(mut self, workers: usize) -> Self {
+        self.workers = workers;
+        self
+    }
+
+    /// Turns printing of outbox messages to stdout on or off.
+    #[must_use]
+    pub fn with_log_outbox(mut self, log: bool) -> Self {
+        self.log_outbox = log;
+        self
+    }
+
+    /// The API keys in force (the configured ones, or the default one).
+    pub(crate) fn effective_api_keys(&self) -> Vec<String> {
+        if self.api_keys.is_empty() { vec![String::from(DEFAULT_API_KEY_ID)] } else { self.api_keys.clone() }
+    }
+}

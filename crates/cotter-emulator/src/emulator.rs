@@ -1,0 +1,158 @@
+//! The running emulator: start, addresses, test controls, shutdown on drop.
+
+use crate::config::Config;
+use crate::crypto::keys::Keys;
+use crate::error::Error;
+use crate::http::Server;
+use crate::routes::App;
+use crate::state::{Settings, State};
+use crate::stats::Stats;
+use crate::util::rng::Csprng;
+use std::net::{SocketAddr, TcpListener};
+use std::string::String;
+use std::sync::Arc;
+use std::vec::Vec;
+
+/// A message the emulator "sent" instead of an email or SMS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OutboxMessage {
+    /// The email address or phone number it went to.
+    pub identifier: String,
+    /// The 6-digit code, for OTP sign-ins.
+    pub otp: Option<String>,
+    /// The link that completes the sign-in, for magic-link sign-ins.
+    pub magic_link: Option<String>,
+    /// When it was sent (emulator clock), RFC 3339.
+    pub created_at: String,
+}
+
+/// A running emulator on 127.0.0.1. Dropping it stops the server and joins its threads.
+#[derive(Debug)]
+pub struct Emulator {
+    app: Arc<App>,
+    server: Server,
+}
+
+impl Emulator {
+    /// Binds 127.0.0.1 on `config.port` and starts serving.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidConfig`] for an empty or malformed API key ID or `kid`, [`Error::Bind`] when the port
+    /// cannot be bound, [`Error::Spawn`] when a thread cannot be started.
+    pub fn start(config: Config) -> Result<Self, Error> {
+        let api_keys = config.effective_api_keys();
+        if api_keys.iter().any(|k| k.is_empty() || k.len() > 200 || !k.bytes().all(|b| b.is_ascii_graphic() && b != b'/')) {
+            return Err(Error::InvalidConfig("API key IDs must be 1-200 printable ASCII characters without '/'"));
+        }
+        if config.kid.is_empty() {
+            return Err(Error::InvalidConfig("kid must not be empty"));
+        }
+        let listener = TcpListener::bind(("127.0.0.1", config.port)).map_err(Error::Bind)?;
+        let addr = listener.local_addr().map_err(Error::Bind)?;
+        let settings = Arc::new(Settings {
+            api_keys,
+            redirect_urls: config.redirect_urls.clone(),
+            token_ttl: config.token_ttl,
+            reuse_interval: config.reuse_interval,
+            log_outbox: config.log_outbox,
+            base_url: format!("http://{addr}"),
+        });
+        let mut rng = config.seed.map_or_else(Csprng::from_os, Csprng::from_seed);
+        let keys = Keys::generate(&mut rng, config.kid.clone());
+        let app = Arc::new(App::new(Arc::clone(&settings), State::new(settings, rng, keys)));
+        let handler: Arc<dyn crate::http::Handler> = app.clone();
+        let server = Server::start(listener, config.workers, handler).map_err(Error::Spawn)?;
+        Ok(Self { app, server })
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> &str {
+        &self.app.settings.base_url
+    }
+
+    /// `http://127.0.0.1:PORT/api/v0`: the base URL to give a Cotter client.
+    pub fn api_base(&self) -> String {
+        format!("{}/api/v0", self.base_url())
+    }
+
+    /// `http://127.0.0.1:PORT/app`: the hosted login page (stand-in for `https://js.cotter.app/app`).
+    pub fn hosted_page_url(&self) -> String {
+        format!("{}/app", self.base_url())
+    }
+
+    /// The bound socket address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.server.local_addr()
+    }
+
+    /// The API key IDs it accepts.
+    pub fn api_keys(&self) -> &[String] {
+        &self.app.settings.api_keys
+    }
+
+    /// Request counts per endpoint class since start.
+    pub fn stats(&self) -> Stats {
+        self.app.counters.snapshot()
+    }
+
+    /// The emulator clock, Unix seconds.
+    pub fn now(&self) -> u64 {
+        self.app.lock().now()
+    }
+
+    /// Moves the emulator clock forward by `seconds` (token `iat`/`exp` and every expiry check follow it).
+    pub fn advance_clock(&self, seconds: u64) {
+        self.app.lock().advance_clock(seconds);
+    }
+
+    /// Makes a new signing key the current one and returns its `kid`; the previous key stays in the JWKS
+    /// until the next rotation.
+    pub fn rotate_key(&self) -> String {
+        let mut state = self.app.lock();
+        let state = &mut *state;
+        state.keys.rotate(&mut state.rng)
+    }
+
+    /// The `kid` of the key that signs new tokens.
+    pub fn current_kid(&self) -> String {
+        self.app.lock().keys.current().kid.clone()
+    }
+
+    /// The Ed25519 public key (standard base64) that signs identity tokens and events.
+    pub fn identity_public_key(&self) -> String {
+        self.app.lock().keys.identity_public()
+    }
+
+    /// Outbox messages, oldest first; only those to `identifier` when given.
+    pub fn outbox(&self, identifier: Option<&str>) -> Vec<OutboxMessage> {
+        self.app
+            .lock()
+            .outbox(identifier)
+            .into_iter()
+            .map(|m| OutboxMessage { identifier: m.identifier, otp: m.otp, magic_link: m.magic_link, created_at: m.created_at })
+            .collect()
+    }
+
+    /// Stops the server now (also done on drop).
+    pub fn shutdown(mut self) {
+        self.server.shutdown();
+    }
+}
+
+/// An [`App`] with default settings, not bound to a socket, for unit tests.
+#[cfg(test)]
+pub(crate) fn test_app() -> App {
+    let settings = Arc::new(Settings {
+        api_keys: vec![String::from(crate::DEFAULT_API_KEY_ID)],
+        redirect_urls: Vec::new(),
+        token_ttl: 3600,
+        reuse_interval: 10,
+        log_outbox: false,
+        base_url: "http://127.0.0.1:1".into(),
+    });
+    let mut rng = Csprng::from_seed(1);
+    let keys = Keys::generate(&mut rng, "kid".into());
+    App::new(Arc::clone(&settings), State::new(settings, rng, keys))
+}

@@ -1,0 +1,50 @@
+//! The crate's error type: why an emulator could not start.
+
+use core::fmt;
+
+/// Why [`Emulator::start`](crate::Emulator::start) failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// Binding 127.0.0.1 on the configured port failed (port in use, no permission).
+    Bind(std::io::Error),
+    /// A server thread could not be spawned.
+    Spawn(std::io::Error),
+    /// The configuration is unusable; the text says which field.
+    InvalidConfig(&'static str),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Bind(_) => f.write_str("could not bind 127.0.0.1"),
+            Self::Spawn(_) => f.write_str("could not spawn a server thread"),
+            Self::InvalidConfig(what) => write!(f, "invalid configuration: {what}"),
+        }
+    }
+}
+
+impl core::error::Error for Error {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            Self::Bind(e) | Self::Spawn(e) => Some(e),
+            Self::InvalidConfig(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+    use core::error::Error as _;
+
+    #[test]
+    fn display_and_source() {
+        let bind = Error::Bind(std::io::Error::from(std::io::ErrorKind::AddrInUse));
+        assert_eq!(bind.to_string(), "could not bind 127.0.0.1");
+        assert!(bind.source().is_some());
+        let config = Error::InvalidConfig("token_ttl must be positive");
+        assert_eq!(config.to_string(), "invalid configuration: token_ttl must be positive");
+        assert!(config.source().is_none());
+    }
+}

@@ -1,0 +1,280 @@
+//! Reading one HTTP/1.1 request from a connection, within fixed limits and a deadline.
+
+use super::{MAX_BODY, Request};
+use std::io::{BufRead, ErrorKind, Write};
+use std::string::String;
+use std::time::Instant;
+use std::vec::Vec;
+
+/// Longest request line or header line.
+const MAX_LINE: usize = 8 * 1024;
+/// Most header fields in one request.
+const MAX_HEADERS: usize = 100;
+/// Total bytes of all header lines.
+const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// Why no request came out of the connection.
+#[derive(Debug)]
+pub(super) enum ReadError {
+    /// The peer closed, or stayed idle, before starting a request: close without answering.
+    Closed,
+    /// The request is unacceptable: answer `status` with `msg`, then close the connection.
+    Reject(u16, &'static str),
+    /// The connection failed in the middle of a request: close.
+    Io,
+}
+
+/// A request plus how the connection continues.
+#[derive(Debug)]
+pub(super) struct Incoming {
+    pub(super) request: Request,
+    pub(super) keep_alive: bool,
+    pub(super) head: bool,
+}
+
+/// Reads one request. `writer` is used only to send `100 Continue`.
+pub(super) fn read_request<R: BufRead, W: Write>(
+    reader: &mut R,
+    writer: &mut W,
+    deadline: Instant,
+) -> Result<Incoming, ReadError> {
+    let mut line = read_line(reader, deadline, true)?;
+    // RFC 9112 §2.2: ignore at least one empty line before the request line.
+    let mut skipped = 0;
+    while line.is_empty() {
+        skipped += 1;
+        if skipped > 4 {
+            return Err(ReadError::Reject(400, "empty request line"));
+        }
+        line = read_line(reader, deadline, true)?;
+    }
+    let line = String::from_utf8(line).map_err(|_| ReadError::Reject(400, "request line is not UTF-8"))?;
+    let (method, target, version) = split_request_line(&line)?;
+
+    let mut headers: Vec<(String, String)> = Vec::new();
+    let mut header_bytes = 0usize;
+    loop {
+        let raw = read_line(reader, deadline, false)?;
+        if raw.is_empty() {
+            break;
+        }
+        header_bytes += raw.len();
+        if headers.len() >= MAX_HEADERS || header_bytes > MAX_HEADER_BYTES {
+            return Err(ReadError::Reject(431, "too many or too large header fields"));
+        }
+        headers.push(parse_header(&raw)?);
+    }
+
+    fn find<'h>(headers: &'h [(String, String)], name: &'h str) -> impl Iterator<Item = &'h String> + 'h {
+        headers.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+    }
+    let connection = find(&headers, "connection").map(|v| v.to_ascii_lowercase()).collect::<Vec<_>>().join(",");
+    let keep_alive = if version == "HTTP/1.1" {
+        !connection.contains("close")
+    } else {
+        connection.contains("keep-alive")
+    };
+
+    let chunked = match find(&headers, "transfer-encoding").last() {
+        None => false,
+        Some(te) if te.trim().eq_ignore_ascii_case("chunked") => true,
+        Some(_) => return Err(ReadError::Reject(501, "unsupported transfer-encoding")),
+    };
+    let lengths: Vec<&String> = find(&headers, "content-length").collect();
+    let content_length = match (lengths.first(), chunked) {
+        (None, _) => None,
+        (Some(_), true) => return Err(ReadError::Reject(400, "both content-length and transfer-encoding")),
+        (Some(first), false) => {
+            if lengths.iter().any(|other| other != first) {
+                return Err(ReadError::Reject(400, "conflicting content-length fields"));
+            }
+            Some(parse_length(first)?)
+        }
+    };
+    if content_length.is_some_and(|n| n > MAX_BODY) {
+        return Err(ReadError::Reject(413, "request body is larger than 64 KiB"));
+    }
+    match find(&headers, "expect").last() {
+        None => {}
+        Some(e) if e.trim().eq_ignore_ascii_case("100-continue") => {
+            if chunked || content_length.is_some_and(|n| n > 0) {
+                writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").map_err(|_| ReadError::Io)?;
+                writer.flush().map_err(|_| ReadError::Io)?;
+            }
+        }
+        Some(_) => return Err(ReadError::Reject(417, "unsupported expectation")),
+    }
+
+    let body = if chunked {
+        read_chunked(reader, deadline)?
+    } else {
+        read_exact(reader, content_length.unwrap_or(0), deadline)?
+    };
+
+    let (path, query) = match target.split_once('?') {
+        Some((path, query)) => (path, query),
+        None => (target, ""),
+    };
+    let head = method == "HEAD";
+    let method = if head { "GET" } else { method };
+    Ok(Incoming {
+        request: Request {
+            method: method.into(),
+            path: path.into(),
+            query: query.into(),
+            headers,
+            body,
+        },
+        keep_alive,
+        head,
+    })
+}
+
+fn split_request_line(line: &str) -> Result<(&str, &str, &str), ReadError> {
+    let mut parts = line.split(' ');
+    let (Some(method), Some(target), Some(version), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(ReadError::Reject(400, "malformed request line"));
+    };
+    if method.is_empty() || !method.bytes().all(is_tchar) {
+        return Err(ReadError::Reject(400, "malformed method"));
+    }
+    if !target.starts_with('/') || target.chars().any(char::is_control) {
+        return Err(ReadError::Reject(400, "malformed request target"));
+    }
+    match version {
+        "HTTP/1.1" | "HTTP/1.0" => Ok((method, target, version)),
+        v if v.starts_with("HTTP/") && v.len() == 8 => Err(ReadError::Reject(505, "only HTTP/1.0 and HTTP/1.1")),
+        _ => Err(ReadError::Reject(400, "malformed HTTP version")),
+    }
+}
+
+fn parse_header(raw: &[u8]) -> Result<(String, String), ReadError> {
+    let colon = raw
+        .iter()
+        .position(|&b| b == b':')
+        .ok_or(ReadError::Reject(400, "malformed header field"))?;
+    let (name, value) = (&raw[..colon], &raw[colon + 1..]);
+    if name.is_empty() || !name.iter().copied().all(is_tchar) {
+        return Err(ReadError::Reject(400, "malformed header field name"));
+    }
+    if value.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+        return Err(ReadError::Reject(400, "control character in header field value"));
+    }
+    let value = String::from_utf8_lossy(value);
+    Ok((String::from_utf8_lossy(name).into_owned(), value.trim_matches([' ', '\t']).into()))
+}
+
+fn parse_length(text: &str) -> Result<usize, ReadError> {
+    let text = text.trim();
+    if text.is_empty() || text.len() > 18 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ReadError::Reject(400, "malformed content-length"));
+    }
+    text.parse().map_err(|_| ReadError::Reject(400, "malformed content-length"))
+}
+
+/// RFC 9110 `tchar`.
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// Reads up to `\n` (dropping `\r\n`/`\n`), at most [`MAX_LINE`] bytes.
+fn read_line<R: BufRead>(reader: &mut R, deadline: Instant, first: bool) -> Result<Vec<u8>, ReadError> {
+    let mut line = Vec::new();
+    loop {
+        if Instant::now() > deadline {
+            return Err(ReadError::Reject(408, "request took too long"));
+        }
+        let buf = match reader.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                return Err(if first && line.is_empty() {
+                    ReadError::Closed
+                } else {
+                    ReadError::Reject(408, "request timed out")
+                });
+            }
+            Err(_) => return Err(if first && line.is_empty() { ReadError::Closed } else { ReadError::Io }),
+        };
+        if buf.is_empty() {
+            return Err(if first && line.is_empty() { ReadError::Closed } else { ReadError::Io });
+        }
+        let (take, done) = match buf.iter().position(|&b| b == b'\n') {
+            Some(at) => (at + 1, true),
+            None => (buf.len(), false),
+        };
+        line.extend_from_slice(&buf[..take]);
+        reader.consume(take);
+        if line.len() > MAX_LINE + 2 {
+            return Err(ReadError::Reject(if first { 414 } else { 431 }, "line too long"));
+        }
+        if done {
+            line.pop();
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+            return Ok(line);
+        }
+    }
+}
+
+fn read_exact<R: BufRead>(reader: &mut R, len: usize, deadline: Instant) -> Result<Vec<u8>, ReadError> {
+    let mut body = Vec::with_capacity(len);
+    while body.len() < len {
+        if Instant::now() > deadline {
+            return Err(ReadError::Reject(408, "request took too long"));
+        }
+        let buf = match reader.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                return Err(ReadError::Reject(408, "request body timed out"));
+            }
+            Err(_) => return Err(ReadError::Io),
+        };
+        if buf.is_empty() {
+            return Err(ReadError::Io);
+        }
+        let take = buf.len().min(len - body.len());
+        body.extend_from_slice(&buf[..take]);
+        reader.consume(take);
+    }
+    Ok(body)
+}
+
+fn read_chunked<R: BufRead>(reader: &mut R, deadline: Instant) -> Result<Vec<u8>, ReadError> {
+    let mut body = Vec::new();
+    loop {
+        let size_line = read_line(reader, deadline, false)?;
+        let size_text = size_line.split(|&b| b == b';').next().unwrap_or_default();
+        let size_text = core::str::from_utf8(size_text).map_err(|_| ReadError::Reject(400, "malformed chunk size"))?;
+        let size_text = size_text.trim();
+        if size_text.is_empty() || size_text.len() > 8 {
+            return Err(ReadError::Reject(400, "malformed chunk size"));
+        }
+        let size =
+            usize::from_str_radix(size_text, 16).map_err(|_| ReadError::Reject(400, "malformed chunk size"))?;
+        if size == 0 {
+            // Trailer fields, then the final empty line.
+            let mut trailers = 0;
+            while !read_line(reader, deadline, false)?.is_empty() {
+                trailers += 1;
+                if trailers > MAX_HEADERS {
+                    return Err(ReadError::Reject(431, "too many trailer fields"));
+                }
+            }
+            return Ok(body);
+        }
+        if body.len() + size > MAX_BODY {
+            return Err(ReadError::Reject(413, "request body is larger than 64 KiB"));
+        }
+        body.extend(read_exact(reader, size, deadline)?);
+        if !read_line(reader, deadline, false)?.is_empty() {
+            return Err(ReadError::Reject(400, "malformed chunk"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

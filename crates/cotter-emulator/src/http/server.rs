@@ -1,0 +1,229 @@
+//! The listener thread, the bounded worker pool and the per-connection request loop.
+
+use super::parse::{ReadError, read_request};
+use super::{Request, Response, reason};
+use std::collections::HashMap;
+use std::io::{self, BufReader, Read as _, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+use std::vec::Vec;
+
+/// How long a kept-alive connection may sit idle between requests (and the longest single read).
+const IDLE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long one request may take to arrive in full.
+const REQUEST_DEADLINE: Duration = Duration::from_secs(30);
+/// How long a response write may block.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What the server calls for each request.
+pub(crate) trait Handler: Send + Sync + 'static {
+    /// Answers one request. Must not panic; the server contains a panic anyway (500, connection closed).
+    fn handle(&self, request: Request) -> Response;
+    /// Told about each request the server rejected before it reached [`Handler::handle`].
+    fn rejected(&self, status: u16);
+}
+
+type Registry = Mutex<HashMap<u64, TcpStream>>;
+
+/// A running server; dropping it stops it and joins its threads.
+#[derive(Debug)]
+pub(crate) struct Server {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    connections: Arc<Registry>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Serves `listener` with `workers` threads (each handles one connection at a time) and a queue of
+    /// `workers * 4` accepted connections; beyond that a connection gets `503` at once.
+    pub(crate) fn start(listener: TcpListener, workers: usize, handler: Arc<dyn Handler>) -> io::Result<Self> {
+        let addr = listener.local_addr()?;
+        let workers = workers.max(1);
+        let stop = Arc::new(AtomicBool::new(false));
+        let connections: Arc<Registry> = Arc::new(Mutex::new(HashMap::new()));
+        let (queue, incoming) = sync_channel::<TcpStream>(workers * 4);
+        let incoming = Arc::new(Mutex::new(incoming));
+        let mut threads = Vec::with_capacity(workers + 1);
+        for index in 0..workers {
+            let incoming = Arc::clone(&incoming);
+            let handler = Arc::clone(&handler);
+            let worker_stop = Arc::clone(&stop);
+            let connections = Arc::clone(&connections);
+            let spawned = thread::Builder::new()
+                .name(format!("cotter-emulator-worker-{index}"))
+                .spawn(move || worker(&incoming, &*handler, &worker_stop, &connections));
+            match spawned {
+                Ok(handle) => threads.push(handle),
+                Err(e) => {
+                    stop.store(true, Ordering::SeqCst);
+                    drop(queue);
+                    join_all(threads);
+                    return Err(e);
+                }
+            }
+        }
+        let accept_stop = Arc::clone(&stop);
+        let accept_handler = Arc::clone(&handler);
+        let spawned = thread::Builder::new()
+            .name("cotter-emulator-accept".into())
+            .spawn(move || accept_loop(&listener, &queue, &accept_stop, &*accept_handler));
+        match spawned {
+            Ok(handle) => threads.push(handle),
+            Err(e) => {
+                stop.store(true, Ordering::SeqCst);
+                join_all(threads);
+                return Err(e);
+            }
+        }
+        Ok(Self { addr, stop, connections, threads })
+    }
+
+    /// The bound address.
+    pub(crate) fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting, closes open connections and joins every thread. Idempotent.
+    pub(crate) fn shutdown(&mut self) {
+        if self.threads.is_empty() {
+            return;
+        }
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop, which then exits and closes the queue; idle workers see the queue closed.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+        for stream in self.connections.lock().unwrap_or_else(PoisonError::into_inner).values() {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+        join_all(core::mem::take(&mut self.threads));
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+fn join_all(threads: Vec<JoinHandle<()>>) {
+    for handle in threads {
+        let _ = handle.join();
+    }
+}
+
+fn accept_loop(listener: &TcpListener, queue: &SyncSender<TcpStream>, stop: &AtomicBool, handler: &dyn Handler) {
+    loop {
+        let accepted = listener.accept();
+        if stop.load(Ordering::SeqCst) {
+            return;
+        }
+        match accepted {
+            Ok((stream, _)) => match queue.try_send(stream) {
+                Ok(()) => {}
+                Err(TrySendError::Full(stream)) => {
+                    handler.rejected(503);
+                    let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+                    let busy = Response::error(503, "unavailable", "the emulator is busy, retry");
+                    let mut stream = stream;
+                    let _ = write_response(&mut stream, &busy, false, true);
+                }
+                Err(TrySendError::Disconnected(_)) => return,
+            },
+            // Out of file descriptors and similar: back off instead of spinning.
+            Err(_) => thread::sleep(Duration::from_millis(20)),
+        }
+    }
+}
+
+fn worker(incoming: &Mutex<Receiver<TcpStream>>, handler: &dyn Handler, stop: &AtomicBool, connections: &Registry) {
+    static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+    loop {
+        let next = incoming.lock().unwrap_or_else(PoisonError::into_inner).recv();
+        let Ok(stream) = next else { return };
+        if stop.load(Ordering::SeqCst) {
+            continue;
+        }
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        if let Ok(clone) = stream.try_clone() {
+            connections.lock().unwrap_or_else(PoisonError::into_inner).insert(id, clone);
+        }
+        // A panic below (there should be none: handlers are guarded) costs one connection, not the worker.
+        let _ = catch_unwind(AssertUnwindSafe(|| serve_connection(stream, handler, stop)));
+        connections.lock().unwrap_or_else(PoisonError::into_inner).remove(&id);
+    }
+}
+
+fn serve_connection(stream: TcpStream, handler: &dyn Handler, stop: &AtomicBool) {
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
+    let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
+    let Ok(read_half) = stream.try_clone() else { return };
+    let mut reader = BufReader::with_capacity(16 * 1024, read_half);
+    let mut writer = stream;
+    while !stop.load(Ordering::SeqCst) {
+        match read_request(&mut reader, &mut writer, Instant::now() + REQUEST_DEADLINE) {
+            Ok(incoming) => {
+                let response = handler.handle(incoming.request);
+                let close = !incoming.keep_alive || response.close || stop.load(Ordering::SeqCst);
+                if write_response(&mut writer, &response, incoming.head, close).is_err() || close {
+                    break;
+                }
+            }
+            Err(ReadError::Closed | ReadError::Io) => break,
+            Err(ReadError::Reject(status, msg)) => {
+                handler.rejected(status);
+                let kind = match status {
+                    408 => "timeout",
+                    413 => "too_large",
+                    414 | 431 => "too_large",
+                    505 | 501 => "unsupported",
+                    _ => "bad_request",
+                };
+                let response = Response::error(status, kind, msg);
+                if write_response(&mut writer, &response, false, true).is_ok() {
+                    // Let the client read the error even if it is still sending: stop writing, drain a while.
+                    let _ = writer.shutdown(Shutdown::Write);
+                    let _ = writer.set_read_timeout(Some(Duration::from_millis(200)));
+                    let mut sink = [0u8; 8192];
+                    let mut drained = 0usize;
+                    while drained < 1 << 20 {
+                        match reader.get_mut().read(&mut sink) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => drained += n,
+                        }
+                    }
+                }
+                break;
+            }
+        }
+    }
+    let _ = writer.shutdown(Shutdown::Both);
+}
+
+/// Writes `response`; header values lose any control characters (no header injection).
+pub(super) fn write_response<W: Write>(out: &mut W, response: &Response, head: bool, close: bool) -> io::Result<()> {
+    let mut buf = Vec::with_capacity(256 + response.body.len());
+    let status = response.status;
+    buf.extend(format!("HTTP/1.1 {status} {}\r\n", reason(status)).bytes());
+    buf.extend(format!("Content-Type: {}\r\n", response.content_type).bytes());
+    buf.extend(format!("Content-Length: {}\r\n", response.body.len()).bytes());
+    buf.extend(b"Cache-Control: no-store\r\n");
+    buf.extend(if close { &b"Connection: close\r\n"[..] } else { &b"Connection: keep-alive\r\n"[..] });
+    for (name, value) in &response.headers {
+        buf.extend(name.bytes());
+        buf.extend(b": ");
+        buf.extend(value.bytes().filter(|b| !b.is_ascii_control()));
+        buf.extend(b"\r\n");
+    }
+    buf.extend(b"\r\n");
+    if !head {
+        buf.extend(&response.body);
+    }
+    out.write_all(&buf)?;
+    out.flush()
+}

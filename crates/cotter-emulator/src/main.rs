@@ -1,0 +1,149 @@
+//! `cotter-emulator`: run the Cotter-compatible development server until SIGINT or SIGTERM.
+//!
+//! ```text
+//! cotter-emulator [--port N] [--api-key ID]... [--redirect-url URL]... [--seed N] [--token-ttl SECS]
+//!                 [--reuse-interval SECS] [--quiet]
+//! ```
+//!
+//! The first line on stdout is exactly `cotter-emulator listening on http://127.0.0.1:PORT`.
+
+#![forbid(unsafe_code)]
+#![allow(clippy::std_instead_of_core, reason = "std-only binary")]
+
+use cotter_emulator::{Config, DEFAULT_API_KEY_ID, Emulator};
+use std::io::Write as _;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+const USAGE: &str = "usage: cotter-emulator [--port N] [--api-key ID]... [--redirect-url URL]... [--seed N] \
+[--token-ttl SECS] [--reuse-interval SECS] [--quiet]
+
+  --port N              TCP port on 127.0.0.1 (default 0: any free port)
+  --api-key ID          accepted API key ID, repeatable (default: cotter-dev-api-key)
+  --redirect-url URL    allowed redirect_url, repeatable (default: any http://localhost:* or http://127.0.0.1:*)
+  --seed N              deterministic keys, codes and refresh tokens
+  --token-ttl SECS      access/ID token lifetime and expires_in (default 3600)
+  --reuse-interval SECS refresh-token reuse grace window (default 10; 0 disables)
+  --quiet               do not print outbox messages (OTPs, magic links) on stdout
+  --help, --version";
+
+fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Config>, String> {
+    let mut config = Config::new();
+    let mut args = args.peekable();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => (flag.to_owned(), Some(value.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |name: &str| -> Result<String, String> {
+            inline.clone().or_else(|| args.next()).ok_or_else(|| format!("{name} needs a value"))
+        };
+        let number = |name: &str, text: String| -> Result<u64, String> {
+            text.parse::<u64>().map_err(|_| format!("{name}: {text:?} is not a non-negative integer"))
+        };
+        match flag.as_str() {
+            "--port" => {
+                let text = value("--port")?;
+                config.port = text.parse().map_err(|_| format!("--port: {text:?} is not a port number"))?;
+            }
+            "--api-key" => config.api_keys.push(value("--api-key")?),
+            "--redirect-url" => config.redirect_urls.push(value("--redirect-url")?),
+            "--seed" => config.seed = Some(number("--seed", value("--seed")?)?),
+            "--token-ttl" => config.token_ttl = number("--token-ttl", value("--token-ttl")?)?,
+            "--reuse-interval" => config.reuse_interval = number("--reuse-interval", value("--reuse-interval")?)?,
+            "--quiet" => config.log_outbox = false,
+            "--help" | "-h" => return Ok(None),
+            "--version" | "-V" => {
+                println!("cotter-emulator {}", env!("CARGO_PKG_VERSION"));
+                return Ok(None);
+            }
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok(Some(config))
+}
+
+fn main() -> ExitCode {
+    let config = match parse_args(std::env::args().skip(1)) {
+        Ok(Some(config)) => config,
+        Ok(None) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("cotter-emulator: {message}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        if let Err(e) = signal_hook::flag::register(signal, Arc::clone(&stop)) {
+            eprintln!("cotter-emulator: cannot handle signal {signal}: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let default_key = config.api_keys.is_empty();
+    let emulator = match Emulator::start(config) {
+        Ok(emulator) => emulator,
+        Err(e) => {
+            let cause = core::error::Error::source(&e).map(|s| format!(": {s}")).unwrap_or_default();
+            eprintln!("cotter-emulator: {e}{cause}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "cotter-emulator listening on {}", emulator.base_url());
+    let _ = writeln!(out, "  api base: {}", emulator.api_base());
+    let _ = writeln!(out, "  hosted page: {}", emulator.hosted_page_url());
+    if default_key {
+        let _ = writeln!(out, "  api key: {DEFAULT_API_KEY_ID} (development default)");
+    } else {
+        let _ = writeln!(out, "  api keys: {}", emulator.api_keys().join(", "));
+    }
+    let _ = writeln!(out, "  jwks: {}/token/jwks (kid {})", emulator.api_base(), emulator.current_kid());
+    let _ = out.flush();
+    drop(out);
+    while !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    emulator.shutdown();
+    println!("cotter-emulator stopped");
+    ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_args;
+
+    fn parse(args: &[&str]) -> Result<Option<cotter_emulator::Config>, String> {
+        parse_args(args.iter().map(|s| (*s).to_owned()))
+    }
+
+    #[test]
+    fn flags() {
+        let config = parse(&["--port", "8080", "--api-key", "a", "--api-key=b", "--seed", "5", "--token-ttl", "60"])
+            .expect("valid")
+            .expect("config");
+        assert_eq!(config.port, 8080);
+        assert_eq!(config.api_keys, vec!["a".to_owned(), "b".to_owned()]);
+        assert_eq!(config.seed, Some(5));
+        assert_eq!(config.token_ttl, 60);
+        let config = parse(&["--redirect-url", "cotter://auth", "--reuse-interval", "0", "--quiet"])
+            .expect("valid")
+            .expect("config");
+        assert_eq!(config.redirect_urls, vec!["cotter://auth".to_owned()]);
+        assert_eq!(config.reuse_interval, 0);
+        assert!(!config.log_outbox);
+        assert_eq!(parse(&["--help"]), Ok(None));
+    }
+
+    #[test]
+    fn errors() {
+        assert!(parse(&["--port"]).is_err());
+        assert!(parse(&["--port", "70000"]).is_err());
+        assert!(parse(&["--seed", "-1"]).is_err());
+        assert!(parse(&["--bogus"]).is_err());
+    }
+}
