@@ -1,0 +1,94 @@
+//! The `cotter-emulator` binary: its first stdout line, serving, and a clean exit on SIGTERM and SIGINT.
+
+#![cfg(unix)]
+#![allow(clippy::unwrap_used, reason = "tests")]
+
+mod common;
+
+use std::io::{BufRead as _, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn spawn(args: &[&str]) -> (Child, BufReader<std::process::ChildStdout>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cotter-emulator"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    (child, stdout, first)
+}
+
+fn signal(child: &Child, name: &str) {
+    let status = Command::new("kill").arg(format!("-{name}")).arg(child.id().to_string()).status().unwrap();
+    assert!(status.success());
+}
+
+fn wait(child: &mut Child) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "emulator did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn first_line_serving_and_sigterm_exit() {
+    let (mut child, mut stdout, first) = spawn(&["--port", "0", "--seed", "3", "--token-ttl", "90"]);
+    let url = first.trim_end().strip_prefix("cotter-emulator listening on ").unwrap_or_else(|| panic!("first line {first:?}"));
+    let port: u16 = url.strip_prefix("http://127.0.0.1:").unwrap().parse().unwrap();
+    assert_ne!(port, 0);
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let jwks = common::send(addr, "GET", "/api/v0/token/jwks", &[], None);
+    assert_eq!(jwks.status, 200);
+    assert_eq!(jwks.json()["keys"][0]["kid"], cotter_emulator::DEFAULT_KID);
+    // A refresh with a bogus token reaches the counters.
+    let body = br#"{"grant_type":"refresh_token","refresh_token":"1:x"}"#;
+    assert_eq!(common::send(addr, "POST", "/api/v0/token/cotter-dev-api-key", &[], Some(body)).status, 400);
+    assert_eq!(common::send(addr, "GET", "/dev/stats", &[], None).json()["refresh"], 1);
+    // The outbox line goes to stdout.
+    let app = format!(
+        "/app?api_key=cotter-dev-api-key&redirect_url=http%3A%2F%2Flocalhost%3A1%2F&code_challenge=c&direct_login=true&input={}",
+        common::enc("bin@example.com")
+    );
+    assert_eq!(common::send(addr, "GET", &app, &[], None).status, 200);
+    let mut line = String::new();
+    while !line.contains("outbox") {
+        line.clear();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "stdout closed before the outbox line");
+    }
+    assert!(line.contains("bin@example.com") && line.contains("OTP"), "{line}");
+
+    signal(&child, "TERM");
+    let status = wait(&mut child);
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    assert!(std::net::TcpStream::connect(addr).is_err(), "port still open after exit");
+}
+
+#[test]
+fn sigint_exit_and_custom_keys() {
+    let (mut child, _stdout, first) = spawn(&["--api-key", "k1", "--api-key=k2", "--redirect-url", "cotter://auth", "--quiet"]);
+    let url = first.trim_end().strip_prefix("cotter-emulator listening on ").unwrap();
+    let addr: SocketAddr = url.strip_prefix("http://").unwrap().parse().unwrap();
+    let body = br#"{"grant_type":"refresh_token","refresh_token":"1:x"}"#;
+    assert_eq!(common::send(addr, "POST", "/api/v0/token/k2", &[], Some(body)).status, 400);
+    assert_eq!(common::send(addr, "POST", "/api/v0/token/cotter-dev-api-key", &[], Some(body)).status, 401);
+    signal(&child, "INT");
+    assert_eq!(wait(&mut child).code(), Some(0));
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    let output = Command::new(env!("CARGO_BIN_EXE_cotter-emulator")).arg("--port").arg("nope").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("usage:"));
+    let help = Command::new(env!("CARGO_BIN_EXE_cotter-emulator")).arg("--help").output().unwrap();
+    assert_eq!(help.status.code(), Some(0));
+}
