@@ -478,6 +478,7 @@ impl<'a> Reader<'a> {
         let start = self.pos;
         let bytes = self.text.as_bytes();
         loop {
+            self.skip_plain_string_bytes();
             let b = *bytes.get(self.pos).ok_or(self.err(JsonErrorKind::UnexpectedEnd))?;
             match b {
                 b'"' => {
@@ -497,6 +498,29 @@ impl<'a> Reader<'a> {
                 0..=0x1f => return Err(self.err(JsonErrorKind::ControlCharacter)),
                 _ => self.pos += 1,
             }
+        }
+    }
+
+    /// Advances over string bytes that need no attention (not `"`, `\\`, or a control
+    /// character) eight at a time, stopping at the first one that does.
+    fn skip_plain_string_bytes(&mut self) {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        let bytes = self.text.as_bytes();
+        while let Some(chunk) = bytes.get(self.pos..self.pos + 8) {
+            let mut lanes = [0u8; 8];
+            lanes.copy_from_slice(chunk);
+            let w = u64::from_le_bytes(lanes);
+            // Classic "has zero byte" tests; the lowest flagged lane is always exact.
+            let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+            let special = zero(w ^ (ONES * u64::from(b'"')))
+                | zero(w ^ (ONES * u64::from(b'\\')))
+                | (w.wrapping_sub(ONES * 0x20) & !w & HIGH);
+            if special != 0 {
+                self.pos += (special.trailing_zeros() / 8) as usize;
+                return;
+            }
+            self.pos += 8;
         }
     }
 

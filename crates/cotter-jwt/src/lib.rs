@@ -8,6 +8,7 @@ extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
+mod b64;
 mod claims;
 mod error;
 pub mod json;

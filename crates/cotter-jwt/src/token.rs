@@ -7,7 +7,7 @@ use crate::json::{self, JsonStr, JsonValue};
 use crate::jwks::Jwks;
 use crate::key::Es256Key;
 use crate::validation::{DEFAULT_MAX_TOKEN_LEN, Validation};
-use base64ct::{Base64UrlUnpadded, Encoding};
+use crate::b64;
 
 /// The protected header of a token. Its `alg` is always `ES256`: anything else is refused
 /// while parsing.
@@ -93,18 +93,11 @@ pub struct UntrustedToken<'t, 'b> {
 }
 
 fn decoded_len(segment: &str) -> Result<usize, ()> {
-    let n = segment.len();
-    let tail = match n % 4 {
-        0 => 0,
-        2 => 1,
-        3 => 2,
-        _ => return Err(()),
-    };
-    Ok(n / 4 * 3 + tail)
+    b64::decoded_len(segment.len()).ok_or(())
 }
 
 fn decode<'b>(segment: &str, out: &'b mut [u8], which: Segment) -> Result<&'b [u8], Error> {
-    Base64UrlUnpadded::decode(segment, out).map_err(|_| Error::MalformedBase64(which))
+    b64::decode(segment.as_bytes(), out).map_err(|_| Error::MalformedBase64(which))
 }
 
 impl<'t, 'b> UntrustedToken<'t, 'b> {
@@ -204,7 +197,17 @@ impl<'t, 'b> UntrustedToken<'t, 'b> {
         key: &Es256Key,
         validation: &Validation<'_>,
     ) -> Result<Token<'b>, Error> {
-        key.verify(self.signing_input.as_bytes(), &self.signature)?;
+        self.verify_by(|message, signature| key.verify(message, signature), validation)
+    }
+
+    /// The one path from untrusted to verified: `check` the signature (`message`, `r || s`),
+    /// then read and validate the claims. Also used by the `prepared` verifier.
+    pub(crate) fn verify_by(
+        self,
+        check: impl FnOnce(&[u8], &[u8]) -> Result<(), Error>,
+        validation: &Validation<'_>,
+    ) -> Result<Token<'b>, Error> {
+        check(self.signing_input.as_bytes(), &self.signature)?;
         let json = core::str::from_utf8(self.payload)
             .map_err(|_| Error::MalformedUtf8(Segment::Payload))?;
         let claims = Claims::parse(json)?;
