@@ -1,0 +1,258 @@
+//! The crate's error type: one `#[non_exhaustive]` enum for every phase, plus the detail of a
+//! JSON decoding failure.
+
+use core::fmt;
+
+/// Everything that can go wrong in `cotter-proto`.
+///
+/// The variants are grouped by phase: output buffers, JSON bodies, PKCE and state values, URL
+/// building, and the redirect back from the hosted page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The output (a JSON body, a URL, a signed message) does not fit in the caller's buffer.
+    /// Recover by retrying with a larger buffer.
+    BufferTooSmall,
+    /// A JSON body could not be decoded; [`JsonError`] says what and where.
+    Json(JsonError),
+    /// The random input for a [`CodeVerifier`](crate::CodeVerifier) or [`State`](crate::State)
+    /// has the wrong length.
+    RandomLength {
+        /// The smallest accepted number of bytes.
+        min: usize,
+        /// The largest accepted number of bytes.
+        max: usize,
+        /// The number of bytes supplied.
+        actual: usize,
+    },
+    /// A stored PKCE code verifier is not 43–128 characters of the RFC 7636 alphabet.
+    InvalidVerifier,
+    /// A stored state value is not 22–128 URL-safe characters.
+    InvalidState,
+    /// A base URL is not an absolute `http://` or `https://` URL without query or fragment.
+    InvalidBaseUrl,
+    /// A redirect query holds a malformed `%` escape.
+    InvalidPercentEncoding,
+    /// A percent-decoded redirect parameter is not valid UTF-8.
+    InvalidUtf8,
+    /// A redirect parameter occurs more than once (ambiguous, so rejected).
+    DuplicateParameter(&'static str),
+    /// A redirect parameter the flow needs is missing or empty.
+    MissingParameter(&'static str),
+    /// The redirect's `challenge_id` is not a non-negative integer.
+    InvalidChallengeId,
+    /// The redirect carries no `state`: it cannot be tied to the login that was started.
+    StateMissing,
+    /// The redirect's `state` differs from the one sent: possible CSRF, the login is refused.
+    StateMismatch,
+    /// The hosted page redirected back with `error=…`: the user or the server refused.
+    AuthorizationRejected(RejectionKind),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BufferTooSmall => f.write_str("output buffer too small"),
+            Self::Json(_) => f.write_str("invalid json body"),
+            Self::RandomLength { min, max, actual } => {
+                write!(f, "random input of {actual} bytes, expected {min} to {max}")
+            }
+            Self::InvalidVerifier => f.write_str("invalid pkce code verifier"),
+            Self::InvalidState => f.write_str("invalid state value"),
+            Self::InvalidBaseUrl => {
+                f.write_str("base url must be http(s) without query or fragment")
+            }
+            Self::InvalidPercentEncoding => {
+                f.write_str("invalid percent-encoding in redirect query")
+            }
+            Self::InvalidUtf8 => f.write_str("redirect parameter is not valid utf-8"),
+            Self::DuplicateParameter(name) => write!(f, "redirect parameter `{name}` repeated"),
+            Self::MissingParameter(name) => write!(f, "redirect parameter `{name}` missing"),
+            Self::InvalidChallengeId => f.write_str("redirect `challenge_id` is not an integer"),
+            Self::StateMissing => f.write_str("redirect carries no state"),
+            Self::StateMismatch => f.write_str("redirect state does not match the login"),
+            Self::AuthorizationRejected(kind) => write!(f, "authorization rejected: {kind}"),
+        }
+    }
+}
+
+impl core::error::Error for Error {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            Self::Json(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<JsonError> for Error {
+    fn from(e: JsonError) -> Self {
+        Self::Json(e)
+    }
+}
+
+/// The `error=` value of a redirect, mapped to the OAuth 2.0 codes (RFC 6749 §4.1.2.1).
+///
+/// Cotter never documented its own values; the text itself stays available in
+/// [`RedirectParams::error`](crate::RedirectParams::error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RejectionKind {
+    /// `access_denied`: the user or the server refused.
+    AccessDenied,
+    /// `invalid_request`: a parameter of the hosted-page URL was wrong.
+    InvalidRequest,
+    /// `unauthorized_client`: the API key may not use this flow.
+    UnauthorizedClient,
+    /// `unsupported_response_type`.
+    UnsupportedResponseType,
+    /// `invalid_scope`.
+    InvalidScope,
+    /// `server_error`: retry later.
+    ServerError,
+    /// `temporarily_unavailable`: retry later.
+    TemporarilyUnavailable,
+    /// Any other value (Cotter's page may send free text).
+    Other,
+}
+
+impl RejectionKind {
+    /// Maps an `error=` value; unknown values become [`RejectionKind::Other`].
+    #[must_use]
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "access_denied" => Self::AccessDenied,
+            "invalid_request" => Self::InvalidRequest,
+            "unauthorized_client" => Self::UnauthorizedClient,
+            "unsupported_response_type" => Self::UnsupportedResponseType,
+            "invalid_scope" => Self::InvalidScope,
+            "server_error" => Self::ServerError,
+            "temporarily_unavailable" => Self::TemporarilyUnavailable,
+            _ => Self::Other,
+        }
+    }
+
+    /// True when the OAuth 2.0 meaning is "try again later".
+    #[must_use]
+    pub fn is_transient(self) -> bool {
+        matches!(self, Self::ServerError | Self::TemporarilyUnavailable)
+    }
+}
+
+impl fmt::Display for RejectionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::AccessDenied => "access denied",
+            Self::InvalidRequest => "invalid request",
+            Self::UnauthorizedClient => "unauthorized client",
+            Self::UnsupportedResponseType => "unsupported response type",
+            Self::InvalidScope => "invalid scope",
+            Self::ServerError => "server error",
+            Self::TemporarilyUnavailable => "temporarily unavailable",
+            Self::Other => "other reason",
+        })
+    }
+}
+
+/// Why and where a JSON body failed to decode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonError {
+    kind: JsonErrorKind,
+    object: Option<&'static str>,
+    field: Option<&'static str>,
+}
+
+impl JsonError {
+    pub(crate) const fn new(kind: JsonErrorKind) -> Self {
+        Self { kind, object: None, field: None }
+    }
+
+    pub(crate) const fn at(
+        kind: JsonErrorKind,
+        object: Option<&'static str>,
+        field: Option<&'static str>,
+    ) -> Self {
+        Self { kind, object, field }
+    }
+
+    /// What went wrong.
+    #[must_use]
+    pub const fn kind(&self) -> JsonErrorKind {
+        self.kind
+    }
+
+    /// The Rust type (e.g. `"OAuthToken"`) of the innermost object being decoded, when known.
+    #[must_use]
+    pub const fn object(&self) -> Option<&'static str> {
+        self.object
+    }
+
+    /// The JSON member (e.g. `"expires_in"`) whose value failed, when known. `None` for a
+    /// missing member: serde does not say which one, [`object`](Self::object) does say where.
+    #[must_use]
+    pub const fn field(&self) -> Option<&'static str> {
+        self.field
+    }
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.kind, f)?;
+        match (self.object, self.field) {
+            (Some(o), Some(m)) => write!(f, " at `{o}.{m}`"),
+            (Some(o), None) => write!(f, " in `{o}`"),
+            (None, Some(m)) => write!(f, " at `{m}`"),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+impl core::error::Error for JsonError {}
+
+/// The kinds of [`JsonError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum JsonErrorKind {
+    /// The body ends in the middle of a value.
+    Eof,
+    /// Malformed JSON (missing colon, comma, bracket, bad literal).
+    Syntax,
+    /// Non-whitespace after the top-level value.
+    TrailingCharacters,
+    /// A value has the wrong JSON type (e.g. a number where a string is expected).
+    InvalidType,
+    /// A number is malformed, negative where unsigned, or out of range.
+    InvalidNumber,
+    /// A string holds a bad escape, a lone surrogate, a raw control character or invalid UTF-8.
+    InvalidString,
+    /// A value has the right type but is not acceptable (bad timestamp string, too many items,
+    /// duplicate member).
+    InvalidValue,
+    /// A required member is absent (or `null`).
+    MissingField,
+    /// Strings with escapes need more room than the scratch buffer has: retry with a larger one.
+    ScratchTooSmall,
+    /// Arrays/objects nested deeper than [`MAX_DEPTH`](crate::json::MAX_DEPTH).
+    TooDeep,
+    /// The target type asked for something JSON cannot express here (self-describing data,
+    /// raw bytes).
+    Unsupported,
+}
+
+impl fmt::Display for JsonErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Eof => "unexpected end of json",
+            Self::Syntax => "malformed json",
+            Self::TrailingCharacters => "trailing characters after json value",
+            Self::InvalidType => "json value of the wrong type",
+            Self::InvalidNumber => "invalid json number",
+            Self::InvalidString => "invalid json string",
+            Self::InvalidValue => "unacceptable json value",
+            Self::MissingField => "missing json member",
+            Self::ScratchTooSmall => "scratch buffer too small for escaped strings",
+            Self::TooDeep => "json nested too deeply",
+            Self::Unsupported => "unsupported json construct",
+        })
+    }
+}
