@@ -140,6 +140,10 @@ impl Config {
 
     /// The API keys in force (the configured ones, or the default one).
     pub(crate) fn effective_api_keys(&self) -> Vec<String> {
-        if self.api_keys.is_empty() { vec![String::from(DEFAULT_API_KEY_ID)] } else { self.api_keys.clone() }
+        if self.api_keys.is_empty() {
+            vec![String::from(DEFAULT_API_KEY_ID)]
+        } else {
+            self.api_keys.clone()
+        }
     }
 }

@@ -8,7 +8,8 @@ use crate::routes::App;
 use crate::state::{Settings, State};
 use crate::stats::Stats;
 use crate::util::rng::Csprng;
-use std::net::{SocketAddr, TcpListener};
+use core::net::SocketAddr;
+use std::net::TcpListener;
 use std::string::String;
 use std::sync::Arc;
 use std::vec::Vec;
@@ -43,8 +44,12 @@ impl Emulator {
     /// cannot be bound, [`Error::Spawn`] when a thread cannot be started.
     pub fn start(config: Config) -> Result<Self, Error> {
         let api_keys = config.effective_api_keys();
-        if api_keys.iter().any(|k| k.is_empty() || k.len() > 200 || !k.bytes().all(|b| b.is_ascii_graphic() && b != b'/')) {
-            return Err(Error::InvalidConfig("API key IDs must be 1-200 printable ASCII characters without '/'"));
+        if api_keys.iter().any(|k| {
+            k.is_empty() || k.len() > 200 || !k.bytes().all(|b| b.is_ascii_graphic() && b != b'/')
+        }) {
+            return Err(Error::InvalidConfig(
+                "API key IDs must be 1-200 printable ASCII characters without '/'",
+            ));
         }
         if config.kid.is_empty() {
             return Err(Error::InvalidConfig("kid must not be empty"));
@@ -131,7 +136,12 @@ impl Emulator {
             .lock()
             .outbox(identifier)
             .into_iter()
-            .map(|m| OutboxMessage { identifier: m.identifier, otp: m.otp, magic_link: m.magic_link, created_at: m.created_at })
+            .map(|m| OutboxMessage {
+                identifier: m.identifier,
+                otp: m.otp,
+                magic_link: m.magic_link,
+                created_at: m.created_at,
+            })
             .collect()
     }
 

@@ -39,7 +39,10 @@ impl Request {
 
     /// First query parameter named `name`, percent-decoded.
     pub(crate) fn query_param(&self, name: &str) -> Option<String> {
-        crate::util::url::parse_pairs(&self.query).into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+        crate::util::url::parse_pairs(&self.query)
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
     }
 }
 
@@ -71,7 +74,13 @@ impl Response {
     /// caller gets a 500 rather than a panic.
     pub(crate) fn json<T: Serialize + ?Sized>(status: u16, value: &T) -> Self {
         match serde_json::to_vec(value) {
-            Ok(body) => Self { status, content_type: "application/json", headers: Vec::new(), body, close: false },
+            Ok(body) => Self {
+                status,
+                content_type: "application/json",
+                headers: Vec::new(),
+                body,
+                close: false,
+            },
             Err(_) => Self::error(500, "internal", "could not encode the response"),
         }
     }
@@ -96,7 +105,8 @@ impl Response {
 
     /// `303 See Other` to `location` (the browser follows it with a GET).
     pub(crate) fn redirect(location: String) -> Self {
-        let mut response = Self::html(303, String::from("<!doctype html><title>Redirecting</title>"));
+        let mut response =
+            Self::html(303, String::from("<!doctype html><title>Redirecting</title>"));
         response.headers.push(("Location", location));
         response
     }

@@ -1,8 +1,6 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
-// The emulator is a std-only server: `std::` paths are the point, not an oversight.
-#![allow(clippy::std_instead_of_core, clippy::alloc_instead_of_core, reason = "std-only server crate")]
 
 mod api;
 mod config;
@@ -16,7 +14,10 @@ mod stats;
 mod util;
 mod wire;
 
-pub use config::{Config, DEFAULT_API_KEY_ID, DEFAULT_KID, DEFAULT_REUSE_INTERVAL, DEFAULT_TOKEN_TTL, DEFAULT_WORKERS};
+pub use config::{
+    Config, DEFAULT_API_KEY_ID, DEFAULT_KID, DEFAULT_REUSE_INTERVAL, DEFAULT_TOKEN_TTL,
+    DEFAULT_WORKERS,
+};
 pub use emulator::{Emulator, OutboxMessage};
 pub use error::Error;
 pub use stats::Stats;

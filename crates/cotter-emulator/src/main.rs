@@ -34,25 +34,31 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Config>, Stri
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) if flag.starts_with("--") => (flag.to_owned(), Some(value.to_owned())),
+            Some((flag, value)) if flag.starts_with("--") => {
+                (flag.to_owned(), Some(value.to_owned()))
+            }
             _ => (arg.clone(), None),
         };
         let mut value = |name: &str| -> Result<String, String> {
             inline.clone().or_else(|| args.next()).ok_or_else(|| format!("{name} needs a value"))
         };
         let number = |name: &str, text: String| -> Result<u64, String> {
-            text.parse::<u64>().map_err(|_| format!("{name}: {text:?} is not a non-negative integer"))
+            text.parse::<u64>()
+                .map_err(|_| format!("{name}: {text:?} is not a non-negative integer"))
         };
         match flag.as_str() {
             "--port" => {
                 let text = value("--port")?;
-                config.port = text.parse().map_err(|_| format!("--port: {text:?} is not a port number"))?;
+                config.port =
+                    text.parse().map_err(|_| format!("--port: {text:?} is not a port number"))?;
             }
             "--api-key" => config.api_keys.push(value("--api-key")?),
             "--redirect-url" => config.redirect_urls.push(value("--redirect-url")?),
             "--seed" => config.seed = Some(number("--seed", value("--seed")?)?),
             "--token-ttl" => config.token_ttl = number("--token-ttl", value("--token-ttl")?)?,
-            "--reuse-interval" => config.reuse_interval = number("--reuse-interval", value("--reuse-interval")?)?,
+            "--reuse-interval" => {
+                config.reuse_interval = number("--reuse-interval", value("--reuse-interval")?)?
+            }
             "--quiet" => config.log_outbox = false,
             "--help" | "-h" => return Ok(None),
             "--version" | "-V" => {
@@ -88,7 +94,8 @@ fn main() -> ExitCode {
     let emulator = match Emulator::start(config) {
         Ok(emulator) => emulator,
         Err(e) => {
-            let cause = core::error::Error::source(&e).map(|s| format!(": {s}")).unwrap_or_default();
+            let cause =
+                core::error::Error::source(&e).map(|s| format!(": {s}")).unwrap_or_default();
             eprintln!("cotter-emulator: {e}{cause}");
             return ExitCode::FAILURE;
         }
@@ -102,7 +109,12 @@ fn main() -> ExitCode {
     } else {
         let _ = writeln!(out, "  api keys: {}", emulator.api_keys().join(", "));
     }
-    let _ = writeln!(out, "  jwks: {}/token/jwks (kid {})", emulator.api_base(), emulator.current_kid());
+    let _ = writeln!(
+        out,
+        "  jwks: {}/token/jwks (kid {})",
+        emulator.api_base(),
+        emulator.current_kid()
+    );
     let _ = out.flush();
     drop(out);
     while !stop.load(Ordering::SeqCst) {
@@ -123,16 +135,27 @@ mod tests {
 
     #[test]
     fn flags() {
-        let config = parse(&["--port", "8080", "--api-key", "a", "--api-key=b", "--seed", "5", "--token-ttl", "60"])
-            .expect("valid")
-            .expect("config");
+        let config = parse(&[
+            "--port",
+            "8080",
+            "--api-key",
+            "a",
+            "--api-key=b",
+            "--seed",
+            "5",
+            "--token-ttl",
+            "60",
+        ])
+        .expect("valid")
+        .expect("config");
         assert_eq!(config.port, 8080);
         assert_eq!(config.api_keys, vec!["a".to_owned(), "b".to_owned()]);
         assert_eq!(config.seed, Some(5));
         assert_eq!(config.token_ttl, 60);
-        let config = parse(&["--redirect-url", "cotter://auth", "--reuse-interval", "0", "--quiet"])
-            .expect("valid")
-            .expect("config");
+        let config =
+            parse(&["--redirect-url", "cotter://auth", "--reuse-interval", "0", "--quiet"])
+                .expect("valid")
+                .expect("config");
         assert_eq!(config.redirect_urls, vec!["cotter://auth".to_owned()]);
         assert_eq!(config.reuse_interval, 0);
         assert!(!config.log_outbox);

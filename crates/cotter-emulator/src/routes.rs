@@ -5,7 +5,8 @@ use crate::http::{Handler, Request, Response};
 use crate::state::{Settings, State};
 use crate::stats::{Counters, Endpoint};
 use crate::util::url::percent_decode;
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use core::panic::AssertUnwindSafe;
+use std::panic::catch_unwind;
 use std::string::String;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
@@ -50,11 +51,16 @@ pub(crate) fn guard(handler: impl FnOnce() -> Response) -> Response {
 
 /// `405` naming the allowed methods.
 pub(crate) fn method_not_allowed(allow: &'static str) -> Response {
-    Response::error(405, "method_not_allowed", &format!("method not allowed; use {allow}")).with_header("Allow", allow.into())
+    Response::error(405, "method_not_allowed", &format!("method not allowed; use {allow}"))
+        .with_header("Allow", allow.into())
 }
 
 fn route(app: &App, req: &Request) -> Response {
-    let trimmed = if req.path.len() > 1 { req.path.strip_suffix('/').unwrap_or(&req.path) } else { &req.path };
+    let trimmed = if req.path.len() > 1 {
+        req.path.strip_suffix('/').unwrap_or(&req.path)
+    } else {
+        &req.path
+    };
     let owned: Vec<String> = trimmed.split('/').skip(1).map(|s| percent_decode(s, false)).collect();
     let segments: Vec<&str> = owned.iter().map(String::as_str).collect();
     let count = |endpoint| app.counters.count(endpoint);

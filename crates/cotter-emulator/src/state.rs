@@ -149,9 +149,14 @@ impl State {
     fn push_outbox(&mut self, entry: OutboxEntry) {
         if self.settings.log_outbox {
             match (&entry.otp, &entry.magic_link) {
-                (Some(otp), _) => std::println!("[cotter-emulator outbox] to {}: OTP {otp}", entry.identifier),
+                (Some(otp), _) => {
+                    std::println!("[cotter-emulator outbox] to {}: OTP {otp}", entry.identifier)
+                }
                 (None, Some(link)) => {
-                    std::println!("[cotter-emulator outbox] to {}: magic link {link}", entry.identifier);
+                    std::println!(
+                        "[cotter-emulator outbox] to {}: magic link {link}",
+                        entry.identifier
+                    );
                 }
                 (None, None) => {}
             }

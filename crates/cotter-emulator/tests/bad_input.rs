@@ -6,8 +6,8 @@
 mod common;
 
 use common::*;
+use core::net::SocketAddr;
 use serde_json::{Value, json};
-use std::net::SocketAddr;
 
 /// xorshift64*: a tiny deterministic generator for the test cases.
 struct Gen(u64);
@@ -44,8 +44,18 @@ fn endpoints() -> Vec<(&'static str, String, Value, Vec<&'static str>)> {
             json!({"grant_type": "refresh_token", "refresh_token": "1:abc"}),
             vec!["grant_type", "refresh_token"],
         ),
-        ("POST", "/api/v0/token".into(), json!({"grant_type": "refresh_token", "refresh_token": "1:abc"}), vec!["grant_type", "refresh_token"]),
-        ("POST", "/api/v0/user/create".into(), json!({"identifier": "x@example.com"}), vec!["identifier"]),
+        (
+            "POST",
+            "/api/v0/token".into(),
+            json!({"grant_type": "refresh_token", "refresh_token": "1:abc"}),
+            vec!["grant_type", "refresh_token"],
+        ),
+        (
+            "POST",
+            "/api/v0/user/create".into(),
+            json!({"identifier": "x@example.com"}),
+            vec!["identifier"],
+        ),
         (
             "PUT",
             "/api/v0/user/methods?cotter_user_id=nobody".into(),
@@ -82,7 +92,14 @@ fn malformed_body(rng: &mut Gen, valid: &Value, required: &[&str]) -> Vec<u8> {
         1 => {
             let mut v = valid.clone();
             let field = required[rng.below(required.len())];
-            let wrong = [json!(12345), json!([1, 2]), json!({"a": 1}), json!(true), json!(-1.5), json!("str")];
+            let wrong = [
+                json!(12345),
+                json!([1, 2]),
+                json!({"a": 1}),
+                json!(true),
+                json!(-1.5),
+                json!("str"),
+            ];
             // Pick a replacement of a different JSON type than the original (strings never stand for bools etc.).
             let original = v[field].clone();
             let replacement = wrong
@@ -183,19 +200,43 @@ fn thousands_of_malformed_requests_get_json_4xx_and_the_server_survives() {
                 for i in 0..300 {
                     let (method, path, valid, required) = &endpoints[rng.below(endpoints.len())];
                     let body = malformed_body(&mut rng, valid, required);
-                    let resp = conn.send(method, path, &[("API_KEY_ID", KEY), ("content-type", "application/json")], Some(&body));
-                    assert_json_error(&resp, &format!("{method} {path} {:?}", String::from_utf8_lossy(&body)));
+                    let resp = conn.send(
+                        method,
+                        path,
+                        &[("API_KEY_ID", KEY), ("content-type", "application/json")],
+                        Some(&body),
+                    );
+                    assert_json_error(
+                        &resp,
+                        &format!("{method} {path} {:?}", String::from_utf8_lossy(&body)),
+                    );
                     sent += 1;
                     if i % 3 == 0 {
                         // Authentication and routing errors.
                         let valid_body = serde_json::to_vec(valid).unwrap();
                         // `/dev/` controls take no API key: only the routing errors apply there.
-                        let choice = if path.starts_with("/dev/") { 2 + rng.below(2) } else { rng.below(4) };
+                        let choice =
+                            if path.starts_with("/dev/") { 2 + rng.below(2) } else { rng.below(4) };
                         let resp = match choice {
-                            0 => conn.send(method, path, &[("API_KEY_ID", "wrong-key")], Some(&valid_body)),
+                            0 => conn.send(
+                                method,
+                                path,
+                                &[("API_KEY_ID", "wrong-key")],
+                                Some(&valid_body),
+                            ),
                             1 => conn.send(method, path, &[], Some(&valid_body)),
-                            2 => conn.send("GET", &format!("/api/v0/nothing/{}", rng.below(1000)), &[], None),
-                            _ => conn.send("PATCH", &format!("/api/v0/token/{KEY}"), &[("API_KEY_ID", KEY)], Some(b"{}")),
+                            2 => conn.send(
+                                "GET",
+                                &format!("/api/v0/nothing/{}", rng.below(1000)),
+                                &[],
+                                None,
+                            ),
+                            _ => conn.send(
+                                "PATCH",
+                                &format!("/api/v0/token/{KEY}"),
+                                &[("API_KEY_ID", KEY)],
+                                Some(b"{}"),
+                            ),
                         };
                         // Path-keyed refresh needs no header: a missing header there is fine (the token is unknown).
                         assert_json_error(&resp, &format!("{method} {path} auth/route"));
@@ -204,7 +245,13 @@ fn thousands_of_malformed_requests_get_json_4xx_and_the_server_survives() {
                     if i % 10 == 0 {
                         let raw_request = malformed_http(&mut rng);
                         let resp = raw(addr, &raw_request).expect("an answer before close");
-                        assert_json_error(&resp, &format!("raw {:?}", String::from_utf8_lossy(&raw_request[..raw_request.len().min(80)])));
+                        assert_json_error(
+                            &resp,
+                            &format!(
+                                "raw {:?}",
+                                String::from_utf8_lossy(&raw_request[..raw_request.len().min(80)])
+                            ),
+                        );
                         sent += 1;
                         still_serving(addr);
                     }
@@ -217,7 +264,11 @@ fn thousands_of_malformed_requests_get_json_4xx_and_the_server_survives() {
     assert!(total >= 1000, "only {total} malformed requests");
 
     // Half-sent requests and abrupt closes do not hurt either.
-    for partial in [&b"POST /api/v0/token HTTP/1.1\r\nContent-Length: 100\r\n\r\n{\"gr"[..], b"GET /app HT", b"\r\n"] {
+    for partial in [
+        &b"POST /api/v0/token HTTP/1.1\r\nContent-Length: 100\r\n\r\n{\"gr"[..],
+        b"GET /app HT",
+        b"\r\n",
+    ] {
         let mut stream = std::net::TcpStream::connect(addr).unwrap();
         std::io::Write::write_all(&mut stream, partial).unwrap();
         drop(stream);
@@ -237,8 +288,15 @@ fn header_names_match_case_insensitively() {
     let emu = start();
     let identity = sign_in(&emu, "case@example.com");
     let token = identity["oauth_token"]["refresh_token"].as_str().unwrap();
-    let body = serde_json::to_vec(&json!({"grant_type": "refresh_token", "refresh_token": token})).unwrap();
-    let resp = send(emu.local_addr(), "POST", "/api/v0/token", &[("api_key_id", KEY), ("CONTENT-TYPE", "application/json")], Some(&body));
+    let body = serde_json::to_vec(&json!({"grant_type": "refresh_token", "refresh_token": token}))
+        .unwrap();
+    let resp = send(
+        emu.local_addr(),
+        "POST",
+        "/api/v0/token",
+        &[("api_key_id", KEY), ("CONTENT-TYPE", "application/json")],
+        Some(&body),
+    );
     assert_eq!(resp.status, 200, "{}", resp.text());
 }
 
@@ -250,12 +308,20 @@ fn large_but_allowed_bodies_and_chunked_encoding_work() {
     let body = json!({"code_verifier": padding, "authorization_code": "c", "challenge_id": 1, "redirect_url": "r"});
     let mut bytes = serde_json::to_vec(&body).unwrap();
     bytes.truncate(65_536);
-    let resp = send(emu.local_addr(), "POST", "/api/v0/verify/get_identity", &[("API_KEY_ID", KEY)], Some(&bytes));
+    let resp = send(
+        emu.local_addr(),
+        "POST",
+        "/api/v0/verify/get_identity",
+        &[("API_KEY_ID", KEY)],
+        Some(&bytes),
+    );
     assert!(resp.status == 400, "{}", resp.status);
     // Chunked request bodies are decoded.
     let identity = sign_in(&emu, "chunked@example.com");
     let token = identity["oauth_token"]["refresh_token"].as_str().unwrap();
-    let json_body = serde_json::to_string(&json!({"grant_type": "refresh_token", "refresh_token": token})).unwrap();
+    let json_body =
+        serde_json::to_string(&json!({"grant_type": "refresh_token", "refresh_token": token}))
+            .unwrap();
     let (a, b) = json_body.split_at(10);
     let raw_request = format!(
         "POST /api/v0/token/{KEY} HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{a}\r\n{:x}\r\n{b}\r\n0\r\n\r\n",

@@ -5,10 +5,11 @@
 
 mod common;
 
+use core::net::SocketAddr;
+use core::time::Duration;
 use std::io::{BufRead as _, BufReader};
-use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 fn spawn(args: &[&str]) -> (Child, BufReader<std::process::ChildStdout>, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_cotter-emulator"))
@@ -24,7 +25,8 @@ fn spawn(args: &[&str]) -> (Child, BufReader<std::process::ChildStdout>, String)
 }
 
 fn signal(child: &Child, name: &str) {
-    let status = Command::new("kill").arg(format!("-{name}")).arg(child.id().to_string()).status().unwrap();
+    let status =
+        Command::new("kill").arg(format!("-{name}")).arg(child.id().to_string()).status().unwrap();
     assert!(status.success());
 }
 
@@ -41,8 +43,12 @@ fn wait(child: &mut Child) -> std::process::ExitStatus {
 
 #[test]
 fn first_line_serving_and_sigterm_exit() {
-    let (mut child, mut stdout, first) = spawn(&["--port", "0", "--seed", "3", "--token-ttl", "90"]);
-    let url = first.trim_end().strip_prefix("cotter-emulator listening on ").unwrap_or_else(|| panic!("first line {first:?}"));
+    let (mut child, mut stdout, first) =
+        spawn(&["--port", "0", "--seed", "3", "--token-ttl", "90"]);
+    let url = first
+        .trim_end()
+        .strip_prefix("cotter-emulator listening on ")
+        .unwrap_or_else(|| panic!("first line {first:?}"));
     let port: u16 = url.strip_prefix("http://127.0.0.1:").unwrap().parse().unwrap();
     assert_ne!(port, 0);
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
@@ -51,7 +57,10 @@ fn first_line_serving_and_sigterm_exit() {
     assert_eq!(jwks.json()["keys"][0]["kid"], cotter_emulator::DEFAULT_KID);
     // A refresh with a bogus token reaches the counters.
     let body = br#"{"grant_type":"refresh_token","refresh_token":"1:x"}"#;
-    assert_eq!(common::send(addr, "POST", "/api/v0/token/cotter-dev-api-key", &[], Some(body)).status, 400);
+    assert_eq!(
+        common::send(addr, "POST", "/api/v0/token/cotter-dev-api-key", &[], Some(body)).status,
+        400
+    );
     assert_eq!(common::send(addr, "GET", "/dev/stats", &[], None).json()["refresh"], 1);
     // The outbox line goes to stdout.
     let app = format!(
@@ -74,19 +83,27 @@ fn first_line_serving_and_sigterm_exit() {
 
 #[test]
 fn sigint_exit_and_custom_keys() {
-    let (mut child, _stdout, first) = spawn(&["--api-key", "k1", "--api-key=k2", "--redirect-url", "cotter://auth", "--quiet"]);
+    let (mut child, _stdout, first) =
+        spawn(&["--api-key", "k1", "--api-key=k2", "--redirect-url", "cotter://auth", "--quiet"]);
     let url = first.trim_end().strip_prefix("cotter-emulator listening on ").unwrap();
     let addr: SocketAddr = url.strip_prefix("http://").unwrap().parse().unwrap();
     let body = br#"{"grant_type":"refresh_token","refresh_token":"1:x"}"#;
     assert_eq!(common::send(addr, "POST", "/api/v0/token/k2", &[], Some(body)).status, 400);
-    assert_eq!(common::send(addr, "POST", "/api/v0/token/cotter-dev-api-key", &[], Some(body)).status, 401);
+    assert_eq!(
+        common::send(addr, "POST", "/api/v0/token/cotter-dev-api-key", &[], Some(body)).status,
+        401
+    );
     signal(&child, "INT");
     assert_eq!(wait(&mut child).code(), Some(0));
 }
 
 #[test]
 fn bad_arguments_exit_2() {
-    let output = Command::new(env!("CARGO_BIN_EXE_cotter-emulator")).arg("--port").arg("nope").output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_cotter-emulator"))
+        .arg("--port")
+        .arg("nope")
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("usage:"));
     let help = Command::new(env!("CARGO_BIN_EXE_cotter-emulator")).arg("--help").output().unwrap();

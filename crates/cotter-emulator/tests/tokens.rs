@@ -20,7 +20,9 @@ fn rotation_keeps_prefix_and_kills_the_old_secret() {
     assert_eq!(resp.status, 200, "{}", resp.text());
     let body = resp.json();
     // The whole oauth_token object, no wrapper.
-    for field in ["access_token", "auth_method", "expires_in", "id_token", "refresh_token", "token_type"] {
+    for field in
+        ["access_token", "auth_method", "expires_in", "id_token", "refresh_token", "token_type"]
+    {
         assert!(!body[field].is_null(), "{field}");
     }
     assert_eq!(body["auth_method"], "OTP", "refreshed tokens keep the original method");
@@ -94,7 +96,9 @@ fn legacy_path_header_key_and_bad_requests() {
     let token = resp.json()["refresh_token"].as_str().unwrap().to_owned();
 
     let body = |v: Value| serde_json::to_vec(&v).unwrap();
-    let post = |path: &str, headers: &[(&str, &str)], b: &[u8]| send(emu.local_addr(), "POST", path, headers, Some(b));
+    let post = |path: &str, headers: &[(&str, &str)], b: &[u8]| {
+        send(emu.local_addr(), "POST", path, headers, Some(b))
+    };
     let good = body(json!({"grant_type": "refresh_token", "refresh_token": token}));
     // Legacy path without the header: 401.
     assert_eq!(post("/api/v0/token", &[], &good).status, 401);
@@ -120,7 +124,8 @@ fn legacy_path_header_key_and_bad_requests() {
     let malformed = post(&path, &[], b"{\"grant_type\":");
     assert_eq!(malformed.status, 400);
     assert_eq!(malformed.json()["type"], "malformed_json");
-    let garbage = post(&path, &[], &body(json!({"grant_type": "refresh_token", "refresh_token": "garbage"})));
+    let garbage =
+        post(&path, &[], &body(json!({"grant_type": "refresh_token", "refresh_token": "garbage"})));
     assert_eq!(garbage.status, 400);
     assert!(garbage.json()["msg"].as_str().unwrap().contains("not valid"));
 }
@@ -132,7 +137,13 @@ fn revoke_with_and_without_body() {
     let path = format!("/api/v0/token/{KEY}");
     let addr = emu.local_addr();
     // No body (cotter-js): success, nothing revoked.
-    let bare = send(addr, "DELETE", &path, &[("API_KEY_ID", KEY), ("Content-type", "application/json")], None);
+    let bare = send(
+        addr,
+        "DELETE",
+        &path,
+        &[("API_KEY_ID", KEY), ("Content-type", "application/json")],
+        None,
+    );
     assert_eq!(bare.status, 200);
     assert_eq!(bare.json(), json!({"success": true}));
     let rotated = refresh(&emu, &token);
@@ -160,20 +171,30 @@ fn jwks_and_key_rotation() {
     assert_eq!(keys.len(), 1);
     let key = &keys[0];
     assert_eq!(key["kid"], cotter_emulator::DEFAULT_KID);
-    assert_eq!((key["kty"].as_str(), key["crv"].as_str(), key["use"].as_str(), key["alg"].as_str()), (Some("EC"), Some("P-256"), Some("sig"), Some("ES256")));
+    assert_eq!(
+        (key["kty"].as_str(), key["crv"].as_str(), key["use"].as_str(), key["alg"].as_str()),
+        (Some("EC"), Some("P-256"), Some("sig"), Some("ES256"))
+    );
     // No API key needed for the JWKS.
     assert_eq!(send(emu.local_addr(), "GET", "/api/v0/token/jwks", &[], None).status, 200);
 
-    let old_token = sign_in(&emu, "jwks@example.com")["oauth_token"]["access_token"].as_str().unwrap().to_owned();
+    let old_token = sign_in(&emu, "jwks@example.com")["oauth_token"]["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let rotated = send(emu.local_addr(), "POST", "/dev/rotate-key", &[], None).json();
     let new_kid = rotated["kid"].as_str().unwrap().to_owned();
     assert!(new_kid.starts_with("SPACE_JWT_PUBLIC:"));
     let jwks = get(&emu, "/api/v0/token/jwks").json();
-    let kids: Vec<&str> = jwks["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap()).collect();
+    let kids: Vec<&str> =
+        jwks["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap()).collect();
     assert_eq!(kids, vec![new_kid.as_str(), cotter_emulator::DEFAULT_KID]);
     // Old tokens still verify; new tokens carry the new kid.
     assert!(verify_jwt_with(&jwks, &old_token).is_ok());
-    let new_token = sign_in(&emu, "jwks@example.com")["oauth_token"]["access_token"].as_str().unwrap().to_owned();
+    let new_token = sign_in(&emu, "jwks@example.com")["oauth_token"]["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let (header, _) = verify_jwt_with(&jwks, &new_token).unwrap();
     assert_eq!(header["kid"], new_kid.as_str());
     assert_eq!(header.as_object().unwrap().len(), 3);
@@ -198,7 +219,10 @@ fn dev_clock_moves_token_times_and_stats_count() {
     let moved = post_json(&emu, "/dev/clock", &json!({"advance": 7200})).json();
     assert_eq!(moved["offset"], 7200);
     assert!(moved["now"].as_u64().unwrap() >= before + 7200);
-    let token = sign_in(&emu, "clock@example.com")["oauth_token"]["access_token"].as_str().unwrap().to_owned();
+    let token = sign_in(&emu, "clock@example.com")["oauth_token"]["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let (_, claims) = verify_jwt(&emu, &token);
     let claims: Value = serde_json::from_str(&claims).unwrap();
     assert!(claims["iat"].as_u64().unwrap() >= before + 7200);
@@ -216,7 +240,10 @@ fn dev_clock_moves_token_times_and_stats_count() {
 
 #[test]
 fn ttl_is_configurable() {
-    let emu = cotter_emulator::Emulator::start(cotter_emulator::Config::new().with_token_ttl(120).with_log_outbox(false)).unwrap();
+    let emu = cotter_emulator::Emulator::start(
+        cotter_emulator::Config::new().with_token_ttl(120).with_log_outbox(false),
+    )
+    .unwrap();
     let oauth = sign_in(&emu, "ttl@example.com")["oauth_token"].clone();
     assert_eq!(oauth["expires_in"], 120);
     let (_, claims) = verify_jwt(&emu, oauth["access_token"].as_str().unwrap());

@@ -25,7 +25,11 @@ fn start(app: &App, req: &Request) -> Response {
     let param = |name| req.query_param(name).unwrap_or_default();
     let api_key = param("api_key");
     if !app.settings.known_key(&api_key) {
-        return error_page(401, "Unknown API key", "The api_key parameter is missing or not a known API key ID.");
+        return error_page(
+            401,
+            "Unknown API key",
+            "The api_key parameter is missing or not a known API key ID.",
+        );
     }
     let redirect_url = param("redirect_url");
     if !app.settings.redirect_allowed(&redirect_url) {
@@ -35,11 +39,13 @@ fn start(app: &App, req: &Request) -> Response {
             &format!("The redirect URL {redirect_url:?} is not in the list of allowed URLs."),
         );
     }
-    let identifier_type = req.query_param("type").unwrap_or_else(|| "EMAIL".into()).to_ascii_uppercase();
+    let identifier_type =
+        req.query_param("type").unwrap_or_else(|| "EMAIL".into()).to_ascii_uppercase();
     if identifier_type != "EMAIL" && identifier_type != "PHONE" {
         return error_page(400, "Bad request", "type must be EMAIL or PHONE.");
     }
-    let auth_method = req.query_param("auth_method").unwrap_or_else(|| "OTP".into()).to_ascii_uppercase();
+    let auth_method =
+        req.query_param("auth_method").unwrap_or_else(|| "OTP".into()).to_ascii_uppercase();
     if auth_method != "OTP" && auth_method != "MAGIC_LINK" {
         return error_page(400, "Bad request", "auth_method must be OTP or MAGIC_LINK.");
     }
@@ -47,7 +53,14 @@ fn start(app: &App, req: &Request) -> Response {
     if code_challenge.is_empty() {
         return error_page(400, "Bad request", "code_challenge (PKCE S256) is required.");
     }
-    let params = LoginParams { api_key, redirect_url, identifier_type, code_challenge, state: param("state"), auth_method };
+    let params = LoginParams {
+        api_key,
+        redirect_url,
+        identifier_type,
+        code_challenge,
+        state: param("state"),
+        auth_method,
+    };
     let direct = req.query_param("direct_login").is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let input = param("input");
     let kind = params.identifier_type.clone();
@@ -89,7 +102,10 @@ fn submit_otp(app: &App, req: &Request) -> Response {
     match state.check_otp(&form.login, &form.get("otp")) {
         Ok(OtpOutcome::Redirect(location)) => Response::redirect(location),
         Ok(OtpOutcome::Wrong(left)) => {
-            let message = format!("That code is not right. {left} attempt{} left.", if left == 1 { "" } else { "s" });
+            let message = format!(
+                "That code is not right. {left} attempt{} left.",
+                if left == 1 { "" } else { "s" }
+            );
             otp_form(400, &form.login, &identifier.unwrap_or_default(), Some(&message))
         }
         Err(failure) if failure.kind == "invalid_request" && identifier.is_none() => {
@@ -113,8 +129,11 @@ fn magic(app: &App, req: &Request) -> Response {
 pub(crate) fn normalize_identifier(kind: &str, input: &str) -> Result<String, &'static str> {
     let input = input.trim();
     if kind == "PHONE" {
-        let compact: String = input.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '.')).collect();
-        let digits = compact.strip_prefix('+').ok_or("Enter the phone number with its country code, like +14155550100.")?;
+        let compact: String =
+            input.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '.')).collect();
+        let digits = compact
+            .strip_prefix('+')
+            .ok_or("Enter the phone number with its country code, like +14155550100.")?;
         if (6..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
             Ok(compact)
         } else {
@@ -124,7 +143,9 @@ pub(crate) fn normalize_identifier(kind: &str, input: &str) -> Result<String, &'
         let valid = (3..=254).contains(&input.len())
             && input.split('@').count() == 2
             && input.split('@').all(|part| !part.is_empty())
-            && !input.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ','));
+            && !input
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ','));
         if valid { Ok(input.into()) } else { Err("Enter a valid email address.") }
     }
 }
@@ -138,7 +159,8 @@ struct Form {
 impl Form {
     fn parse(req: &Request) -> Self {
         let pairs = parse_pairs(&String::from_utf8_lossy(&req.body));
-        let login = pairs.iter().find(|(k, _)| k == "login").map(|(_, v)| v.clone()).unwrap_or_default();
+        let login =
+            pairs.iter().find(|(k, _)| k == "login").map(|(_, v)| v.clone()).unwrap_or_default();
         Self { login, pairs }
     }
 
@@ -162,10 +184,17 @@ input,button{{font-size:1.1rem;padding:.5rem;width:100%;box-sizing:border-box;ma
 }
 
 fn error_html(error: Option<&str>) -> String {
-    error.map_or_else(String::new, |e| format!("<p id=\"error\" role=\"alert\">{}</p>\n", escape(e)))
+    error
+        .map_or_else(String::new, |e| format!("<p id=\"error\" role=\"alert\">{}</p>\n", escape(e)))
 }
 
-fn identifier_form(status: u16, login: &str, kind: &str, value: &str, error: Option<&str>) -> Response {
+fn identifier_form(
+    status: u16,
+    login: &str,
+    kind: &str,
+    value: &str,
+    error: Option<&str>,
+) -> Response {
     let (label, input_mode, autocomplete) =
         if kind == "PHONE" { ("Phone number", "tel", "tel") } else { ("Email", "email", "email") };
     page(

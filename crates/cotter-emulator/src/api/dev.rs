@@ -17,7 +17,9 @@ pub(crate) fn route(app: &App, req: &Request, rest: &[&str]) -> Response {
             Response::json(200, &app.lock().outbox(identifier.as_deref()))
         }
         (["clock"], "GET") => clock(app, 0),
-        (["clock"], "POST") => respond(json_body::<ClockBody>(req).map(|body| clock(app, body.advance))),
+        (["clock"], "POST") => {
+            respond(json_body::<ClockBody>(req).map(|body| clock(app, body.advance)))
+        }
         (["rotate-key"], "POST") => {
             let mut state = app.lock();
             let state = &mut *state;

@@ -8,7 +8,9 @@ use crate::state::{EventBody, Failure};
 pub(crate) fn route(app: &App, req: &Request, rest: &[&str]) -> Response {
     let method = req.method.as_str();
     respond(match rest {
-        ["create"] if method == "POST" => with_body(app, req, |state, key, body| state.create_approved_event(key, body)),
+        ["create"] if method == "POST" => {
+            with_body(app, req, |state, key, body| state.create_approved_event(key, body))
+        }
         ["create_pending"] if method == "POST" => {
             with_body(app, req, |state, key, body| state.create_pending_event(key, body))
         }
@@ -40,7 +42,11 @@ fn parse_id(text: &str) -> Result<u64, Failure> {
 fn with_body(
     app: &App,
     req: &Request,
-    action: impl FnOnce(&mut crate::state::State, &str, &EventBody) -> Result<crate::wire::EventJson, Failure>,
+    action: impl FnOnce(
+        &mut crate::state::State,
+        &str,
+        &EventBody,
+    ) -> Result<crate::wire::EventJson, Failure>,
 ) -> Result<Response, Failure> {
     let key = api_key(app, req)?;
     let body: EventBody = json_body(req)?;

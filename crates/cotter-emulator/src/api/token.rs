@@ -31,7 +31,9 @@ fn token_api_key(app: &App, req: &Request, path_key: Option<&str>) -> Result<Str
         return Err(Failure::unauthorized(format!("unknown API key ID {path_key:?}")));
     }
     match req.header("API_KEY_ID") {
-        Some(header) if header != path_key => Err(Failure::unauthorized("API_KEY_ID header and path disagree")),
+        Some(header) if header != path_key => {
+            Err(Failure::unauthorized("API_KEY_ID header and path disagree"))
+        }
         _ => Ok(path_key.into()),
     }
 }
@@ -43,10 +45,9 @@ pub(crate) fn refresh(app: &App, req: &Request, path_key: Option<&str>) -> Respo
         if body.grant_type != "refresh_token" {
             return Err(Failure::bad("unsupported_grant_type", "grant_type must be refresh_token"));
         }
-        let token = body
-            .refresh_token
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| Failure::bad("invalid_grant", "refresh token is not valid: none was sent"))?;
+        let token = body.refresh_token.filter(|t| !t.is_empty()).ok_or_else(|| {
+            Failure::bad("invalid_grant", "refresh token is not valid: none was sent")
+        })?;
         let tokens = app.lock().refresh(&key, &token)?;
         Ok(Response::json(200, &tokens))
     })())

@@ -53,7 +53,9 @@ pub(crate) fn route(app: &App, req: &Request, rest: &[&str]) -> Response {
             update_methods(app, req, &user)
         }
         ["methods"] => Ok(method_not_allowed("GET, PUT")),
-        ["enrolled", "any", user, "TRUSTED_DEVICE"] if method == "GET" => status(app, req, user, None),
+        ["enrolled", "any", user, "TRUSTED_DEVICE"] if method == "GET" => {
+            status(app, req, user, None)
+        }
         ["enrolled", user, "TRUSTED_DEVICE", key @ ..] if method == "GET" && !key.is_empty() => {
             status(app, req, user, Some(&key.join("/")))
         }
@@ -74,7 +76,11 @@ fn create(app: &App, req: &Request) -> Result<Response, Failure> {
         .filter(|i| !i.is_empty())
         .ok_or_else(|| Failure::bad("invalid_request", "identifier is required"))?;
     let mut state = app.lock();
-    let id = state.create_user(&key, &identifier, body.client_user_id.as_deref().filter(|c| !c.is_empty()))?;
+    let id = state.create_user(
+        &key,
+        &identifier,
+        body.client_user_id.as_deref().filter(|c| !c.is_empty()),
+    )?;
     let user = state.user(&id).ok_or_else(|| Failure::not_found("user not found"))?;
     Ok(Response::json(200, &user.json()))
 }
@@ -95,19 +101,30 @@ fn by_identifier(app: &App, req: &Request) -> Result<Response, Failure> {
 fn get_user(app: &App, req: &Request, id: &str) -> Result<Response, Failure> {
     let key = api_key(app, req)?;
     let state = app.lock();
-    let user = state.user_by_any_id(&key, id).ok_or_else(|| Failure::not_found("user not found"))?;
+    let user =
+        state.user_by_any_id(&key, id).ok_or_else(|| Failure::not_found("user not found"))?;
     Ok(Response::json(200, &user.json()))
 }
 
 /// `enrolled` for one key (`public_key` = base64 of the key string, any spelling) or for any key.
-fn status(app: &App, req: &Request, user: &str, public_key: Option<&str>) -> Result<Response, Failure> {
+fn status(
+    app: &App,
+    req: &Request,
+    user: &str,
+    public_key: Option<&str>,
+) -> Result<Response, Failure> {
     let key = api_key(app, req)?;
     let state = app.lock();
-    let user_id = state.user_by_any_id(&key, user).ok_or_else(|| Failure::not_found("user not found"))?.id.clone();
+    let user_id = state
+        .user_by_any_id(&key, user)
+        .ok_or_else(|| Failure::not_found("user not found"))?
+        .id
+        .clone();
     let enrolled = match public_key {
         None => state.has_trusted_device(&user_id),
         Some(encoded) => {
-            let decoded = b64::lenient_decode(encoded).and_then(|bytes| String::from_utf8(bytes).ok());
+            let decoded =
+                b64::lenient_decode(encoded).and_then(|bytes| String::from_utf8(bytes).ok());
             decoded.is_some_and(|k| state.trusted_key(&user_id, &k).is_some())
                 || state.trusted_key(&user_id, encoded).is_some()
         }
@@ -120,16 +137,24 @@ fn update_methods(app: &App, req: &Request, user: &str) -> Result<Response, Fail
     let key = api_key(app, req)?;
     let body: MethodBody = json_body(req)?;
     if body.method != "TRUSTED_DEVICE" {
-        return Err(Failure::bad("invalid_request", "only the TRUSTED_DEVICE method can be updated"));
+        return Err(Failure::bad(
+            "invalid_request",
+            "only the TRUSTED_DEVICE method can be updated",
+        ));
     }
     let mut state = app.lock();
-    let user_id = state.user_by_any_id(&key, user).ok_or_else(|| Failure::not_found("user not found"))?.id.clone();
+    let user_id = state
+        .user_by_any_id(&key, user)
+        .ok_or_else(|| Failure::not_found("user not found"))?
+        .id
+        .clone();
     let oauth_token = if body.enrolled {
-        let algorithm = body.algorithm.clone().unwrap_or_else(|| guess_algorithm(&body.code).into());
-        if body.change_code == Some(true) {
-            if let Some(current) = body.current_code.as_deref() {
-                state.disable_device(&user_id, current)?;
-            }
+        let algorithm =
+            body.algorithm.clone().unwrap_or_else(|| guess_algorithm(&body.code).into());
+        if body.change_code == Some(true)
+            && let Some(current) = body.current_code.as_deref()
+        {
+            state.disable_device(&user_id, current)?;
         }
         state.enroll_device(&user_id, &algorithm, &body.code)?;
         flag(req, "oauth_token").then(|| state.new_session(&user_id, &key, "TRUSTED_DEVICE"))
@@ -143,5 +168,9 @@ fn update_methods(app: &App, req: &Request, user: &str) -> Result<Response, Fail
 
 /// Without `algorithm`: a 32-byte key is Ed25519, anything else is taken for a P-256 SPKI.
 fn guess_algorithm(code: &str) -> &'static str {
-    if crate::crypto::device::canonical(code).is_some_and(|b| b.len() == 32) { "ED25519" } else { "EC" }
+    if crate::crypto::device::canonical(code).is_some_and(|b| b.len() == 32) {
+        "ED25519"
+    } else {
+        "EC"
+    }
 }

@@ -23,11 +23,14 @@ pub(crate) fn parse(algorithm: &str, text: &str) -> Result<(DeviceKey, Vec<u8>),
         .or_else(|| b64::lenient_decode(text))
         .ok_or("public key is not base64")?;
     let key = match algorithm.to_ascii_uppercase().as_str() {
-        "EC" | "ECDSA" | "ES256" | "P256" | "P-256" => p256::ecdsa::VerifyingKey::from_public_key_der(&bytes)
-            .map(DeviceKey::P256)
-            .map_err(|_| "public key is not a P-256 SubjectPublicKeyInfo")?,
+        "EC" | "ECDSA" | "ES256" | "P256" | "P-256" => {
+            p256::ecdsa::VerifyingKey::from_public_key_der(&bytes)
+                .map(DeviceKey::P256)
+                .map_err(|_| "public key is not a P-256 SubjectPublicKeyInfo")?
+        }
         "ED25519" => {
-            let raw: [u8; 32] = bytes.as_slice().try_into().map_err(|_| "ED25519 public key must be 32 bytes")?;
+            let raw: [u8; 32] =
+                bytes.as_slice().try_into().map_err(|_| "ED25519 public key must be 32 bytes")?;
             ed25519_dalek::VerifyingKey::from_bytes(&raw)
                 .map(DeviceKey::Ed25519)
                 .map_err(|_| "ED25519 public key is not a curve point")?
@@ -46,7 +49,9 @@ pub(crate) fn canonical(text: &str) -> Option<Vec<u8>> {
 impl DeviceKey {
     /// Whether `signature` (base64) signs `message`.
     pub(crate) fn verify(&self, message: &[u8], signature: &str) -> bool {
-        let Some(sig) = b64::std_decode_wrapped(signature).or_else(|| b64::lenient_decode(signature)) else {
+        let Some(sig) =
+            b64::std_decode_wrapped(signature).or_else(|| b64::lenient_decode(signature))
+        else {
             return false;
         };
         match self {

@@ -85,7 +85,8 @@ mod tests {
         assert_eq!(parts.len(), 3);
         let header = Base64UrlUnpadded::decode_vec(parts[0]).expect("b64");
         assert_eq!(header, br#"{"alg":"ES256","kid":"SPACE_JWT_PUBLIC:K","typ":"JWT"}"#);
-        let payload = String::from_utf8(Base64UrlUnpadded::decode_vec(parts[1]).expect("b64")).expect("utf8");
+        let payload =
+            String::from_utf8(Base64UrlUnpadded::decode_vec(parts[1]).expect("b64")).expect("utf8");
         assert_eq!(
             payload,
             r#"{"client_user_id":"u","authentication_method":"OTP","type":"client_access_token","scope":"access","aud":"key","exp":3700,"jti":"j","iat":100,"iss":"https://www.cotter.app","sub":"u"}"#

@@ -135,7 +135,12 @@ mod tests {
         assert!(second.starts_with("SPACE_JWT_PUBLIC:"));
         let third = keys.rotate(&mut rng);
         let jwks = serde_json::to_value(keys.jwks()).expect("json");
-        let kids: Vec<&str> = jwks["keys"].as_array().expect("array").iter().filter_map(|k| k["kid"].as_str()).collect();
+        let kids: Vec<&str> = jwks["keys"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .filter_map(|k| k["kid"].as_str())
+            .collect();
         assert_eq!(kids, vec![third.as_str(), second.as_str()]);
         assert_eq!(keys.current().kid, third);
     }

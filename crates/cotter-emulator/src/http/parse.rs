@@ -48,7 +48,8 @@ pub(super) fn read_request<R: BufRead, W: Write>(
         }
         line = read_line(reader, deadline, true)?;
     }
-    let line = String::from_utf8(line).map_err(|_| ReadError::Reject(400, "request line is not UTF-8"))?;
+    let line =
+        String::from_utf8(line).map_err(|_| ReadError::Reject(400, "request line is not UTF-8"))?;
     let (method, target, version) = split_request_line(&line)?;
 
     let mut headers: Vec<(String, String)> = Vec::new();
@@ -65,10 +66,14 @@ pub(super) fn read_request<R: BufRead, W: Write>(
         headers.push(parse_header(&raw)?);
     }
 
-    fn find<'h>(headers: &'h [(String, String)], name: &'h str) -> impl Iterator<Item = &'h String> + 'h {
+    fn find<'h>(
+        headers: &'h [(String, String)],
+        name: &'h str,
+    ) -> impl Iterator<Item = &'h String> + 'h {
         headers.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
     }
-    let connection = find(&headers, "connection").map(|v| v.to_ascii_lowercase()).collect::<Vec<_>>().join(",");
+    let connection =
+        find(&headers, "connection").map(|v| v.to_ascii_lowercase()).collect::<Vec<_>>().join(",");
     let keep_alive = if version == "HTTP/1.1" {
         !connection.contains("close")
     } else {
@@ -83,7 +88,9 @@ pub(super) fn read_request<R: BufRead, W: Write>(
     let lengths: Vec<&String> = find(&headers, "content-length").collect();
     let content_length = match (lengths.first(), chunked) {
         (None, _) => None,
-        (Some(_), true) => return Err(ReadError::Reject(400, "both content-length and transfer-encoding")),
+        (Some(_), true) => {
+            return Err(ReadError::Reject(400, "both content-length and transfer-encoding"));
+        }
         (Some(first), false) => {
             if lengths.iter().any(|other| other != first) {
                 return Err(ReadError::Reject(400, "conflicting content-length fields"));
@@ -94,15 +101,14 @@ pub(super) fn read_request<R: BufRead, W: Write>(
     if content_length.is_some_and(|n| n > MAX_BODY) {
         return Err(ReadError::Reject(413, "request body is larger than 64 KiB"));
     }
-    match find(&headers, "expect").last() {
-        None => {}
-        Some(e) if e.trim().eq_ignore_ascii_case("100-continue") => {
-            if chunked || content_length.is_some_and(|n| n > 0) {
-                writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").map_err(|_| ReadError::Io)?;
-                writer.flush().map_err(|_| ReadError::Io)?;
-            }
+    if let Some(expect) = find(&headers, "expect").last() {
+        if !expect.trim().eq_ignore_ascii_case("100-continue") {
+            return Err(ReadError::Reject(417, "unsupported expectation"));
         }
-        Some(_) => return Err(ReadError::Reject(417, "unsupported expectation")),
+        if chunked || content_length.is_some_and(|n| n > 0) {
+            writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").map_err(|_| ReadError::Io)?;
+            writer.flush().map_err(|_| ReadError::Io)?;
+        }
     }
 
     let body = if chunked {
@@ -132,7 +138,8 @@ pub(super) fn read_request<R: BufRead, W: Write>(
 
 fn split_request_line(line: &str) -> Result<(&str, &str, &str), ReadError> {
     let mut parts = line.split(' ');
-    let (Some(method), Some(target), Some(version), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(ReadError::Reject(400, "malformed request line"));
     };
@@ -144,7 +151,9 @@ fn split_request_line(line: &str) -> Result<(&str, &str, &str), ReadError> {
     }
     match version {
         "HTTP/1.1" | "HTTP/1.0" => Ok((method, target, version)),
-        v if v.starts_with("HTTP/") && v.len() == 8 => Err(ReadError::Reject(505, "only HTTP/1.0 and HTTP/1.1")),
+        v if v.starts_with("HTTP/") && v.len() == 8 => {
+            Err(ReadError::Reject(505, "only HTTP/1.0 and HTTP/1.1"))
+        }
         _ => Err(ReadError::Reject(400, "malformed HTTP version")),
     }
 }
@@ -179,7 +188,11 @@ fn is_tchar(b: u8) -> bool {
 }
 
 /// Reads up to `\n` (dropping `\r\n`/`\n`), at most [`MAX_LINE`] bytes.
-fn read_line<R: BufRead>(reader: &mut R, deadline: Instant, first: bool) -> Result<Vec<u8>, ReadError> {
+fn read_line<R: BufRead>(
+    reader: &mut R,
+    deadline: Instant,
+    first: bool,
+) -> Result<Vec<u8>, ReadError> {
     let mut line = Vec::new();
     loop {
         if Instant::now() > deadline {
@@ -195,7 +208,13 @@ fn read_line<R: BufRead>(reader: &mut R, deadline: Instant, first: bool) -> Resu
                     ReadError::Reject(408, "request timed out")
                 });
             }
-            Err(_) => return Err(if first && line.is_empty() { ReadError::Closed } else { ReadError::Io }),
+            Err(_) => {
+                return Err(if first && line.is_empty() {
+                    ReadError::Closed
+                } else {
+                    ReadError::Io
+                });
+            }
         };
         if buf.is_empty() {
             return Err(if first && line.is_empty() { ReadError::Closed } else { ReadError::Io });
@@ -219,7 +238,11 @@ fn read_line<R: BufRead>(reader: &mut R, deadline: Instant, first: bool) -> Resu
     }
 }
 
-fn read_exact<R: BufRead>(reader: &mut R, len: usize, deadline: Instant) -> Result<Vec<u8>, ReadError> {
+fn read_exact<R: BufRead>(
+    reader: &mut R,
+    len: usize,
+    deadline: Instant,
+) -> Result<Vec<u8>, ReadError> {
     let mut body = Vec::with_capacity(len);
     while body.len() < len {
         if Instant::now() > deadline {
@@ -248,13 +271,14 @@ fn read_chunked<R: BufRead>(reader: &mut R, deadline: Instant) -> Result<Vec<u8>
     loop {
         let size_line = read_line(reader, deadline, false)?;
         let size_text = size_line.split(|&b| b == b';').next().unwrap_or_default();
-        let size_text = core::str::from_utf8(size_text).map_err(|_| ReadError::Reject(400, "malformed chunk size"))?;
+        let size_text = core::str::from_utf8(size_text)
+            .map_err(|_| ReadError::Reject(400, "malformed chunk size"))?;
         let size_text = size_text.trim();
         if size_text.is_empty() || size_text.len() > 8 {
             return Err(ReadError::Reject(400, "malformed chunk size"));
         }
-        let size =
-            usize::from_str_radix(size_text, 16).map_err(|_| ReadError::Reject(400, "malformed chunk size"))?;
+        let size = usize::from_str_radix(size_text, 16)
+            .map_err(|_| ReadError::Reject(400, "malformed chunk size"))?;
         if size == 0 {
             // Trailer fields, then the final empty line.
             let mut trailers = 0;

@@ -2,15 +2,18 @@
 
 use super::parse::{ReadError, read_request};
 use super::{Request, Response, reason};
+use core::net::SocketAddr;
+use core::panic::AssertUnwindSafe;
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use core::time::Duration;
 use std::collections::HashMap;
 use std::io::{self, BufReader, Read as _, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::panic::catch_unwind;
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use std::vec::Vec;
 
 /// How long a kept-alive connection may sit idle between requests (and the longest single read).
@@ -42,7 +45,11 @@ pub(crate) struct Server {
 impl Server {
     /// Serves `listener` with `workers` threads (each handles one connection at a time) and a queue of
     /// `workers * 4` accepted connections; beyond that a connection gets `503` at once.
-    pub(crate) fn start(listener: TcpListener, workers: usize, handler: Arc<dyn Handler>) -> io::Result<Self> {
+    pub(crate) fn start(
+        listener: TcpListener,
+        workers: usize,
+        handler: Arc<dyn Handler>,
+    ) -> io::Result<Self> {
         let addr = listener.local_addr()?;
         let workers = workers.max(1);
         let stop = Arc::new(AtomicBool::new(false));
@@ -116,7 +123,12 @@ fn join_all(threads: Vec<JoinHandle<()>>) {
     }
 }
 
-fn accept_loop(listener: &TcpListener, queue: &SyncSender<TcpStream>, stop: &AtomicBool, handler: &dyn Handler) {
+fn accept_loop(
+    listener: &TcpListener,
+    queue: &SyncSender<TcpStream>,
+    stop: &AtomicBool,
+    handler: &dyn Handler,
+) {
     loop {
         let accepted = listener.accept();
         if stop.load(Ordering::SeqCst) {
@@ -140,7 +152,12 @@ fn accept_loop(listener: &TcpListener, queue: &SyncSender<TcpStream>, stop: &Ato
     }
 }
 
-fn worker(incoming: &Mutex<Receiver<TcpStream>>, handler: &dyn Handler, stop: &AtomicBool, connections: &Registry) {
+fn worker(
+    incoming: &Mutex<Receiver<TcpStream>>,
+    handler: &dyn Handler,
+    stop: &AtomicBool,
+    connections: &Registry,
+) {
     static NEXT_ID: AtomicU64 = AtomicU64::new(0);
     loop {
         let next = incoming.lock().unwrap_or_else(PoisonError::into_inner).recv();
@@ -206,14 +223,23 @@ fn serve_connection(stream: TcpStream, handler: &dyn Handler, stop: &AtomicBool)
 }
 
 /// Writes `response`; header values lose any control characters (no header injection).
-pub(super) fn write_response<W: Write>(out: &mut W, response: &Response, head: bool, close: bool) -> io::Result<()> {
+pub(super) fn write_response<W: Write>(
+    out: &mut W,
+    response: &Response,
+    head: bool,
+    close: bool,
+) -> io::Result<()> {
     let mut buf = Vec::with_capacity(256 + response.body.len());
     let status = response.status;
     buf.extend(format!("HTTP/1.1 {status} {}\r\n", reason(status)).bytes());
     buf.extend(format!("Content-Type: {}\r\n", response.content_type).bytes());
     buf.extend(format!("Content-Length: {}\r\n", response.body.len()).bytes());
     buf.extend(b"Cache-Control: no-store\r\n");
-    buf.extend(if close { &b"Connection: close\r\n"[..] } else { &b"Connection: keep-alive\r\n"[..] });
+    buf.extend(if close {
+        &b"Connection: close\r\n"[..]
+    } else {
+        &b"Connection: keep-alive\r\n"[..]
+    });
     for (name, value) in &response.headers {
         buf.extend(name.bytes());
         buf.extend(b": ");

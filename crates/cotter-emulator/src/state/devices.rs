@@ -6,8 +6,14 @@ use crate::crypto::device::{self, DeviceKey};
 
 impl State {
     /// Enrols (or re-enrols) a device key for user `user_id`. Device type and name are not kept.
-    pub(crate) fn enroll_device(&mut self, user_id: &str, algorithm: &str, public_key: &str) -> Result<(), Failure> {
-        let (key, canonical) = device::parse(algorithm, public_key).map_err(|m| Failure::bad("invalid_key", m))?;
+    pub(crate) fn enroll_device(
+        &mut self,
+        user_id: &str,
+        algorithm: &str,
+        public_key: &str,
+    ) -> Result<(), Failure> {
+        let (key, canonical) =
+            device::parse(algorithm, public_key).map_err(|m| Failure::bad("invalid_key", m))?;
         let now = self.now();
         let user = self.user_mut(user_id).ok_or_else(|| Failure::not_found("user not found"))?;
         user.devices.retain(|d| d.canonical != canonical);
@@ -17,8 +23,13 @@ impl State {
     }
 
     /// Removes the device whose key is `public_key`; unknown keys are ignored (idempotent).
-    pub(crate) fn disable_device(&mut self, user_id: &str, public_key: &str) -> Result<(), Failure> {
-        let canonical = device::canonical(public_key).ok_or_else(|| Failure::bad("invalid_key", "public key is not base64"))?;
+    pub(crate) fn disable_device(
+        &mut self,
+        user_id: &str,
+        public_key: &str,
+    ) -> Result<(), Failure> {
+        let canonical = device::canonical(public_key)
+            .ok_or_else(|| Failure::bad("invalid_key", "public key is not base64"))?;
         let now = self.now();
         let user = self.user_mut(user_id).ok_or_else(|| Failure::not_found("user not found"))?;
         let before = user.devices.len();

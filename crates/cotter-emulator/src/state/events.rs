@@ -71,16 +71,23 @@ impl EventBody {
 
 impl State {
     /// `POST /event/create`: a login (or new-device enrolment) approved by a trusted device's signature.
-    pub(crate) fn create_approved_event(&mut self, api_key: &str, body: &EventBody) -> Result<EventJson, Failure> {
+    pub(crate) fn create_approved_event(
+        &mut self,
+        api_key: &str,
+        body: &EventBody,
+    ) -> Result<EventJson, Failure> {
         if body.approved != Some(true) {
-            return Err(Failure::bad("invalid_request", "approved must be true; use event/create_pending"));
+            return Err(Failure::bad(
+                "invalid_request",
+                "approved must be true; use event/create_pending",
+            ));
         }
         let user_id = self.check_request(api_key, body)?;
         let register = body.register_new_device == Some(true);
         let suffix = if register {
-            body.new_device_public_key
-                .as_deref()
-                .ok_or_else(|| Failure::bad("invalid_request", "new_device_public_key is required"))?
+            body.new_device_public_key.as_deref().ok_or_else(|| {
+                Failure::bad("invalid_request", "new_device_public_key is required")
+            })?
         } else {
             ""
         };
@@ -95,7 +102,11 @@ impl State {
     }
 
     /// `POST /event/create_pending`: a sign-in request a trusted device must answer.
-    pub(crate) fn create_pending_event(&mut self, api_key: &str, body: &EventBody) -> Result<EventJson, Failure> {
+    pub(crate) fn create_pending_event(
+        &mut self,
+        api_key: &str,
+        body: &EventBody,
+    ) -> Result<EventJson, Failure> {
         let user_id = self.check_request(api_key, body)?;
         let id = self.insert_event(&user_id, body, true, false, None);
         self.event_json(id, false)
@@ -110,19 +121,39 @@ impl State {
     }
 
     /// `GET /event/new`: the newest unanswered, unexpired request for `user` (Cotter ID or client ID).
-    pub(crate) fn newest_pending(&self, api_key: &str, user: &str) -> Result<Option<EventJson>, Failure> {
-        let user_id = self.user_by_any_id(api_key, user).ok_or_else(|| Failure::not_found("user not found"))?.id.clone();
+    pub(crate) fn newest_pending(
+        &self,
+        api_key: &str,
+        user: &str,
+    ) -> Result<Option<EventJson>, Failure> {
+        let user_id = self
+            .user_by_any_id(api_key, user)
+            .ok_or_else(|| Failure::not_found("user not found"))?
+            .id
+            .clone();
         let now = self.now();
         let found = self.events.iter().rev().find(|(_, e)| {
-            e.issuer == api_key && e.user_id == user_id && e.new && now < e.created_at.saturating_add(PENDING_TTL)
+            e.issuer == api_key
+                && e.user_id == user_id
+                && e.new
+                && now < e.created_at.saturating_add(PENDING_TTL)
         });
         found.map(|(id, _)| self.event_json(*id, false)).transpose()
     }
 
     /// `POST /event/respond/<ID>`: a trusted device approves or rejects a pending request.
-    pub(crate) fn respond_event(&mut self, api_key: &str, id: u64, body: &EventBody) -> Result<EventJson, Failure> {
+    pub(crate) fn respond_event(
+        &mut self,
+        api_key: &str,
+        id: u64,
+        body: &EventBody,
+    ) -> Result<EventJson, Failure> {
         let now = self.now();
-        let event = self.events.get(&id).filter(|e| e.issuer == api_key).ok_or_else(|| Failure::not_found("event not found"))?;
+        let event = self
+            .events
+            .get(&id)
+            .filter(|e| e.issuer == api_key)
+            .ok_or_else(|| Failure::not_found("event not found"))?;
         if !event.new {
             return Err(Failure::bad("invalid_request", "this request was already answered"));
         }
@@ -135,12 +166,16 @@ impl State {
             return Err(Failure::bad("invalid_request", "the event belongs to another user"));
         }
         if body.timestamp != event_timestamp {
-            return Err(Failure::bad("invalid_request", "timestamp must be the pending event's timestamp"));
+            return Err(Failure::bad(
+                "invalid_request",
+                "timestamp must be the pending event's timestamp",
+            ));
         }
         let approved = body.approved.unwrap_or(false);
         self.check_device_signature(api_key, &user_id, body, &event_timestamp, approved, "")?;
         let oauth_token = approved.then(|| self.new_session(&user_id, api_key, "TRUSTED_DEVICE"));
-        let event = self.events.get_mut(&id).ok_or_else(|| Failure::not_found("event not found"))?;
+        let event =
+            self.events.get_mut(&id).ok_or_else(|| Failure::not_found("event not found"))?;
         event.new = false;
         event.approved = approved;
         event.updated_at = now;
@@ -157,9 +192,14 @@ impl State {
             return Err(Failure::bad("invalid_request", "method must be TRUSTED_DEVICE"));
         }
         if body.timestamp.parse::<u64>().is_err() {
-            return Err(Failure::bad("invalid_request", "timestamp must be Unix seconds as a decimal string"));
+            return Err(Failure::bad(
+                "invalid_request",
+                "timestamp must be Unix seconds as a decimal string",
+            ));
         }
-        let user = self.user_by_any_id(api_key, body.signer()?).ok_or_else(|| Failure::not_found("user not found"))?;
+        let user = self
+            .user_by_any_id(api_key, body.signer()?)
+            .ok_or_else(|| Failure::not_found("user not found"))?;
         Ok(user.id.clone())
     }
 
@@ -175,16 +215,32 @@ impl State {
         suffix: &str,
     ) -> Result<(), Failure> {
         let now = self.now();
-        let public_key = body.public_key.as_deref().ok_or_else(|| Failure::bad("invalid_request", "public_key is required"))?;
-        let code = body.code.as_deref().ok_or_else(|| Failure::bad("invalid_request", "code (the signature) is required"))?;
-        let key = self
-            .trusted_key(user_id, public_key)
-            .ok_or_else(|| Failure::bad("untrusted_device", "public_key is not a trusted device of this user"))?;
-        let signed_at: u64 = timestamp.parse().map_err(|_| Failure::bad("invalid_request", "malformed timestamp"))?;
+        let public_key = body
+            .public_key
+            .as_deref()
+            .ok_or_else(|| Failure::bad("invalid_request", "public_key is required"))?;
+        let code = body
+            .code
+            .as_deref()
+            .ok_or_else(|| Failure::bad("invalid_request", "code (the signature) is required"))?;
+        let key = self.trusted_key(user_id, public_key).ok_or_else(|| {
+            Failure::bad("untrusted_device", "public_key is not a trusted device of this user")
+        })?;
+        let signed_at: u64 = timestamp
+            .parse()
+            .map_err(|_| Failure::bad("invalid_request", "malformed timestamp"))?;
         if signed_at.abs_diff(now) > SIGNATURE_WINDOW {
-            return Err(Failure::bad("invalid_signature", "timestamp is more than 5 minutes from the server clock"));
+            return Err(Failure::bad(
+                "invalid_signature",
+                "timestamp is more than 5 minutes from the server clock",
+            ));
         }
-        let message = format!("{}{api_key}{}{timestamp}{}{approved}{suffix}", body.signer()?, body.event, body.method);
+        let message = format!(
+            "{}{api_key}{}{timestamp}{}{approved}{suffix}",
+            body.signer()?,
+            body.event,
+            body.method
+        );
         if !key.verify(message.as_bytes(), code) {
             return Err(Failure::bad("invalid_signature", "device signature does not verify"));
         }
@@ -228,7 +284,9 @@ impl State {
     /// The JSON of event `id`, signed with the identity key; `with_token` adds `oauth_token` when present.
     fn event_json(&self, id: u64, with_token: bool) -> Result<EventJson, Failure> {
         let event = self.events.get(&id).ok_or_else(|| Failure::not_found("event not found"))?;
-        let client_user_id = self.user(&event.user_id).map_or_else(|| event.user_id.clone(), |u| u.client_user_id.clone());
+        let client_user_id = self
+            .user(&event.user_id)
+            .map_or_else(|| event.user_id.clone(), |u| u.client_user_id.clone());
         let message = format!(
             "{client_user_id}{}{}{}{}{}{}",
             event.issuer, event.name, event.timestamp, event.method, event.new, event.approved

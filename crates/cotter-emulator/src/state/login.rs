@@ -98,7 +98,11 @@ impl State {
     }
 
     /// Sends a new OTP or magic link for `identifier` (already validated) to the outbox.
-    pub(crate) fn send_challenge(&mut self, login_id: &str, identifier: &str) -> Result<(), Failure> {
+    pub(crate) fn send_challenge(
+        &mut self,
+        login_id: &str,
+        identifier: &str,
+    ) -> Result<(), Failure> {
         let method = self.login(login_id).ok_or_else(expired_login)?.params.auth_method.clone();
         let now = self.now();
         let (otp, magic_token) = if method == "MAGIC_LINK" {
@@ -106,7 +110,8 @@ impl State {
         } else {
             (Some(self.rng.digits(6)), None)
         };
-        let magic_link = magic_token.as_ref().map(|t| format!("{}/app/magic?token={t}", self.settings.base_url));
+        let magic_link =
+            magic_token.as_ref().map(|t| format!("{}/app/magic?token={t}", self.settings.base_url));
         if let Some(token) = &magic_token {
             self.magic_links.insert(token.clone(), login_id.into());
         }
@@ -114,9 +119,19 @@ impl State {
         if let Some(old) = login.challenge.take().and_then(|c| c.magic_token) {
             self.magic_links.remove(&old);
         }
-        login.challenge =
-            Some(Challenge { identifier: identifier.into(), otp: otp.clone(), magic_token, created_at: now, attempts: 0 });
-        self.push_outbox(OutboxEntry { identifier: identifier.into(), otp, magic_link, created_at: rfc3339(now) });
+        login.challenge = Some(Challenge {
+            identifier: identifier.into(),
+            otp: otp.clone(),
+            magic_token,
+            created_at: now,
+            attempts: 0,
+        });
+        self.push_outbox(OutboxEntry {
+            identifier: identifier.into(),
+            otp,
+            magic_link,
+            created_at: rfc3339(now),
+        });
         Ok(())
     }
 
@@ -126,11 +141,18 @@ impl State {
     }
 
     /// Checks an entered OTP.
-    pub(crate) fn check_otp(&mut self, login_id: &str, entered: &str) -> Result<OtpOutcome, Failure> {
+    pub(crate) fn check_otp(
+        &mut self,
+        login_id: &str,
+        entered: &str,
+    ) -> Result<OtpOutcome, Failure> {
         let now = self.now();
         let login = self.login(login_id).ok_or_else(expired_login)?;
         let params = login.params.clone();
-        let challenge = login.challenge.as_ref().ok_or_else(|| Failure::bad("invalid_request", "no code was sent yet"))?;
+        let challenge = login
+            .challenge
+            .as_ref()
+            .ok_or_else(|| Failure::bad("invalid_request", "no code was sent yet"))?;
         let Some(otp) = challenge.otp.clone() else {
             return Err(Failure::bad("invalid_request", "this sign-in uses a magic link"));
         };
@@ -156,14 +178,14 @@ impl State {
     /// Opens a magic link: the redirect with a code, or with `?error=` when the link has expired.
     pub(crate) fn open_magic_link(&mut self, token: &str) -> Result<String, Failure> {
         let now = self.now();
-        let login_id = self
-            .magic_links
-            .remove(token)
-            .ok_or_else(|| Failure::bad("invalid_link", "this link is not valid or was already used"))?;
+        let login_id = self.magic_links.remove(token).ok_or_else(|| {
+            Failure::bad("invalid_link", "this link is not valid or was already used")
+        })?;
         let login = self.login(&login_id).ok_or_else(expired_login)?;
         let params = login.params.clone();
         let fresh = login.challenge.as_ref().is_some_and(|c| {
-            c.magic_token.as_deref() == Some(token) && now < c.created_at.saturating_add(CHALLENGE_TTL)
+            c.magic_token.as_deref() == Some(token)
+                && now < c.created_at.saturating_add(CHALLENGE_TTL)
         });
         if !fresh {
             self.logins.remove(&login_id);
@@ -206,10 +228,17 @@ impl State {
     ///
     /// A code is single-use and lives 5 minutes. Any failed attempt with a known code under the right
     /// API key (wrong verifier, `challenge_id` or `redirect_url`) burns it.
-    pub(crate) fn exchange(&mut self, api_key: &str, body: &GetIdentityBody) -> Result<IdentityResponse, Failure> {
+    pub(crate) fn exchange(
+        &mut self,
+        api_key: &str,
+        body: &GetIdentityBody,
+    ) -> Result<IdentityResponse, Failure> {
         let now = self.now();
-        let invalid = |why: &str| Failure::bad("invalid_grant", format!("authorization code is not valid: {why}"));
-        let code = self.codes.get_mut(&body.authorization_code).ok_or_else(|| invalid("unknown code"))?;
+        let invalid = |why: &str| {
+            Failure::bad("invalid_grant", format!("authorization code is not valid: {why}"))
+        };
+        let code =
+            self.codes.get_mut(&body.authorization_code).ok_or_else(|| invalid("unknown code"))?;
         if code.api_key != api_key {
             return Err(invalid("issued for another API key"));
         }
@@ -234,7 +263,8 @@ impl State {
         let oauth_token = self.new_session(&user_id, api_key, &auth_method);
         let user = self.user(&user_id).ok_or_else(|| Failure::not_found("user not found"))?;
         let expire_at = now.saturating_add(IDENTITY_TOKEN_TTL).to_string();
-        let message = format!("{}{}{}{}", user.identifier, user.identifier_type, api_key, expire_at);
+        let message =
+            format!("{}{}{}{}", user.identifier, user.identifier_type, api_key, expire_at);
         let token = IdentityTokenJson {
             identifier_id: user.identifier_id.clone(),
             expire_at,

@@ -53,7 +53,12 @@ fn invalid(reason: &str) -> Failure {
 
 impl State {
     /// Starts a session for `user_id` and returns its first tokens.
-    pub(crate) fn new_session(&mut self, user_id: &str, api_key: &str, auth_method: &str) -> OAuthToken {
+    pub(crate) fn new_session(
+        &mut self,
+        user_id: &str,
+        api_key: &str,
+        auth_method: &str,
+    ) -> OAuthToken {
         let id = self.next_session_id;
         self.next_session_id += 1;
         let secret = self.rng.alnum(50);
@@ -65,13 +70,19 @@ impl State {
             auth_time: now,
         };
         let tokens = self.mint(&grant, format!("{id}:{secret}"));
-        self.sessions.insert(id, Session { grant, secret, retired: VecDeque::new(), revoked: false });
+        self.sessions
+            .insert(id, Session { grant, secret, retired: VecDeque::new(), revoked: false });
         tokens
     }
 
     /// Exchanges `refresh_token` for new tokens (rotation), or replays / revokes on reuse.
-    pub(crate) fn refresh(&mut self, api_key: &str, refresh_token: &str) -> Result<OAuthToken, Failure> {
-        let (id_text, secret) = refresh_token.split_once(':').ok_or_else(|| invalid("malformed"))?;
+    pub(crate) fn refresh(
+        &mut self,
+        api_key: &str,
+        refresh_token: &str,
+    ) -> Result<OAuthToken, Failure> {
+        let (id_text, secret) =
+            refresh_token.split_once(':').ok_or_else(|| invalid("malformed"))?;
         let id: u64 = id_text.parse().map_err(|_| invalid("malformed"))?;
         let now = self.now();
         let grace = self.settings.reuse_interval;
@@ -88,7 +99,9 @@ impl State {
                 return Err(invalid("unknown token"));
             };
             return match &retired.issued {
-                Some(issued) if now < retired.rotated_at.saturating_add(grace) => Ok(issued.clone()),
+                Some(issued) if now < retired.rotated_at.saturating_add(grace) => {
+                    Ok(issued.clone())
+                }
                 _ => {
                     session.revoked = true;
                     Err(invalid("already used; the session is revoked"))
@@ -134,7 +147,8 @@ impl State {
             return false;
         };
         let presented = hash(secret);
-        let matches = ct_eq(secret, &session.secret) || session.retired.iter().any(|r| r.hash == presented);
+        let matches =
+            ct_eq(secret, &session.secret) || session.retired.iter().any(|r| r.hash == presented);
         if session.grant.api_key != api_key || !matches || session.revoked {
             return false;
         }
@@ -146,9 +160,10 @@ impl State {
     fn mint(&mut self, session: &Grant, refresh_token: String) -> OAuthToken {
         let now = self.now();
         let ttl = self.settings.token_ttl;
-        let (client_user_id, identifier) = self
-            .user(&session.user_id)
-            .map_or_else(|| (session.user_id.clone(), String::new()), |u| (u.client_user_id.clone(), u.identifier.clone()));
+        let (client_user_id, identifier) = self.user(&session.user_id).map_or_else(
+            || (session.user_id.clone(), String::new()),
+            |u| (u.client_user_id.clone(), u.identifier.clone()),
+        );
         let access_jti = self.rng.uuid_v4();
         let id_jti = self.rng.uuid_v4();
         let key = self.keys.current();

@@ -56,7 +56,13 @@ fn grace_window_replays_the_issued_tokens() {
 fn refresh_rejects_foreign_and_malformed_tokens() {
     let mut s = state(10);
     let token = session(&mut s);
-    for bad in ["", "nocolon", "x:y", "999:abc", &format!("{}:wrong", token.split(':').next().unwrap_or_default())] {
+    for bad in [
+        "",
+        "nocolon",
+        "x:y",
+        "999:abc",
+        &format!("{}:wrong", token.split(':').next().unwrap_or_default()),
+    ] {
         assert!(s.refresh("k", bad).expect_err(bad).msg.contains("not valid"), "{bad}");
     }
     assert!(s.refresh("other", &token).is_err());
@@ -94,7 +100,8 @@ fn otp_login_and_exchange() {
     let wrong = if otp == "999999" { "000000" } else { "999999" };
     assert_eq!(s.check_otp(&login, wrong), Ok(OtpOutcome::Wrong(2)));
     let Ok(OtpOutcome::Redirect(location)) = s.check_otp(&login, &otp) else { panic!("redirect") };
-    let code = location.split("code=").nth(1).and_then(|r| r.split('&').next()).expect("code").to_owned();
+    let code =
+        location.split("code=").nth(1).and_then(|r| r.split('&').next()).expect("code").to_owned();
     let body: GetIdentityBody = serde_json::from_value(serde_json::json!({
         "code_verifier": verifier, "authorization_code": code, "challenge_id": 1, "redirect_url": "http://localhost:1/cb"
     }))

@@ -71,7 +71,12 @@ impl State {
     }
 
     /// The ID of the user with `identifier`, created if new.
-    pub(crate) fn ensure_user(&mut self, issuer: &str, identifier: &str, identifier_type: &str) -> String {
+    pub(crate) fn ensure_user(
+        &mut self,
+        issuer: &str,
+        identifier: &str,
+        identifier_type: &str,
+    ) -> String {
         if let Some(user) = self.user_by_identifier(issuer, identifier) {
             return user.id.clone();
         }

@@ -13,7 +13,10 @@ pub(crate) fn percent_decode(text: &str, plus_as_space: bool) -> String {
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         match b {
-            b'%' => match (bytes.get(i + 1).and_then(|h| hex(*h)), bytes.get(i + 2).and_then(|l| hex(*l))) {
+            b'%' => match (
+                bytes.get(i + 1).and_then(|h| hex(*h)),
+                bytes.get(i + 2).and_then(|l| hex(*l)),
+            ) {
                 (Some(high), Some(low)) => {
                     out.push(high << 4 | low);
                     i += 3;
@@ -101,9 +104,9 @@ pub(crate) fn is_loopback_http(url: &str) -> bool {
         }
     };
     let port_ok = port.is_empty()
-        || port
-            .strip_prefix(':')
-            .is_some_and(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+        || port.strip_prefix(':').is_some_and(|p| {
+            !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit())
+        });
     let host_ok = host.eq_ignore_ascii_case("localhost") || host == "127.0.0.1" || host == "[::1]";
     host_ok && port_ok
 }
@@ -137,14 +140,25 @@ mod tests {
 
     #[test]
     fn append_keeps_existing_query_and_fragment() {
-        assert_eq!(append_query("http://localhost:1/cb", &[("code", "a b")]), "http://localhost:1/cb?code=a%20b");
-        assert_eq!(append_query("cotter://auth?x=1#f", &[("a", "1"), ("b", "2")]), "cotter://auth?x=1&a=1&b=2#f");
+        assert_eq!(
+            append_query("http://localhost:1/cb", &[("code", "a b")]),
+            "http://localhost:1/cb?code=a%20b"
+        );
+        assert_eq!(
+            append_query("cotter://auth?x=1#f", &[("a", "1"), ("b", "2")]),
+            "cotter://auth?x=1&a=1&b=2#f"
+        );
         assert_eq!(append_query("http://h/?", &[("a", "&")]), "http://h/?a=%26");
     }
 
     #[test]
     fn loopback_detection() {
-        for ok in ["http://localhost", "http://localhost:8080/cb?x", "http://127.0.0.1:1", "http://[::1]:9/"] {
+        for ok in [
+            "http://localhost",
+            "http://localhost:8080/cb?x",
+            "http://127.0.0.1:1",
+            "http://[::1]:9/",
+        ] {
             assert!(is_loopback_http(ok), "{ok}");
         }
         for bad in [

@@ -1,17 +1,25 @@
 //! Shared helpers of the integration tests: a raw HTTP/1.1 client over `TcpStream`, the hosted-page flows
 //! driven through the HTML forms, PKCE, and ES256 verification of the emulator's tokens with `p256`.
 
-#![allow(dead_code, unreachable_pub, reason = "each test binary uses a different subset of these helpers")]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    reason = "each test binary uses a different subset of these helpers"
+)]
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc, reason = "test helpers")]
 
+pub mod device;
+pub mod load;
+
 use base64ct::{Base64UrlUnpadded, Encoding as _};
+use core::net::SocketAddr;
+use core::time::Duration;
 use cotter_emulator::Emulator;
 use p256::ecdsa::signature::Verifier as _;
-use serde_json::Value;
+use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::{SocketAddr, TcpStream};
-use std::time::Duration;
+use std::net::TcpStream;
 
 pub const KEY: &str = cotter_emulator::DEFAULT_API_KEY_ID;
 pub const REDIRECT: &str = "http://localhost:8765/callback";
@@ -30,8 +38,9 @@ impl Resp {
     }
 
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("status {} body is not JSON ({e}): {}", self.status, self.text()))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!("status {} body is not JSON ({e}): {}", self.status, self.text())
+        })
     }
 
     pub fn text(&self) -> String {
@@ -53,7 +62,13 @@ impl Conn {
     }
 
     /// Sends a request (adds Host and Content-Length) and reads the response.
-    pub fn send(&mut self, method: &str, target: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Resp {
+    pub fn send(
+        &mut self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Resp {
         let mut raw = format!("{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n");
         for (name, value) in headers {
             raw.push_str(&format!("{name}: {value}\r\n"));
@@ -85,7 +100,10 @@ pub fn read_response(reader: &mut BufReader<TcpStream>) -> Option<Resp> {
         let (name, value) = header.split_once(':')?;
         headers.push((name.to_owned(), value.trim().to_owned()));
     }
-    let length = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("content-length")).map(|(_, v)| v.parse::<usize>());
+    let length = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .map(|(_, v)| v.parse::<usize>());
     let mut body = Vec::new();
     match length {
         Some(Ok(length)) => {
@@ -100,7 +118,13 @@ pub fn read_response(reader: &mut BufReader<TcpStream>) -> Option<Resp> {
 }
 
 /// One request on a fresh connection.
-pub fn send(addr: SocketAddr, method: &str, target: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Resp {
+pub fn send(
+    addr: SocketAddr,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Resp {
     Conn::open(addr).send(method, target, headers, body)
 }
 
@@ -121,7 +145,13 @@ pub fn get(emu: &Emulator, target: &str) -> Resp {
 
 pub fn post_json(emu: &Emulator, target: &str, body: &Value) -> Resp {
     let body = serde_json::to_vec(body).unwrap();
-    send(emu.local_addr(), "POST", target, &[("API_KEY_ID", KEY), ("Content-Type", "application/json")], Some(&body))
+    send(
+        emu.local_addr(),
+        "POST",
+        target,
+        &[("API_KEY_ID", KEY), ("Content-Type", "application/json")],
+        Some(&body),
+    )
 }
 
 pub fn post_form(emu: &Emulator, target: &str, pairs: &[(&str, &str)]) -> Resp {
@@ -139,7 +169,11 @@ pub fn post_form(emu: &Emulator, target: &str, pairs: &[(&str, &str)]) -> Resp {
 pub fn enc(text: &str) -> String {
     text.bytes()
         .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
         })
         .collect()
 }
@@ -154,7 +188,8 @@ pub fn pkce(seed: &str) -> (String, String) {
 /// The `value` of the `<input ... name="NAME" value="...">` in `html`.
 pub fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).unwrap_or_else(|| panic!("no field {name} in {html}")) + marker.len();
+    let start =
+        html.find(&marker).unwrap_or_else(|| panic!("no field {name} in {html}")) + marker.len();
     html[start..].split('"').next().unwrap().to_owned()
 }
 
@@ -172,12 +207,14 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) =
+                u8::from_str_radix(core::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
         i += 1;
@@ -187,13 +224,21 @@ fn percent_decode(text: &str) -> String {
 
 /// `/app?...` target for an OTP email login.
 pub fn app_target(challenge: &str, state: &str, extra: &str) -> String {
-    format!("/app?api_key={KEY}&redirect_url={}&type=EMAIL&code_challenge={challenge}&state={state}{extra}", enc(REDIRECT))
+    format!(
+        "/app?api_key={KEY}&redirect_url={}&type=EMAIL&code_challenge={challenge}&state={state}{extra}",
+        enc(REDIRECT)
+    )
 }
 
 /// The newest OTP sent to `identifier`, read from `GET /dev/outbox`.
 pub fn latest_otp(emu: &Emulator, identifier: &str) -> String {
     let outbox = get(emu, &format!("/dev/outbox?identifier={}", enc(identifier))).json();
-    outbox.as_array().and_then(|a| a.last()).and_then(|m| m["otp"].as_str()).expect("an OTP in the outbox").to_owned()
+    outbox
+        .as_array()
+        .and_then(|a| a.last())
+        .and_then(|m| m["otp"].as_str())
+        .expect("an OTP in the outbox")
+        .to_owned()
 }
 
 /// Opens `/app`, submits the identifier form, reads the OTP from the outbox, submits the OTP form.
@@ -239,26 +284,47 @@ pub fn verify_jwt_with(jwks: &Value, token: &str) -> Result<(Value, String), Str
     if parts.len() != 3 {
         return Err("not three parts".into());
     }
-    let header: Value = serde_json::from_slice(&Base64UrlUnpadded::decode_vec(parts[0]).map_err(|e| e.to_string())?)
-        .map_err(|e| e.to_string())?;
+    let header: Value = serde_json::from_slice(
+        &Base64UrlUnpadded::decode_vec(parts[0]).map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| e.to_string())?;
     let kid = header["kid"].as_str().ok_or("no kid")?;
-    let jwk = jwks["keys"].as_array().and_then(|keys| keys.iter().find(|k| k["kid"] == kid)).ok_or("kid not in JWKS")?;
+    let jwk = jwks["keys"]
+        .as_array()
+        .and_then(|keys| keys.iter().find(|k| k["kid"] == kid))
+        .ok_or("kid not in JWKS")?;
     let mut point = vec![4u8];
-    point.extend(Base64UrlUnpadded::decode_vec(jwk["x"].as_str().ok_or("x")?).map_err(|e| e.to_string())?);
-    point.extend(Base64UrlUnpadded::decode_vec(jwk["y"].as_str().ok_or("y")?).map_err(|e| e.to_string())?);
+    point.extend(
+        Base64UrlUnpadded::decode_vec(jwk["x"].as_str().ok_or("x")?).map_err(|e| e.to_string())?,
+    );
+    point.extend(
+        Base64UrlUnpadded::decode_vec(jwk["y"].as_str().ok_or("y")?).map_err(|e| e.to_string())?,
+    );
     let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(&point).map_err(|e| e.to_string())?;
-    let signature = p256::ecdsa::Signature::from_slice(&Base64UrlUnpadded::decode_vec(parts[2]).map_err(|e| e.to_string())?)
-        .map_err(|e| e.to_string())?;
+    let signature = p256::ecdsa::Signature::from_slice(
+        &Base64UrlUnpadded::decode_vec(parts[2]).map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| e.to_string())?;
     let signed = &token[..parts[0].len() + 1 + parts[1].len()];
     key.verify(signed.as_bytes(), &signature).map_err(|e| e.to_string())?;
-    let claims = String::from_utf8(Base64UrlUnpadded::decode_vec(parts[1]).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    let claims =
+        String::from_utf8(Base64UrlUnpadded::decode_vec(parts[1]).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
     Ok((header, claims))
 }
 
 /// A refresh request on `conn`.
 pub fn refresh_on(conn: &mut Conn, path: &str, token: &str) -> Resp {
-    let body = serde_json::to_vec(&serde_json::json!({"grant_type": "refresh_token", "refresh_token": token})).unwrap();
-    conn.send("POST", path, &[("API_KEY_ID", KEY), ("Content-type", "application/json")], Some(&body))
+    let body = serde_json::to_vec(
+        &serde_json::json!({"grant_type": "refresh_token", "refresh_token": token}),
+    )
+    .unwrap();
+    conn.send(
+        "POST",
+        path,
+        &[("API_KEY_ID", KEY), ("Content-type", "application/json")],
+        Some(&body),
+    )
 }
 
 pub fn refresh(emu: &Emulator, token: &str) -> Resp {
@@ -268,4 +334,30 @@ pub fn refresh(emu: &Emulator, token: &str) -> Resp {
 /// A quiet emulator with a fixed seed.
 pub fn start() -> Emulator {
     Emulator::start(cotter_emulator::Config::new().with_seed(42).with_log_outbox(false)).unwrap()
+}
+
+pub fn exchange(
+    emu: &Emulator,
+    verifier: &str,
+    code: &str,
+    challenge_id: u64,
+    redirect: &str,
+) -> Resp {
+    post_json(
+        emu,
+        "/api/v0/verify/get_identity",
+        &json!({"code_verifier": verifier, "authorization_code": code, "challenge_id": challenge_id, "redirect_url": redirect}),
+    )
+}
+
+/// `(code, challenge_id, state)` from a successful redirect.
+pub fn redirect_parts(resp: &Resp) -> (String, u64, String) {
+    assert_eq!(resp.status, 303, "{}", resp.text());
+    let location = resp.header("location").unwrap();
+    assert!(location.starts_with(&format!("{REDIRECT}?code=")), "{location}");
+    (
+        query_value(location, "code").unwrap(),
+        query_value(location, "challenge_id").unwrap().parse().unwrap(),
+        query_value(location, "state").unwrap(),
+    )
 }

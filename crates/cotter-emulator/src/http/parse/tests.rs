@@ -1,9 +1,9 @@
 //! Tests of the request reader: accepted shapes, every rejection, and a property test over arbitrary bytes.
 
 use super::*;
+use core::time::Duration;
 use proptest::prelude::*;
 use std::io::BufReader;
-use std::time::Duration;
 
 fn read(raw: &[u8]) -> Result<Incoming, ReadError> {
     let mut reader = BufReader::new(raw);
@@ -37,7 +37,8 @@ fn reads_chunked_bodies_and_answers_expect() {
     let raw = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n3;x=y\r\nabc\r\n2\r\nde\r\n0\r\nTrailer: 1\r\n\r\n";
     let mut reader = BufReader::new(&raw[..]);
     let mut sink = Vec::new();
-    let incoming = read_request(&mut reader, &mut sink, Instant::now() + Duration::from_secs(5)).expect("valid");
+    let incoming = read_request(&mut reader, &mut sink, Instant::now() + Duration::from_secs(5))
+        .expect("valid");
     assert_eq!(incoming.request.body, b"abcde");
     assert_eq!(sink, b"HTTP/1.1 100 Continue\r\n\r\n");
 }
@@ -64,9 +65,15 @@ fn rejections() {
     assert_eq!(status(b"GET / HTTP/1.1\r\nBad Name: x\r\n\r\n"), Some(400));
     assert_eq!(status(b"GET / HTTP/1.1\r\nX: a\x01b\r\n\r\n"), Some(400));
     assert_eq!(status(b"POST / HTTP/1.1\r\nContent-Length: abc\r\n\r\n"), Some(400));
-    assert_eq!(status(b"POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab"), Some(400));
+    assert_eq!(
+        status(b"POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab"),
+        Some(400)
+    );
     assert_eq!(status(b"POST / HTTP/1.1\r\nContent-Length: 65537\r\n\r\n"), Some(413));
-    assert_eq!(status(b"POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n"), Some(400));
+    assert_eq!(
+        status(b"POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n"),
+        Some(400)
+    );
     assert_eq!(status(b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n"), Some(501));
     assert_eq!(status(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"), Some(400));
     assert_eq!(status(b"POST / HTTP/1.1\r\nExpect: magic\r\n\r\n"), Some(417));
