@@ -107,7 +107,7 @@ fn violations() {
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n{}\r\n",
         "T: 1\r\n".repeat(17)
     );
-    let cases: [(&[u8], V); 24] = [
+    let cases: [(&[u8], V); 26] = [
         (b"", V::UnexpectedEof),
         (b"HTTP/1.1 200 OK\r\nContent-Len", V::UnexpectedEof),
         (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", V::UnexpectedEof),
@@ -150,6 +150,14 @@ fn violations() {
             V::MalformedChunk,
         ),
         (many_trailers.as_bytes(), V::TooManyHeaders),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhiXX\r\n0\r\n\r\n",
+            V::MalformedChunk,
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\n0\r\n\r\n",
+            V::MalformedChunk,
+        ),
     ];
     for (response, expected) in cases {
         assert_eq!(violation(response), expected, "{}", String::from_utf8_lossy(response));
