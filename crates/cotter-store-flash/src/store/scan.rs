@@ -1,0 +1,84 @@
+//! Finding the live record and the free space after a (re)start.
+//!
+//! Each sector is walked from its start, record by record, trusting a length only once the
+//! header CRC has checked; the walk of a sector stops at a blank or unreadable header. The
+//! newest header (by sequence number) tells where writing resumes; candidates are then
+//! verified newest first (payload CRC against the commit word) until one is complete.
+
+use super::{FlashStore, Located, State};
+use crate::io;
+use crate::record::{HEADER_LEN, Header, newer};
+use cotter_store::crc::Crc32;
+use embedded_storage::nor_flash::NorFlash;
+
+impl<F: NorFlash> FlashStore<F> {
+    /// Scans the whole range.
+    pub(super) fn scan(&mut self) -> Result<State, F::Error> {
+        let (newest, count) = self.newest_header(None)?;
+        let (write_sector, write_offset, next_seq) = match newest {
+            Some(l) => (
+                l.sector,
+                l.offset + self.geo.record_size(l.header.len),
+                l.header.seq.wrapping_add(1),
+            ),
+            None => (0, 0, 0),
+        };
+        // Newest first; bounded by the number of headers so that no input can loop forever.
+        let mut live = None;
+        let mut candidate = newest;
+        for _ in 0..count {
+            let Some(c) = candidate else { break };
+            if self.is_committed(&c)? {
+                live = Some(c);
+                break;
+            }
+            candidate = self.newest_header(Some(c.header.seq))?.0;
+        }
+        Ok(State { live, write_sector, write_offset, blank_after_cursor: false, next_seq })
+    }
+
+    /// The newest record header (strictly older than `older_than` if given), committed or
+    /// not, and how many valid headers there are in all.
+    fn newest_header(
+        &mut self,
+        older_than: Option<u32>,
+    ) -> Result<(Option<Located>, u32), F::Error> {
+        let mut best: Option<Located> = None;
+        let mut count = 0u32;
+        for sector in 0..self.geo.sectors {
+            let mut offset = 0;
+            while let Some(header) = self.header_at(sector, offset)? {
+                count += 1;
+                let eligible = older_than.is_none_or(|bound| newer(bound, header.seq));
+                if eligible && best.is_none_or(|b| newer(header.seq, b.header.seq)) {
+                    best = Some(Located { sector, offset, header });
+                }
+                offset += self.geo.record_size(header.len);
+            }
+        }
+        Ok((best, count))
+    }
+
+    /// The header at `offset` of `sector` if one is there whose record fits in the sector.
+    fn header_at(&mut self, sector: u32, offset: u32) -> Result<Option<Header>, F::Error> {
+        let room = self.geo.sector_size - offset;
+        if room < self.geo.record_size(0) {
+            return Ok(None);
+        }
+        let mut bytes = [0u8; HEADER_LEN];
+        io::read(&mut self.flash, self.geo.sector_addr(sector) + offset, &mut bytes)?;
+        Ok(Header::parse(&bytes).filter(|h| self.geo.record_size(h.len) <= room))
+    }
+
+    /// Whether the record's commit word holds the CRC of its header and payload.
+    pub(super) fn is_committed(&mut self, at: &Located) -> Result<bool, F::Error> {
+        let addr = self.geo.sector_addr(at.sector) + at.offset;
+        let payload = addr + self.geo.header_size();
+        let mut crc = Crc32::new();
+        crc.update(&at.header.encode());
+        io::crc_of(&mut self.flash, payload, at.header.len, &mut crc)?;
+        let mut commit = [0u8; 4];
+        io::read(&mut self.flash, payload + self.geo.round_up(at.header.len), &mut commit)?;
+        Ok(u32::from_le_bytes(commit) == crc.finish())
+    }
+}
