@@ -29,10 +29,19 @@ pub struct OutboxMessage {
 }
 
 /// A running emulator on 127.0.0.1. Dropping it stops the server and joins its threads.
-#[derive(Debug)]
 pub struct Emulator {
     app: Arc<App>,
     server: Server,
+}
+
+impl core::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // The state holds OTPs, codes and refresh secrets: never print it.
+        f.debug_struct("Emulator")
+            .field("base_url", &self.base_url())
+            .field("api_keys", &self.api_keys())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Emulator {

@@ -12,11 +12,16 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
 
 /// The emulator as the HTTP server sees it.
-#[derive(Debug)]
 pub(crate) struct App {
     pub(crate) settings: Arc<Settings>,
     state: Mutex<State>,
     pub(crate) counters: Counters,
+}
+
+impl core::fmt::Debug for App {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("App").field("settings", &self.settings).finish_non_exhaustive()
+    }
 }
 
 impl App {

@@ -46,7 +46,7 @@ pub struct Stats {
     pub dev: u64,
     /// Unknown paths and wrong methods.
     pub not_found: u64,
-    /// Requests the HTTP layer rejected before routing (malformed, too large, busy).
+    /// Requests the HTTP layer rejected before routing (malformed, too large, too slow).
     pub rejected: u64,
 }
 

@@ -4,13 +4,13 @@ use super::parse::{ReadError, read_request};
 use super::{Request, Response, reason};
 use core::net::SocketAddr;
 use core::panic::AssertUnwindSafe;
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use core::time::Duration;
 use std::collections::HashMap;
-use std::io::{self, BufReader, Read as _, Write};
+use std::io::{self, BufRead as _, BufReader, Read as _, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::panic::catch_unwind;
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Instant;
@@ -18,6 +18,8 @@ use std::vec::Vec;
 
 /// How long a kept-alive connection may sit idle between requests (and the longest single read).
 const IDLE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How often an idle kept-alive connection checks whether a queued connection needs its worker.
+const IDLE_POLL: Duration = Duration::from_millis(50);
 /// How long one request may take to arrive in full.
 const REQUEST_DEADLINE: Duration = Duration::from_secs(30);
 /// How long a response write may block.
@@ -33,6 +35,10 @@ pub(crate) trait Handler: Send + Sync + 'static {
 
 type Registry = Mutex<HashMap<u64, TcpStream>>;
 
+/// Accepted connections no worker has picked up yet. While any wait, idle kept-alive connections are closed
+/// so that their workers serve the waiting ones.
+type Waiting = AtomicUsize;
+
 /// A running server; dropping it stops it and joins its threads.
 #[derive(Debug)]
 pub(crate) struct Server {
@@ -44,7 +50,7 @@ pub(crate) struct Server {
 
 impl Server {
     /// Serves `listener` with `workers` threads (each handles one connection at a time) and a queue of
-    /// `workers * 4` accepted connections; beyond that a connection gets `503` at once.
+    /// `workers * 16` accepted connections; beyond that, new connections wait in the listen backlog.
     pub(crate) fn start(
         listener: TcpListener,
         workers: usize,
@@ -54,7 +60,8 @@ impl Server {
         let workers = workers.max(1);
         let stop = Arc::new(AtomicBool::new(false));
         let connections: Arc<Registry> = Arc::new(Mutex::new(HashMap::new()));
-        let (queue, incoming) = sync_channel::<TcpStream>(workers * 4);
+        let (queue, incoming) = sync_channel::<TcpStream>(workers * 16);
+        let waiting = Arc::new(Waiting::new(0));
         let incoming = Arc::new(Mutex::new(incoming));
         let mut threads = Vec::with_capacity(workers + 1);
         for index in 0..workers {
@@ -62,9 +69,10 @@ impl Server {
             let handler = Arc::clone(&handler);
             let worker_stop = Arc::clone(&stop);
             let connections = Arc::clone(&connections);
+            let waiting = Arc::clone(&waiting);
             let spawned = thread::Builder::new()
                 .name(format!("cotter-emulator-worker-{index}"))
-                .spawn(move || worker(&incoming, &*handler, &worker_stop, &connections));
+                .spawn(move || worker(&incoming, &*handler, &worker_stop, &connections, &waiting));
             match spawned {
                 Ok(handle) => threads.push(handle),
                 Err(e) => {
@@ -76,10 +84,10 @@ impl Server {
             }
         }
         let accept_stop = Arc::clone(&stop);
-        let accept_handler = Arc::clone(&handler);
-        let spawned = thread::Builder::new()
-            .name("cotter-emulator-accept".into())
-            .spawn(move || accept_loop(&listener, &queue, &accept_stop, &*accept_handler));
+        let spawned =
+            thread::Builder::new().name("cotter-emulator-accept".into()).spawn(move || {
+                accept_loop(&listener, &queue, &accept_stop, &waiting);
+            });
         match spawned {
             Ok(handle) => threads.push(handle),
             Err(e) => {
@@ -127,27 +135,26 @@ fn accept_loop(
     listener: &TcpListener,
     queue: &SyncSender<TcpStream>,
     stop: &AtomicBool,
-    handler: &dyn Handler,
+    waiting: &Waiting,
 ) {
     loop {
         let accepted = listener.accept();
         if stop.load(Ordering::SeqCst) {
             return;
         }
-        match accepted {
-            Ok((stream, _)) => match queue.try_send(stream) {
-                Ok(()) => {}
-                Err(TrySendError::Full(stream)) => {
-                    handler.rejected(503);
-                    let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
-                    let busy = Response::error(503, "unavailable", "the emulator is busy, retry");
-                    let mut stream = stream;
-                    let _ = write_response(&mut stream, &busy, false, true);
-                }
-                Err(TrySendError::Disconnected(_)) => return,
-            },
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
             // Out of file descriptors and similar: back off instead of spinning.
-            Err(_) => thread::sleep(Duration::from_millis(20)),
+            Err(_) => {
+                thread::sleep(Duration::from_millis(20));
+                continue;
+            }
+        };
+        // Counted before it is queued, so a worker never sees the count below what it takes off. A full
+        // queue blocks this thread: further clients then wait in the kernel's backlog instead of failing.
+        waiting.fetch_add(1, Ordering::SeqCst);
+        if queue.send(stream).is_err() {
+            return;
         }
     }
 }
@@ -157,11 +164,13 @@ fn worker(
     handler: &dyn Handler,
     stop: &AtomicBool,
     connections: &Registry,
+    waiting: &Waiting,
 ) {
     static NEXT_ID: AtomicU64 = AtomicU64::new(0);
     loop {
         let next = incoming.lock().unwrap_or_else(PoisonError::into_inner).recv();
         let Ok(stream) = next else { return };
+        waiting.fetch_sub(1, Ordering::SeqCst);
         if stop.load(Ordering::SeqCst) {
             continue;
         }
@@ -170,23 +179,36 @@ fn worker(
             connections.lock().unwrap_or_else(PoisonError::into_inner).insert(id, clone);
         }
         // A panic below (there should be none: handlers are guarded) costs one connection, not the worker.
-        let _ = catch_unwind(AssertUnwindSafe(|| serve_connection(stream, handler, stop)));
+        let _ = catch_unwind(AssertUnwindSafe(|| serve_connection(stream, handler, stop, waiting)));
         connections.lock().unwrap_or_else(PoisonError::into_inner).remove(&id);
     }
 }
 
-fn serve_connection(stream: TcpStream, handler: &dyn Handler, stop: &AtomicBool) {
+fn serve_connection(
+    stream: TcpStream,
+    handler: &dyn Handler,
+    stop: &AtomicBool,
+    waiting: &Waiting,
+) {
     let _ = stream.set_nodelay(true);
     let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
     let Ok(read_half) = stream.try_clone() else { return };
     let mut reader = BufReader::with_capacity(16 * 1024, read_half);
     let mut writer = stream;
+    let mut first = true;
     while !stop.load(Ordering::SeqCst) {
+        if !wait_for_request(&mut reader, stop, waiting, first) {
+            break;
+        }
+        first = false;
         match read_request(&mut reader, &mut writer, Instant::now() + REQUEST_DEADLINE) {
             Ok(incoming) => {
                 let response = handler.handle(incoming.request);
-                let close = !incoming.keep_alive || response.close || stop.load(Ordering::SeqCst);
+                let close = !incoming.keep_alive
+                    || response.close
+                    || stop.load(Ordering::SeqCst)
+                    || waiting.load(Ordering::SeqCst) > 0;
                 if write_response(&mut writer, &response, incoming.head, close).is_err() || close {
                     break;
                 }
@@ -220,6 +242,39 @@ fn serve_connection(stream: TcpStream, handler: &dyn Handler, stop: &AtomicBool)
         }
     }
     let _ = writer.shutdown(Shutdown::Both);
+}
+
+/// Waits until the next request starts to arrive. Gives up (close the connection) after [`IDLE_TIMEOUT`], on
+/// shutdown, on EOF, or — except before a connection's first request — as soon as another connection waits
+/// for a worker.
+fn wait_for_request(
+    reader: &mut BufReader<TcpStream>,
+    stop: &AtomicBool,
+    waiting: &Waiting,
+    first: bool,
+) -> bool {
+    if !reader.buffer().is_empty() {
+        return true;
+    }
+    let idle_since = Instant::now();
+    let _ = reader.get_ref().set_read_timeout(Some(IDLE_POLL));
+    let ready = loop {
+        if stop.load(Ordering::SeqCst) || (!first && waiting.load(Ordering::SeqCst) > 0) {
+            break false;
+        }
+        match reader.fill_buf() {
+            Ok(buf) => break !buf.is_empty(),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+                if idle_since.elapsed() >= IDLE_TIMEOUT {
+                    break false;
+                }
+            }
+            Err(_) => break false,
+        }
+    };
+    let _ = reader.get_ref().set_read_timeout(Some(IDLE_TIMEOUT));
+    ready
 }
 
 /// Writes `response`; header values lose any control characters (no header injection).

@@ -25,12 +25,21 @@ struct Grant {
 }
 
 /// One login's chain of refresh tokens.
-#[derive(Debug)]
 pub(crate) struct Session {
     grant: Grant,
     secret: String,
     retired: VecDeque<Retired>,
     revoked: bool,
+}
+
+impl core::fmt::Debug for Session {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Session")
+            .field("grant", &self.grant)
+            .field("retired", &self.retired.len())
+            .field("revoked", &self.revoked)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A rotated-away secret: its hash, when it was rotated, and (within the grace window) what that rotation issued.
