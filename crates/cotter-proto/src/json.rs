@@ -24,8 +24,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, JsonError, JsonErrorKind};
 
-/// The deepest nesting of arrays and objects [`decode`] accepts. The parser recurses once per
-/// level, so this bounds its stack use on hostile input.
+/// The deepest nesting of arrays and objects [`decode`] accepts, skipped members included. The
+/// parser recurses once per level, so this bounds its stack use on hostile input.
 pub const MAX_DEPTH: usize = 32;
 
 /// Decodes `body` into `T`, borrowing strings from `body` or, when they hold escapes, from
@@ -41,7 +41,6 @@ pub const MAX_DEPTH: usize = 32;
 /// malformed JSON, a wrong type, a missing member, trailing characters, nesting deeper than
 /// [`MAX_DEPTH`], a bad escape, or [`JsonErrorKind::ScratchTooSmall`].
 pub fn decode<'a, T: Deserialize<'a>>(body: &'a [u8], scratch: &'a mut [u8]) -> Result<T, Error> {
-    check_depth(body)?;
     let mut side = wrap::Side::new(scratch);
     let mut de = serde_json_core::de::Deserializer::new(body, None);
     let result = T::deserialize(wrap::De::new(&mut de, &mut side));
@@ -69,37 +68,6 @@ pub fn encode<'b, T: Serialize + ?Sized>(value: &T, buf: &'b mut [u8]) -> Result
     // type serializing raw bytes could produce something else.
     core::str::from_utf8(written)
         .map_err(|_| Error::Json(JsonError::new(JsonErrorKind::InvalidString)))
-}
-
-/// Rejects nesting deeper than [`MAX_DEPTH`] before the recursive parser sees it.
-fn check_depth(body: &[u8]) -> Result<(), Error> {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for &b in body {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Err(Error::Json(JsonError::new(JsonErrorKind::TooDeep)));
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    Ok(())
 }
 
 fn kind_of(e: &serde_json_core::de::Error) -> JsonErrorKind {

@@ -300,3 +300,6 @@ impl ApiErrorOwned {
         self.msg.contains("not valid")
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -7,6 +7,8 @@
 //! `MapAccess`, `SeqAccess`, `EnumAccess` and `DeserializeSeed` it produces is wrapped here so
 //! that string requests anywhere in the tree go through [`unescape`]. Errors keep the inner
 //! deserializer's type; the detail serde-json-core cannot express is kept in [`Side`].
+//! Skipped values are wrapped as well, so every array and object, known or not, counts
+//! against [`MAX_DEPTH`] before the recursive parser descends into it.
 //!
 //! serde-json-core's map-key deserializer panics (`unreachable!`) on anything but string
 //! requests, so in key position every request is turned into a string request.
@@ -17,6 +19,7 @@ use serde::de::{
     self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor,
 };
 
+use super::MAX_DEPTH;
 use super::unescape::unescape;
 use crate::JsonErrorKind;
 use crate::bump::Bump;
@@ -29,6 +32,7 @@ pub(crate) struct Side<'de> {
     object: Option<&'static str>,
     field: Option<&'static str>,
     last_key: Option<&'static str>,
+    depth: usize,
 }
 
 impl<'de> Side<'de> {
@@ -40,6 +44,7 @@ impl<'de> Side<'de> {
             object: None,
             field: None,
             last_key: None,
+            depth: 0,
         }
     }
 
@@ -53,6 +58,15 @@ impl<'de> Side<'de> {
     fn fail<E: de::Error>(&mut self, kind: JsonErrorKind) -> E {
         self.kind.get_or_insert(kind);
         E::custom(kind)
+    }
+
+    /// Counts one more level of arrays/objects, failing beyond [`MAX_DEPTH`].
+    fn enter<E: de::Error>(&mut self) -> Result<(), E> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.fail(JsonErrorKind::TooDeep));
+        }
+        self.depth += 1;
+        Ok(())
     }
 
     /// Records the innermost location only.
@@ -141,8 +155,13 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for De<'_, 'de, D> {
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        // Skipped values need no unescaping; serde-json-core's key deserializer supports this.
-        self.inner.deserialize_ignored_any(visitor)
+        if self.key.is_some() {
+            // A skipped key is a plain string; serde-json-core's key deserializer supports this.
+            return self.inner.deserialize_ignored_any(visitor);
+        }
+        // Skipped values are wrapped too, so that their nesting counts against `MAX_DEPTH`.
+        // Their strings reach the visitor raw (no unescaping, no scratch).
+        self.inner.deserialize_ignored_any(Self::visitor(self.side, visitor, None, &[]))
     }
 
     fn deserialize_unit_struct<V: Visitor<'de>>(
@@ -285,14 +304,22 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Vis<'_, 'de, V> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        self.v.visit_seq(Seq { inner: seq, side: self.side })
+        let Vis { v, side, .. } = self;
+        side.enter()?;
+        let result = v.visit_seq(Seq { inner: seq, side: &mut *side });
+        side.depth -= 1;
+        result
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         let Vis { v, side, object, fields } = self;
+        side.enter()?;
         let mut state = MapState::default();
         let result = v.visit_map(Map { inner: map, side: &mut *side, fields, state: &mut state });
-        if result.is_err() {
+        side.depth -= 1;
+        // Only derived structs (which have a name) locate errors; skipped objects and maps
+        // leave that to the struct around them.
+        if result.is_err() && object.is_some() {
             if state.ended {
                 // A derived struct fails after the last member only for a missing member.
                 side.kind.get_or_insert(JsonErrorKind::MissingField);
@@ -445,3 +472,6 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for Variant<'_, 'de, A> {
         self.inner.struct_variant(fields, Vis { v: visitor, side: self.side, object: None, fields })
     }
 }
+
+#[cfg(test)]
+mod tests;
