@@ -16,7 +16,7 @@ pub const DEFAULT_TOKEN_TTL: u64 = 3600;
 pub const DEFAULT_REUSE_INTERVAL: u64 = 10;
 
 /// Default number of worker threads.
-pub const DEFAULT_WORKERS: usize = 16;
+pub const DEFAULT_WORKERS: usize = 32;
 
 /// How an [`Emulator`](crate::Emulator) starts.
 ///

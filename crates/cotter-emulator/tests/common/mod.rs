@@ -48,17 +48,24 @@ impl Resp {
     }
 }
 
-/// A keep-alive connection.
+/// A keep-alive connection that behaves like an HTTP client's pool of one: it reconnects after a
+/// `Connection: close` response, and retries once on a fresh connection when a reused one turns out to be
+/// closed by the server (an idle keep-alive connection may be closed at any time).
 pub struct Conn {
-    reader: BufReader<TcpStream>,
+    addr: SocketAddr,
+    reader: Option<BufReader<TcpStream>>,
 }
 
 impl Conn {
     pub fn open(addr: SocketAddr) -> Self {
+        Self { addr, reader: Some(Self::connect(addr)) }
+    }
+
+    fn connect(addr: SocketAddr) -> BufReader<TcpStream> {
         let stream = TcpStream::connect(addr).unwrap();
         stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
         stream.set_nodelay(true).unwrap();
-        Self { reader: BufReader::new(stream) }
+        BufReader::new(stream)
     }
 
     /// Sends a request (adds Host and Content-Length) and reads the response.
@@ -79,8 +86,24 @@ impl Conn {
         raw.push_str("\r\n");
         let mut bytes = raw.into_bytes();
         bytes.extend_from_slice(body.unwrap_or_default());
-        self.reader.get_mut().write_all(&bytes).unwrap();
-        read_response(&mut self.reader).expect("a response")
+        let reused = self.reader.is_some();
+        let mut reader = self.reader.take().unwrap_or_else(|| Self::connect(self.addr));
+        let mut attempt = |reader: &mut BufReader<TcpStream>| {
+            reader.get_mut().write_all(&bytes).ok()?;
+            read_response(reader)
+        };
+        let resp = match attempt(&mut reader) {
+            Some(resp) => resp,
+            None if reused => {
+                reader = Self::connect(self.addr);
+                attempt(&mut reader).expect("a response on a fresh connection")
+            }
+            None => panic!("no response on a fresh connection"),
+        };
+        if !resp.header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close")) {
+            self.reader = Some(reader);
+        }
+        resp
     }
 }
 
