@@ -88,7 +88,7 @@ impl Conn {
         bytes.extend_from_slice(body.unwrap_or_default());
         let reused = self.reader.is_some();
         let mut reader = self.reader.take().unwrap_or_else(|| Self::connect(self.addr));
-        let mut attempt = |reader: &mut BufReader<TcpStream>| {
+        let attempt = |reader: &mut BufReader<TcpStream>| {
             reader.get_mut().write_all(&bytes).ok()?;
             read_response(reader)
         };
