@@ -175,3 +175,93 @@ fn loads_cost_one_record_read_after_the_first() {
     let _ = load(&mut store).unwrap();
     assert_eq!(store.flash().stats().bytes_read - before, len);
 }
+
+/// A driver whose write calls numbered in `bad` (0-based) leave the lowest programmed bit of
+/// their first byte at 1 without reporting an error: a worn cell.
+#[derive(Debug)]
+struct Worn {
+    inner: Sim,
+    writes: usize,
+    bad: [usize; 2],
+}
+
+impl Worn {
+    fn new(bad: [usize; 2]) -> Self {
+        Self { inner: Sim::new(), writes: 0, bad }
+    }
+}
+
+impl embedded_storage::nor_flash::ErrorType for Worn {
+    type Error = cotter_store_flash::sim::SimError;
+}
+
+impl embedded_storage::nor_flash::ReadNorFlash for Worn {
+    const READ_SIZE: usize = 1;
+
+    fn read(&mut self, offset: u32, bytes: &mut [u8]) -> Result<(), Self::Error> {
+        self.inner.read(offset, bytes)
+    }
+
+    fn capacity(&self) -> usize {
+        self.inner.capacity()
+    }
+}
+
+impl embedded_storage::nor_flash::NorFlash for Worn {
+    const WRITE_SIZE: usize = 4;
+    const ERASE_SIZE: usize = 1024;
+
+    fn erase(&mut self, from: u32, to: u32) -> Result<(), Self::Error> {
+        self.inner.erase(from, to)
+    }
+
+    fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), Self::Error> {
+        let n = self.writes;
+        self.writes += 1;
+        if self.bad.contains(&n) {
+            let mut worn = bytes.to_vec();
+            let zeros = !worn[0];
+            assert_ne!(zeros, 0, "write {n} programs no bit of its first byte");
+            worn[0] |= zeros & zeros.wrapping_neg();
+            return self.inner.write(offset, &worn);
+        }
+        self.inner.write(offset, bytes)
+    }
+}
+
+fn token<F: embedded_storage::nor_flash::NorFlash>(store: &mut FlashStore<F>) -> Option<String> {
+    load(store).unwrap().map(|s| s.access_token.clone())
+}
+
+#[test]
+fn a_record_or_commit_word_that_does_not_read_back_is_never_committed_and_the_save_moves_on() {
+    // Write calls: 0 and 1 = the first record and its commit word; 2 and 3 = the second
+    // record and its commit word, one of them worn; then the retry in a fresh sector.
+    for (bad, writes) in [(2, 5), (3, 6)] {
+        let mut store = FlashStore::new(Worn::new([bad, usize::MAX]), 0..3072).unwrap();
+        store.save(&Session::new("first", "", "", 1)).unwrap();
+        store.save(&Session::new("second", "", "", 2)).unwrap();
+        assert_eq!(token(&mut store), Some("second".into()));
+        let flash = store.into_inner();
+        assert_eq!(flash.writes, writes);
+        assert_eq!(flash.inner.erase_counts(), &[0, 1, 0], "the retry went to a fresh sector");
+        let mut store = FlashStore::new(flash, 0..3072).unwrap();
+        assert_eq!(token(&mut store), Some("second".into()));
+    }
+}
+
+#[test]
+fn two_failed_read_backs_fail_the_save_and_keep_the_old_session() {
+    // Write 2 is the second save's record, write 3 the retry's record.
+    let mut store = FlashStore::new(Worn::new([2, 3]), 0..3072).unwrap();
+    store.save(&Session::new("kept", "", "", 1)).unwrap();
+    let err = store.save(&Session::new("lost", "", "", 2)).unwrap_err();
+    assert!(matches!(err, Error::Verify), "{err:?}");
+    assert_eq!(err.kind(), ErrorKind::Io);
+    assert_eq!(token(&mut store), Some("kept".into()));
+    let mut store = FlashStore::new(store.into_inner(), 0..3072).unwrap();
+    assert_eq!(token(&mut store), Some("kept".into()));
+    // The store still works.
+    store.save(&Session::new("later", "", "", 3)).unwrap();
+    assert_eq!(token(&mut store), Some("later".into()));
+}

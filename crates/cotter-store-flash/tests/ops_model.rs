@@ -93,3 +93,54 @@ proptest! {
         prop_assert_eq!(load(&mut store).unwrap(), model);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Whatever happens to the bytes of the range, a load returns nothing or a session that
+    /// was really saved (never garbage, never a panic), and the store can still save.
+    #[test]
+    fn damaged_flash_never_yields_garbage(
+        saves in 0usize..14,
+        seed in any::<u64>(),
+        spans in proptest::collection::vec((0usize..2048, 1usize..80, any::<u8>(), any::<bool>()), 0..8),
+    ) {
+        let mut store = FlashStore::new(SimFlash::<4, 1024, 2>::new(), 0..2048).unwrap();
+        let mut saved = Vec::new();
+        for k in 0..saves {
+            let s = make(seed.wrapping_add(k as u64), k % 3 == 0);
+            apply(&mut store, &Op::Save(s.clone())).unwrap();
+            saved.push(s);
+        }
+        let mut flash = store.into_inner();
+        let mut rng = SplitMix64::new(seed);
+        for (start, len, value, random) in spans {
+            for i in start..(start + len).min(2048) {
+                let b = if random { rng.next_u64() as u8 } else { value };
+                flash.sector_mut(i / 1024)[i % 1024] = b;
+            }
+        }
+        let mut store = FlashStore::new(flash, 0..2048).unwrap();
+        match load(&mut store) {
+            Ok(None) => {}
+            Ok(Some(s)) => prop_assert!(saved.contains(&s), "a session that was never saved"),
+            Err(e) => prop_assert!(false, "load failed: {:?}", e),
+        }
+        let fresh = make(!seed, false);
+        apply(&mut store, &Op::Save(fresh.clone())).unwrap();
+        prop_assert_eq!(load(&mut store).unwrap(), Some(fresh.clone()));
+        let mut store = reboot(store);
+        prop_assert_eq!(load(&mut store).unwrap(), Some(fresh));
+    }
+
+    #[test]
+    fn random_bytes_are_an_empty_store(bytes in proptest::collection::vec(any::<u8>(), 2048)) {
+        let mut flash = SimFlash::<4, 1024, 2>::new();
+        flash.sector_mut(0).copy_from_slice(&bytes[..1024]);
+        flash.sector_mut(1).copy_from_slice(&bytes[1024..]);
+        let mut store = FlashStore::new(flash, 0..2048).unwrap();
+        prop_assert_eq!(load(&mut store).unwrap(), None);
+        apply(&mut store, &Op::Clear).unwrap();
+        prop_assert_eq!(load(&mut store).unwrap(), None);
+    }
+}
