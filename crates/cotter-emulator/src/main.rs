@@ -121,7 +121,8 @@ fn main() -> ExitCode {
         std::thread::sleep(Duration::from_millis(50));
     }
     emulator.shutdown();
-    println!("cotter-emulator stopped");
+    // stdout may be closed by now (a parent that read only the first line): never panic on it.
+    let _ = writeln!(std::io::stdout().lock(), "cotter-emulator stopped");
     ExitCode::SUCCESS
 }
 

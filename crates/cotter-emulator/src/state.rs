@@ -18,6 +18,7 @@ use crate::wire::OutboxEntry;
 use std::collections::{BTreeMap, HashMap};
 use std::string::String;
 use std::sync::Arc;
+use std::sync::mpsc::SyncSender;
 use std::vec::Vec;
 
 /// Fixed settings of one emulator.
@@ -100,11 +101,15 @@ pub(crate) struct State {
     /// Device signatures already accepted, with the time they stop mattering (replay guard).
     seen_signatures: HashMap<String, u64>,
     outbox: Vec<OutboxEntry>,
+    /// Lines for the stdout logger thread, when outbox logging is on.
+    log: Option<SyncSender<String>>,
 }
 
 impl State {
     pub(crate) fn new(settings: Arc<Settings>, rng: Csprng, keys: Keys) -> Self {
+        let log = if settings.log_outbox { spawn_logger() } else { None };
         Self {
+            log,
             settings,
             rng,
             keys,
@@ -147,19 +152,18 @@ impl State {
     }
 
     fn push_outbox(&mut self, entry: OutboxEntry) {
-        if self.settings.log_outbox {
-            match (&entry.otp, &entry.magic_link) {
+        if let Some(log) = &self.log {
+            let line = match (&entry.otp, &entry.magic_link) {
                 (Some(otp), _) => {
-                    std::println!("[cotter-emulator outbox] to {}: OTP {otp}", entry.identifier)
+                    format!("[cotter-emulator outbox] to {}: OTP {otp}", entry.identifier)
                 }
                 (None, Some(link)) => {
-                    std::println!(
-                        "[cotter-emulator outbox] to {}: magic link {link}",
-                        entry.identifier
-                    );
+                    format!("[cotter-emulator outbox] to {}: magic link {link}", entry.identifier)
                 }
-                (None, None) => {}
-            }
+                (None, None) => String::new(),
+            };
+            // Never block a request on stdout: a full log queue drops the line (the outbox keeps it).
+            let _ = log.try_send(line);
         }
         // Bounded: a long-running emulator keeps the newest 10 000 messages.
         if self.outbox.len() >= 10_000 {
@@ -167,6 +171,20 @@ impl State {
         }
         self.outbox.push(entry);
     }
+}
+
+/// A thread that writes log lines to stdout (flushed, errors ignored); it ends when the state is dropped.
+fn spawn_logger() -> Option<SyncSender<String>> {
+    let (sender, lines) = std::sync::mpsc::sync_channel::<String>(1024);
+    let spawned = std::thread::Builder::new().name("cotter-emulator-log".into()).spawn(move || {
+        use std::io::Write as _;
+        for line in lines {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
+        }
+    });
+    spawned.ok().map(|_| sender)
 }
 
 /// Constant-time equality of two strings' bytes (lengths are not secret).

@@ -109,3 +109,20 @@ fn bad_arguments_exit_2() {
     let help = Command::new(env!("CARGO_BIN_EXE_cotter-emulator")).arg("--help").output().unwrap();
     assert_eq!(help.status.code(), Some(0));
 }
+
+#[test]
+fn closed_stdout_does_not_break_serving_or_exit() {
+    let (mut child, stdout, first) = spawn(&[]);
+    // A parent that reads only the first line and closes the pipe.
+    drop(stdout);
+    let url = first.trim_end().strip_prefix("cotter-emulator listening on ").unwrap();
+    let addr: SocketAddr = url.strip_prefix("http://").unwrap().parse().unwrap();
+    for i in 0..20 {
+        let app = format!(
+            "/app?api_key=cotter-dev-api-key&redirect_url=http%3A%2F%2Flocalhost%3A1%2F&code_challenge=c&direct_login=true&input=p{i}%40example.com"
+        );
+        assert_eq!(common::send(addr, "GET", &app, &[], None).status, 200);
+    }
+    signal(&child, "TERM");
+    assert_eq!(wait(&mut child).code(), Some(0));
+}
