@@ -161,7 +161,8 @@ fn exchange_rejections() {
 
     // Expired: valid 5 minutes on the emulator clock.
     let (code, id, _) = redirect_parts(&otp_login(&emu, "b@example.com", &challenge, "s"));
-    emu.advance_clock(301);
+    // Through the HTTP control, as an out-of-process test would.
+    assert_eq!(post_json(&emu, "/dev/clock", &json!({"advance": 301})).status, 200);
     let expired = exchange(&emu, &verifier, &code, id, REDIRECT);
     assert_eq!(expired.status, 400);
     assert!(expired.json()["msg"].as_str().unwrap().contains("expired"));

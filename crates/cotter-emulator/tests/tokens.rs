@@ -250,3 +250,21 @@ fn ttl_is_configurable() {
     let claims: Value = serde_json::from_str(&claims).unwrap();
     assert_eq!(claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(), 120);
 }
+
+#[test]
+fn same_seed_same_keys_and_codes() {
+    let a = start();
+    let b = start();
+    assert_eq!(get(&a, "/api/v0/token/jwks").json(), get(&b, "/api/v0/token/jwks").json());
+    assert_eq!(a.identity_public_key(), b.identity_public_key());
+    let (_, challenge) = pkce("seed");
+    let first = otp_login(&a, "seed@example.com", &challenge, "s");
+    let second = otp_login(&b, "seed@example.com", &challenge, "s");
+    assert_eq!(latest_otp(&a, "seed@example.com"), latest_otp(&b, "seed@example.com"));
+    assert_eq!(first.header("location"), second.header("location"));
+    let other = cotter_emulator::Emulator::start(
+        cotter_emulator::Config::new().with_seed(43).with_log_outbox(false),
+    )
+    .unwrap();
+    assert_ne!(get(&a, "/api/v0/token/jwks").json(), get(&other, "/api/v0/token/jwks").json());
+}
