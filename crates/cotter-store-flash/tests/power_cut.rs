@@ -35,6 +35,8 @@ fn exhaustive<const W: usize, const E: usize, const S: usize>(
 ) -> [Counts; 3] {
     let mut rng = SplitMix64::new(seed);
     let sequence = ops(&mut rng, n_ops, &token_len);
+    let mutating = sequence.iter().filter(|op| !matches!(op, Op::Reboot)).count();
+    assert!(mutating >= 200, "only {mutating} saves and clears");
     let probe = session(&mut rng, &token_len);
     let flash = SimFlash::<W, E, S>::new();
     let mut store: Store<W, E, S> = FlashStore::new(flash, common::range::<W, E, S>()).unwrap();
