@@ -24,9 +24,10 @@ fn spawn(args: &[&str]) -> (Child, BufReader<std::process::ChildStdout>, String)
     (child, stdout, first)
 }
 
+/// Sends signal `name` with the shell's built-in `kill` (no external binary needed).
 fn signal(child: &Child, name: &str) {
     let status =
-        Command::new("kill").arg(format!("-{name}")).arg(child.id().to_string()).status().unwrap();
+        Command::new("sh").arg("-c").arg(format!("kill -{name} {}", child.id())).status().unwrap();
     assert!(status.success());
 }
 
