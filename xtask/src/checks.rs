@@ -23,7 +23,14 @@ const CHECKS: &[Check] = &[
 /// no_std crates: each is built without default features, then with each listed feature on
 /// its own, for every target in [`setup::TARGETS`]. `std` features are not listed: they need
 /// an operating system.
-const NO_STD: &[(&str, &[&str])] = &[("cotter-jwt", &["alloc"])];
+const NO_STD: &[(&str, &[&str])] = &[
+    ("cotter-jwt", &["alloc"]),
+    ("cotter-proto", &["alloc"]),
+    ("cotter-store", &["alloc"]),
+    ("cotter-store-flash", &["sim"]),
+    ("cotter-transport", &["alloc", "embedded-io"]),
+    ("cotter", &["alloc", "embedded-io"]),
+];
 
 /// Packages whose tests need a service that a dedicated check starts; `test` excludes them.
 const SERVICE_TESTED: &[&str] = &[];

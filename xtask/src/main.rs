@@ -4,6 +4,7 @@
 //! prints a summary table and exits non-zero if any check failed. Each check is also a
 //! subcommand of its own. See `cargo xtask help`.
 
+mod bench;
 mod checks;
 mod setup;
 mod util;
@@ -22,6 +23,8 @@ commands:
   nostd    build each no_std crate without default features and with each feature on its own,
            for thumbv7em-none-eabihf and thumbv6m-none-eabi
   doc      cargo doc with RUSTDOCFLAGS=-D warnings
+  bench    criterion wall time and callgrind instruction counts of token verification against
+           jsonwebtoken, jwt-compact and jwt-simple; prints a table and key=value ratio lines
 ";
 
 fn main() -> ExitCode {
@@ -33,6 +36,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "ci" => return checks::ci(),
         "setup" => setup::run(),
+        "bench" => setup::run().and_then(|()| bench::run()),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             return ExitCode::SUCCESS;

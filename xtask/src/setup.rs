@@ -11,7 +11,7 @@ use std::process::Command;
 pub(crate) const TARGETS: &[&str] = &["thumbv7em-none-eabihf", "thumbv6m-none-eabi"];
 
 /// Debian packages the checks need: (executable that proves it is installed, package).
-pub(crate) const APT: &[(&str, &str)] = &[];
+pub(crate) const APT: &[(&str, &str)] = &[("valgrind", "valgrind")];
 
 pub(crate) fn run() -> StepResult {
     let mut problems = Vec::new();

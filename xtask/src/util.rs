@@ -45,6 +45,16 @@ pub(crate) fn output(cmd: &mut Command) -> Result<String, String> {
     }
 }
 
+/// The cargo target directory (honours `CARGO_TARGET_DIR`), from `cargo metadata`.
+pub(crate) fn target_dir() -> Result<PathBuf, String> {
+    let out = output(cargo().args(["metadata", "--no-deps", "--format-version", "1"]))?;
+    out.split("\"target_directory\":\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(PathBuf::from)
+        .ok_or_else(|| "cargo metadata: no target_directory".to_owned())
+}
+
 /// Whether an executable named `name` is on `PATH`.
 pub(crate) fn on_path(name: &str) -> bool {
     std::env::var_os("PATH")

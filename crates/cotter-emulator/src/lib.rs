@@ -3,6 +3,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api;
+pub mod browser;
 mod config;
 mod crypto;
 mod emulator;

@@ -79,7 +79,8 @@ pub(crate) fn decode<'d>(src: &[u8], dst: &'d mut [u8]) -> Result<&'d [u8], Inva
         // Pack the eight 6-bit lanes (first character in the lowest lane) into 48 bits:
         // pairs into 12-bit lanes, pairs of those into 24-bit lanes, then the two halves.
         let pairs = ((v & 0x003f_003f_003f_003f) << 6) | ((v >> 8) & 0x003f_003f_003f_003f);
-        let quads = ((pairs & 0x0000_0fff_0000_0fff) << 12) | ((pairs >> 16) & 0x0000_0fff_0000_0fff);
+        let quads =
+            ((pairs & 0x0000_0fff_0000_0fff) << 12) | ((pairs >> 16) & 0x0000_0fff_0000_0fff);
         let acc = ((quads & 0x00ff_ffff) << 24) | ((quads >> 32) & 0x00ff_ffff);
         o.copy_from_slice(&acc.to_be_bytes()[2..]);
     }

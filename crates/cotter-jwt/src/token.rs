@@ -1,13 +1,13 @@
 //! Compact JWS tokens: [`UntrustedToken`] (split, decoded, header read) and the verified
 //! [`Token`], the only way to reach the claims.
 
+use crate::b64;
 use crate::claims::{Claims, JsonOr, known_name};
 use crate::error::{Error, Segment};
 use crate::json::{self, JsonStr, JsonValue};
 use crate::jwks::Jwks;
 use crate::key::Es256Key;
 use crate::validation::{DEFAULT_MAX_TOKEN_LEN, Validation};
-use crate::b64;
 
 /// The protected header of a token. Its `alg` is always `ES256`: anything else is refused
 /// while parsing.

@@ -1,0 +1,171 @@
+//! A scripted user for the hosted login page: what a person does in a browser, done over
+//! plain HTTP so that examples and tests can sign in without one.
+//!
+//! [`complete_login`] opens the hosted-page URL a client built, types the identifier (unless
+//! the URL already carries it), reads the one-time code or magic link from the development
+//! outbox, submits or opens it, and returns the redirect URL the page sends the browser to.
+//! It speaks only to the emulator that served the page (127.0.0.1).
+
+use core::fmt;
+use core::time::Duration;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+
+/// Why the scripted user could not finish.
+#[derive(Debug)]
+pub struct BrowserError(String);
+
+impl fmt::Display for BrowserError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "scripted login failed: {}", self.0)
+    }
+}
+
+impl core::error::Error for BrowserError {}
+
+fn fail(msg: impl Into<String>) -> BrowserError {
+    BrowserError(msg.into())
+}
+
+struct Page {
+    status: u16,
+    location: Option<String>,
+    body: String,
+}
+
+/// `http://host:port` and the path of `url`.
+fn split_url(url: &str) -> Result<(&str, &str), BrowserError> {
+    let rest =
+        url.strip_prefix("http://").ok_or_else(|| fail(format!("not an http URL: {url}")))?;
+    let slash = rest.find('/').unwrap_or(rest.len());
+    let path = if slash == rest.len() { "/" } else { &rest[slash..] };
+    Ok((&rest[..slash], path))
+}
+
+fn request(
+    authority: &str,
+    method: &str,
+    path: &str,
+    form: Option<&str>,
+) -> Result<Page, BrowserError> {
+    let mut stream =
+        TcpStream::connect(authority).map_err(|e| fail(format!("connect {authority}: {e}")))?;
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let body = form.unwrap_or("");
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream
+        .write_all(head.as_bytes())
+        .and_then(|()| stream.write_all(body.as_bytes()))
+        .map_err(|e| fail(format!("send: {e}")))?;
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).map_err(|e| fail(format!("read: {e}")))?;
+    let status = line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| fail(format!("bad status line {line:?}")))?;
+    let mut location = None;
+    let mut length = None;
+    loop {
+        line.clear();
+        reader.read_line(&mut line).map_err(|e| fail(format!("read: {e}")))?;
+        let header = line.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':') {
+            if name.eq_ignore_ascii_case("location") {
+                location = Some(value.trim().to_owned());
+            } else if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse::<usize>().ok();
+            }
+        }
+    }
+    let mut bytes = Vec::new();
+    match length {
+        Some(n) => {
+            bytes.resize(n, 0);
+            reader.read_exact(&mut bytes).map_err(|e| fail(format!("read body: {e}")))?;
+        }
+        None => {
+            reader.read_to_end(&mut bytes).map_err(|e| fail(format!("read body: {e}")))?;
+        }
+    }
+    Ok(Page { status, location, body: String::from_utf8_lossy(&bytes).into_owned() })
+}
+
+fn hidden_login(html: &str) -> Result<String, BrowserError> {
+    let marker = "name=\"login\" value=\"";
+    let start = html.find(marker).ok_or_else(|| fail("no login field on the page"))? + marker.len();
+    Ok(html[start..].split('"').next().unwrap_or_default().to_owned())
+}
+
+fn encode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The newest outbox message for `identifier`: (otp, magic_link).
+fn outbox(
+    authority: &str,
+    identifier: &str,
+) -> Result<(Option<String>, Option<String>), BrowserError> {
+    let page =
+        request(authority, "GET", &format!("/dev/outbox?identifier={}", encode(identifier)), None)?;
+    let messages: serde_json::Value =
+        serde_json::from_str(&page.body).map_err(|e| fail(format!("outbox: {e}")))?;
+    let last =
+        messages.as_array().and_then(|a| a.last()).ok_or_else(|| fail("the outbox is empty"))?;
+    let field = |name: &str| last[name].as_str().map(str::to_owned);
+    Ok((field("otp"), field("magic_link")))
+}
+
+/// Plays the user on the emulator's hosted page at `login_url` with `identifier` (an email
+/// address or phone number) and returns the URL the page redirects to
+/// (`redirect_url?code=…&state=…&challenge_id=…`, or `?error=…`).
+///
+/// # Errors
+/// [`BrowserError`] when a page is not what a user would expect.
+pub fn complete_login(login_url: &str, identifier: &str) -> Result<String, BrowserError> {
+    let (authority, path) = split_url(login_url)?;
+    let mut page = request(authority, "GET", path, None)?;
+    if page.status != 200 {
+        return Err(fail(format!("the login page answered {}", page.status)));
+    }
+    let login = hidden_login(&page.body);
+    if page.body.contains("id=\"identifier\"") {
+        let login = login.as_deref().map_err(|e| fail(e.0.clone()))?;
+        let form = format!("login={}&identifier={}", encode(login), encode(identifier));
+        page = request(authority, "POST", "/app/identifier", Some(&form))?;
+        if page.status != 200 {
+            return Err(fail(format!("the identifier form answered {}", page.status)));
+        }
+    }
+    let (otp, magic) = outbox(authority, identifier)?;
+    let done = if page.body.contains("id=\"otp\"") {
+        let otp = otp.ok_or_else(|| fail("no code in the outbox"))?;
+        let login = login.map_err(|e| fail(e.0))?;
+        let form = format!("login={}&otp={}", encode(&login), encode(&otp));
+        request(authority, "POST", "/app/otp", Some(&form))?
+    } else {
+        let link = magic.ok_or_else(|| fail("no magic link in the outbox"))?;
+        let (link_authority, link_path) = split_url(&link)?;
+        request(link_authority, "GET", link_path, None)?
+    };
+    match (done.status, done.location) {
+        (302 | 303, Some(location)) => Ok(location),
+        (status, _) => Err(fail(format!("no redirect after sign-in (status {status})"))),
+    }
+}

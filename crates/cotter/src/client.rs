@@ -1,0 +1,395 @@
+//! The client: a session kept fresh through a [`Transport`], persisted in a [`TokenStore`].
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::error::Error;
+use crate::http;
+use crate::session::{NewSession, SessionCache};
+use crate::verify::JwksCache;
+use core::fmt;
+use cotter_proto::{Endpoint, OAuthToken, RefreshRequest};
+use cotter_store::{Session, TokenStore};
+use cotter_transport::Transport;
+
+/// Bytes of scratch space for request bodies, JWKS documents and token decoding.
+pub(crate) const SCRATCH: usize = 2048;
+/// Bytes for decoding escaped JSON strings of responses.
+pub(crate) const UNESCAPE: usize = 512;
+
+/// The result type of client calls.
+pub type Result<V, T, S> = core::result::Result<
+    V,
+    Error<<T as cotter_transport::ErrorType>::Error, <S as cotter_store::ErrorType>::Error>,
+>;
+
+/// A Cotter client: sign-in, an access token that stays fresh, logout.
+///
+/// Generic over the HTTP [`Transport`] (ureq on std, `Http1Transport` over any byte stream on
+/// a microcontroller), the [`TokenStore`] (file, keyring, flash, memory) and the [`Clock`].
+/// It allocates nothing: `SESSION` bytes hold the session's tokens, `WORK` bytes the largest
+/// server response (a sign-in answer is about 3 KiB), plus fixed scratch space.
+pub struct Client<'c, T, S, C, const SESSION: usize = 4096, const WORK: usize = 8192> {
+    pub(crate) config: Config<'c>,
+    pub(crate) transport: T,
+    pub(crate) store: S,
+    pub(crate) clock: C,
+    pub(crate) session: SessionCache<SESSION>,
+    pub(crate) loaded: bool,
+    pub(crate) jwks: JwksCache,
+    pub(crate) work: [u8; WORK],
+    pub(crate) scratch: [u8; SCRATCH],
+    pub(crate) unescape: [u8; UNESCAPE],
+}
+
+impl<T, S, C, const SESSION: usize, const WORK: usize> fmt::Debug
+    for Client<'_, T, S, C, SESSION, WORK>
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.config)
+            .field("session", &self.session)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'c, T, S, C, const SESSION: usize, const WORK: usize> Client<'c, T, S, C, SESSION, WORK>
+where
+    T: Transport,
+    S: TokenStore,
+    C: Clock,
+{
+    /// A client with a checked configuration. Nothing is sent and nothing is loaded yet.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when [`Config::validate`] refuses the configuration.
+    pub fn new(config: Config<'c>, transport: T, store: S, clock: C) -> Result<Self, T, S> {
+        config.validate().map_err(Error::Config)?;
+        Ok(Self {
+            config,
+            transport,
+            store,
+            clock,
+            session: SessionCache::new(),
+            loaded: false,
+            jwks: JwksCache::default(),
+            work: [0; WORK],
+            scratch: [0; SCRATCH],
+            unescape: [0; UNESCAPE],
+        })
+    }
+
+    /// The configuration.
+    pub const fn config(&self) -> &Config<'c> {
+        &self.config
+    }
+
+    /// The clock.
+    pub const fn clock(&self) -> &C {
+        &self.clock
+    }
+
+    /// The transport (e.g. to reconnect a stream).
+    pub fn transport_mut(&mut self) -> &mut T {
+        &mut self.transport
+    }
+
+    /// The token store.
+    pub fn store_mut(&mut self) -> &mut S {
+        &mut self.store
+    }
+
+    /// How many times the JWKS was fetched.
+    pub const fn jwks_fetches(&self) -> u32 {
+        self.jwks.fetches
+    }
+
+    /// Loads the session from the store (done automatically on first use).
+    ///
+    /// # Errors
+    /// [`Error::Store`] when the store fails (a corrupt record is reported, not discarded),
+    /// [`Error::SessionTooLarge`] when the stored session does not fit `SESSION`.
+    pub fn load(&mut self) -> Result<bool, T, S> {
+        let loaded = self.store.load(&mut self.work).map_err(Error::Store)?;
+        match loaded {
+            Some(s) if !s.access_token.is_empty() => {
+                self.session.set_from(&s).map_err(|_| Error::SessionTooLarge)?;
+            }
+            Some(s) => {
+                // A record with only a device key: signed out, device still enrolled.
+                self.session.clear_tokens();
+                self.session.set_device_key(s.device_key);
+            }
+            None => self.session.wipe(),
+        }
+        self.loaded = true;
+        Ok(self.session.is_present())
+    }
+
+    fn ensure_loaded(&mut self) -> Result<(), T, S> {
+        if !self.loaded {
+            self.load()?;
+        }
+        Ok(())
+    }
+
+    /// Whether a session is held (it may need a refresh).
+    ///
+    /// # Errors
+    /// As [`Client::load`].
+    pub fn is_signed_in(&mut self) -> Result<bool, T, S> {
+        self.ensure_loaded()?;
+        Ok(self.session.is_present())
+    }
+
+    /// Unix seconds at which the access token expires.
+    pub const fn expires_at(&self) -> Option<u64> {
+        if self.session.is_present() { Some(self.session.expires_at()) } else { None }
+    }
+
+    /// A valid access token: the stored one while `exp - leeway > now` (no request, no
+    /// allocation), otherwise one refresh.
+    ///
+    /// After a refresh that fails for a transient reason (network, 5xx), the old token is
+    /// still returned if it has not actually expired yet; the session is kept. A refresh the
+    /// server refuses as invalid clears the session: [`Error::SessionExpired`].
+    ///
+    /// # Errors
+    /// [`Error::NotSignedIn`], [`Error::SessionExpired`], or the refresh's error.
+    pub fn access_token(&mut self) -> Result<&str, T, S> {
+        self.ensure_loaded()?;
+        if !self.session.is_present() {
+            return Err(Error::NotSignedIn);
+        }
+        let now = self.clock.now();
+        let exp = self.session.expires_at();
+        let fresh = now.is_some_and(|now| exp > now.saturating_add(self.config.leeway));
+        if !fresh {
+            match self.refresh() {
+                Ok(()) => {}
+                Err(e) if e.needs_login() => return Err(e),
+                Err(e @ (Error::Transport(_) | Error::Api { status: 500.., .. })) => {
+                    let still_valid = self.clock.now().is_some_and(|now| exp > now);
+                    if !still_valid {
+                        return Err(e);
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        self.session.access_token().ok_or(Error::NotSignedIn)
+    }
+
+    /// `Bearer <access token>` written into `buf` (refreshing first when needed).
+    ///
+    /// # Errors
+    /// As [`Client::access_token`]; [`Error::Protocol`] when `buf` is too small.
+    pub fn bearer_header<'b>(&mut self, buf: &'b mut [u8]) -> Result<&'b str, T, S> {
+        let token = self.access_token()?;
+        let total = 7 + token.len();
+        let out =
+            buf.get_mut(..total).ok_or(Error::Protocol(cotter_proto::Error::BufferTooSmall))?;
+        out[..7].copy_from_slice(b"Bearer ");
+        out[7..].copy_from_slice(token.as_bytes());
+        core::str::from_utf8(out).map_err(|_| Error::Protocol(cotter_proto::Error::InvalidUtf8))
+    }
+
+    /// Who is signed in, from the stored ID token (verified again against the JWKS; the
+    /// tokens are refreshed first when they are due).
+    ///
+    /// # Errors
+    /// As [`Client::access_token`], and [`Error::Jwt`] if the stored ID token does not verify.
+    pub fn user(&mut self) -> Result<User, T, S> {
+        self.access_token()?;
+        let id_token = self.session.id_token().ok_or(Error::NotSignedIn)?;
+        let v = self.jwks.verify::<T, S::Error, C>(
+            &mut self.transport,
+            &self.config,
+            &self.clock,
+            &mut self.scratch,
+            id_token,
+            false,
+        )?;
+        Ok(User { id: v.sub, client_user_id: v.client_user_id, identifier: v.identifier })
+    }
+
+    /// Renews the tokens with the refresh token now, whatever their expiry.
+    ///
+    /// # Errors
+    /// [`Error::SessionExpired`] (and the session is cleared) when the server says the grant
+    /// is invalid; [`Error::Transport`] or [`Error::Api`] otherwise, with the session kept.
+    pub fn refresh(&mut self) -> Result<(), T, S> {
+        self.ensure_loaded()?;
+        let refresh_token = self.session.refresh_token().ok_or(Error::NotSignedIn)?;
+        let body =
+            cotter_proto::json::encode(&RefreshRequest::new(refresh_token), &mut self.scratch)
+                .map_err(Error::Protocol)?;
+        let endpoint = Endpoint::Refresh { api_key_id: self.config.api_key_id };
+        let resp = http::send(
+            &mut self.transport,
+            &self.config,
+            endpoint,
+            Some(body.as_bytes()),
+            &mut self.work,
+        )?;
+        let (status, body) = (resp.status, resp.body);
+        if status != 200 {
+            if http::is_invalid_grant(status, body, &mut self.unescape) {
+                self.session.clear_tokens();
+                self.persist()?;
+                return Err(Error::SessionExpired);
+            }
+            return Err(http::api_error(status, body, &mut self.unescape));
+        }
+        let token: OAuthToken<'_> =
+            cotter_proto::json::decode(body, &mut self.unescape).map_err(Error::Protocol)?;
+        accept(
+            Parts {
+                config: &self.config,
+                transport: &mut self.transport,
+                store: &mut self.store,
+                clock: &self.clock,
+                session: &mut self.session,
+                jwks: &mut self.jwks,
+                scratch: &mut self.scratch,
+            },
+            &token,
+        )?;
+        self.loaded = true;
+        Ok(())
+    }
+
+    pub(crate) fn persist(&mut self) -> Result<(), T, S> {
+        persist::<T, S, SESSION>(&mut self.session, &mut self.store)
+    }
+
+    /// Signs out: the local session is wiped first (memory and store, always), then the
+    /// refresh token is revoked on the server, best effort (`DELETE /token/<API_KEY_ID>`).
+    /// A device key stays (the device remains enrolled); see [`Client::forget_device`].
+    ///
+    /// # Errors
+    /// [`Error::Store`] if the store could not be cleared (memory is wiped anyway), or the
+    /// server call's error — the local session is gone in every case.
+    pub fn logout(&mut self) -> Result<(), T, S> {
+        self.ensure_loaded()?;
+        let mut revoke = heapless::String::<512>::new();
+        if let Some(r) = self.session.refresh_token() {
+            let _ = revoke.push_str(r);
+        }
+        self.session.clear_tokens();
+        let stored = self.persist();
+        let remote = if revoke.is_empty() { Ok(()) } else { self.revoke(&revoke) };
+        zeroize::Zeroize::zeroize(&mut self.scratch);
+        stored.and(remote)
+    }
+
+    fn revoke(&mut self, refresh_token: &str) -> Result<(), T, S> {
+        let body =
+            cotter_proto::json::encode(&RefreshRequest::new(refresh_token), &mut self.scratch)
+                .map_err(Error::Protocol)?;
+        let endpoint = Endpoint::Revoke { api_key_id: self.config.api_key_id };
+        let resp = http::send(
+            &mut self.transport,
+            &self.config,
+            endpoint,
+            Some(body.as_bytes()),
+            &mut self.work,
+        )?;
+        if resp.status / 100 == 2 {
+            Ok(())
+        } else {
+            let (status, body) = (resp.status, resp.body);
+            Err(http::api_error(status, body, &mut self.unescape))
+        }
+    }
+
+    /// Forgets the device key too (after [`Client::logout`], or instead of it).
+    ///
+    /// # Errors
+    /// [`Error::Store`] if the store could not be cleared.
+    pub fn forget_device(&mut self) -> Result<(), T, S> {
+        self.session.wipe();
+        self.store.clear().map_err(Error::Store)
+    }
+}
+
+/// The signed-in user, from the verified ID token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct User {
+    /// Cotter's user ID (`sub`).
+    pub id: heapless::String<64>,
+    /// The app's user ID (`client_user_id`).
+    pub client_user_id: heapless::String<64>,
+    /// The email address or phone number signed in with.
+    pub identifier: heapless::String<128>,
+}
+
+/// The client's fields a server answer is accepted with (all but the buffer holding it).
+pub(crate) struct Parts<'p, 'c, T, S, C, const SESSION: usize> {
+    pub(crate) config: &'p Config<'c>,
+    pub(crate) transport: &'p mut T,
+    pub(crate) store: &'p mut S,
+    pub(crate) clock: &'p C,
+    pub(crate) session: &'p mut SessionCache<SESSION>,
+    pub(crate) jwks: &'p mut JwksCache,
+    pub(crate) scratch: &'p mut [u8],
+}
+
+/// Verifies the tokens of a server answer and makes them the session: new tokens are never
+/// stored unverified.
+pub(crate) fn accept<T: Transport, S: TokenStore, C: Clock, const SESSION: usize>(
+    p: Parts<'_, '_, T, S, C, SESSION>,
+    token: &OAuthToken<'_>,
+) -> Result<(), T, S> {
+    let access = p.jwks.verify::<T, S::Error, C>(
+        p.transport,
+        p.config,
+        p.clock,
+        p.scratch,
+        token.access_token,
+        true,
+    )?;
+    p.jwks.verify::<T, S::Error, C>(
+        p.transport,
+        p.config,
+        p.clock,
+        p.scratch,
+        token.id_token,
+        false,
+    )?;
+    let refresh = token.refresh_token.filter(|r| !r.is_empty());
+    if refresh.is_none() && !p.session.is_present() {
+        return Err(Error::Protocol(cotter_proto::Error::MissingParameter("refresh_token")));
+    }
+    p.session
+        .set(&NewSession {
+            access_token: token.access_token,
+            id_token: token.id_token,
+            refresh_token: refresh,
+            expires_at: access.exp,
+            token_type: token.token_type,
+            auth_method: token.auth_method,
+            user_id: &access.sub,
+        })
+        .map_err(|_| Error::SessionTooLarge)?;
+    persist::<T, S, SESSION>(p.session, p.store)
+}
+
+/// Writes the session (or only the device key, or nothing) to the store.
+pub(crate) fn persist<T: Transport, S: TokenStore, const SESSION: usize>(
+    session: &mut SessionCache<SESSION>,
+    store: &mut S,
+) -> Result<(), T, S> {
+    match session.session() {
+        Some(s) => store.save(&s),
+        None => match session.device_key() {
+            Some(key) => {
+                let mut s = Session::new("", "", "", 0);
+                s.device_key = Some(key);
+                store.save(&s)
+            }
+            None => store.clear(),
+        },
+    }
+    .map_err(Error::Store)
+}

@@ -1,0 +1,180 @@
+//! Time for token expiry: the [`Clock`] trait and its implementations.
+//!
+//! `no_std` has no clock. A device without a real-time clock uses [`AnchoredClock`]: it learns
+//! Unix time from the `iat` of the first verified token and advances it with a monotonic tick
+//! source. Until then it reports `None`, and the client treats stored tokens as expired (it
+//! refreshes, which anchors the clock) rather than trusting them.
+
+use core::cell::Cell;
+#[cfg(target_has_atomic = "64")]
+use core::sync::atomic::{AtomicU64, Ordering};
+
+/// A source of Unix time in seconds.
+pub trait Clock {
+    /// Seconds since the Unix epoch, or `None` while the time is not known.
+    fn now(&self) -> Option<u64>;
+
+    /// Told the server's time (the `iat` of a freshly verified token). Clocks that cannot
+    /// keep time themselves anchor to it; others ignore it.
+    fn observe_server_time(&self, _unix: u64) {}
+}
+
+impl<C: Clock + ?Sized> Clock for &C {
+    fn now(&self) -> Option<u64> {
+        C::now(self)
+    }
+
+    fn observe_server_time(&self, unix: u64) {
+        C::observe_server_time(self, unix);
+    }
+}
+
+/// The operating system's clock.
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+#[cfg(feature = "std")]
+impl Clock for SystemClock {
+    fn now(&self) -> Option<u64> {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_secs())
+    }
+}
+
+/// A clock set by hand, for tests and simulations (thread-safe where the target has 64-bit
+/// atomics).
+#[derive(Debug, Default)]
+pub struct ManualClock {
+    #[cfg(target_has_atomic = "64")]
+    now: AtomicU64,
+    #[cfg(not(target_has_atomic = "64"))]
+    now: Cell<u64>,
+}
+
+#[cfg(target_has_atomic = "64")]
+impl ManualClock {
+    /// A clock showing `unix` seconds.
+    #[must_use]
+    pub const fn new(unix: u64) -> Self {
+        Self { now: AtomicU64::new(unix) }
+    }
+
+    /// Sets the time.
+    pub fn set(&self, unix: u64) {
+        self.now.store(unix, Ordering::Relaxed);
+    }
+
+    /// Moves the time forward.
+    pub fn advance(&self, seconds: u64) {
+        self.now.fetch_add(seconds, Ordering::Relaxed);
+    }
+
+    fn get(&self) -> u64 {
+        self.now.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(not(target_has_atomic = "64"))]
+impl ManualClock {
+    /// A clock showing `unix` seconds.
+    #[must_use]
+    pub const fn new(unix: u64) -> Self {
+        Self { now: Cell::new(unix) }
+    }
+
+    /// Sets the time.
+    pub fn set(&self, unix: u64) {
+        self.now.set(unix);
+    }
+
+    /// Moves the time forward.
+    pub fn advance(&self, seconds: u64) {
+        self.now.set(self.now.get().saturating_add(seconds));
+    }
+
+    fn get(&self) -> u64 {
+        self.now.get()
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Option<u64> {
+        Some(self.get())
+    }
+}
+
+/// A monotonic tick source in milliseconds (e.g. a SysTick counter or an RTOS tick), which
+/// never goes backwards but says nothing about the calendar.
+pub trait Monotonic {
+    /// Milliseconds since an arbitrary fixed start (boot).
+    fn millis(&self) -> u64;
+}
+
+impl<F: Fn() -> u64> Monotonic for F {
+    fn millis(&self) -> u64 {
+        self()
+    }
+}
+
+/// Unix time for a device without a real-time clock: anchored to the server's time when
+/// verified tokens arrive, advanced by a [`Monotonic`] tick source in between.
+///
+/// The anchor is the `iat` of a token whose signature has been verified, so only the token
+/// issuer can set it. Before the first anchor, and after a reboot, [`Clock::now`] is `None`.
+#[derive(Debug)]
+pub struct AnchoredClock<M> {
+    ticks: M,
+    /// Unix milliseconds at tick zero, once anchored.
+    offset: Cell<Option<u64>>,
+}
+
+impl<M: Monotonic> AnchoredClock<M> {
+    /// A clock not yet anchored.
+    pub const fn new(ticks: M) -> Self {
+        Self { ticks, offset: Cell::new(None) }
+    }
+
+    /// Whether the clock has been anchored.
+    pub fn is_anchored(&self) -> bool {
+        self.offset.get().is_some()
+    }
+}
+
+impl<M: Monotonic> Clock for AnchoredClock<M> {
+    fn now(&self) -> Option<u64> {
+        Some(self.offset.get()?.saturating_add(self.ticks.millis()) / 1000)
+    }
+
+    fn observe_server_time(&self, unix: u64) {
+        self.offset.set(Some(unix.saturating_mul(1000).saturating_sub(self.ticks.millis())));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manual_clock_moves() {
+        let c = ManualClock::new(100);
+        c.advance(5);
+        assert_eq!(c.now(), Some(105));
+        c.set(7);
+        assert_eq!(c.now(), Some(7));
+    }
+
+    #[test]
+    fn anchored_clock_follows_ticks_after_anchor() {
+        let ticks = Cell::new(5_000u64);
+        let clock = AnchoredClock::new(|| ticks.get());
+        assert_eq!(clock.now(), None);
+        clock.observe_server_time(1_700_000_000);
+        assert_eq!(clock.now(), Some(1_700_000_000));
+        ticks.set(5_000 + 3_600_500);
+        assert_eq!(clock.now(), Some(1_700_003_600));
+        // A later token re-anchors (server time wins over drift).
+        clock.observe_server_time(1_700_003_590);
+        assert_eq!(clock.now(), Some(1_700_003_590));
+    }
+}

@@ -1,0 +1,94 @@
+//! The client's one error type, wrapping the layers below.
+
+use crate::config::ConfigError;
+use crate::random::RandomError;
+use core::fmt;
+
+/// The longest server message kept in [`Error::Api`].
+pub const API_MESSAGE_LEN: usize = 160;
+
+/// A message from the server's `{"msg": …, "type": …}` error body, cut to
+/// [`API_MESSAGE_LEN`] bytes.
+pub type ApiMessage = heapless::String<API_MESSAGE_LEN>;
+
+/// Why a client call failed. `T` is the transport's error, `S` the store's.
+///
+/// How to recover: [`Error::SessionExpired`] and [`Error::NotSignedIn`] mean "sign in again";
+/// [`Error::Transport`] and a 5xx [`Error::Api`] are worth retrying later (the session is
+/// kept); [`Error::Store`] depends on the store (see its error's `kind()`).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error<T, S> {
+    /// The configuration is unusable.
+    Config(ConfigError),
+    /// The request did not complete (connection, timeout, TLS, size).
+    Transport(T),
+    /// The token store failed.
+    Store(S),
+    /// The server answered with an error status.
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// The server's `msg` (empty when the body was not Cotter's error JSON).
+        msg: ApiMessage,
+    },
+    /// A request or response did not fit the protocol (or the client's buffers).
+    Protocol(cotter_proto::Error),
+    /// A token from the server failed verification.
+    Jwt(cotter_jwt::Error),
+    /// The server's JWKS could not be used.
+    Jwks(cotter_jwt::JwkError),
+    /// The redirect said the user or server rejected the sign-in (`?error=…`).
+    LoginRejected,
+    /// The redirect's `state` is missing or not the one this login sent.
+    StateMismatch,
+    /// The refresh token is no longer valid: the session was cleared; sign in again.
+    SessionExpired,
+    /// There is no session: sign in first.
+    NotSignedIn,
+    /// The session does not fit the client's session buffer.
+    SessionTooLarge,
+    /// The random source failed.
+    Random(RandomError),
+}
+
+impl<T, S> Error<T, S> {
+    /// Whether signing in again is the way out.
+    #[must_use]
+    pub const fn needs_login(&self) -> bool {
+        matches!(self, Self::SessionExpired | Self::NotSignedIn)
+    }
+}
+
+impl<T: fmt::Debug, S: fmt::Debug> fmt::Display for Error<T, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Config(e) => write!(f, "invalid configuration: {e}"),
+            Self::Transport(e) => write!(f, "transport error: {e:?}"),
+            Self::Store(e) => write!(f, "token store error: {e:?}"),
+            Self::Api { status, msg } if msg.is_empty() => write!(f, "server error {status}"),
+            Self::Api { status, msg } => write!(f, "server error {status}: {msg}"),
+            Self::Protocol(e) => write!(f, "protocol error: {e}"),
+            Self::Jwt(e) => write!(f, "token rejected: {e}"),
+            Self::Jwks(e) => write!(f, "unusable jwks: {e}"),
+            Self::LoginRejected => f.write_str("the sign-in was rejected"),
+            Self::StateMismatch => f.write_str("the redirect's state does not match this login"),
+            Self::SessionExpired => f.write_str("the session expired: sign in again"),
+            Self::NotSignedIn => f.write_str("not signed in"),
+            Self::SessionTooLarge => f.write_str("the session does not fit the session buffer"),
+            Self::Random(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl<T: fmt::Debug, S: fmt::Debug> core::error::Error for Error<T, S> {}
+
+pub(crate) fn api_message(msg: &str) -> ApiMessage {
+    let mut out = ApiMessage::new();
+    for c in msg.chars() {
+        if out.push(c).is_err() {
+            break;
+        }
+    }
+    out
+}

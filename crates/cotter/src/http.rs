@@ -1,0 +1,56 @@
+//! Sending one Cotter API call through the [`Transport`] and mapping the answer.
+
+use crate::config::Config;
+use crate::error::{Error, api_message};
+use cotter_proto::{ApiError, Endpoint};
+use cotter_transport::{Method, Request, Response, Transport};
+
+/// The longest API URL the client builds.
+pub(crate) const URL_CAP: usize = 512;
+
+fn method(m: cotter_proto::Method) -> Method {
+    match m {
+        cotter_proto::Method::Get => Method::Get,
+        cotter_proto::Method::Put => Method::Put,
+        cotter_proto::Method::Delete => Method::Delete,
+        _ => Method::Post,
+    }
+}
+
+/// Sends `endpoint` with an optional JSON `body`; the response body lands in `work`.
+/// Any status is returned: callers decide what an error status means.
+pub(crate) fn send<'w, T: Transport, S>(
+    transport: &mut T,
+    config: &Config<'_>,
+    endpoint: Endpoint<'_>,
+    body: Option<&[u8]>,
+    work: &'w mut [u8],
+) -> Result<Response<'w>, Error<T::Error, S>> {
+    let url = endpoint
+        .url(config.base_url)
+        .and_then(|u| u.to_heapless::<URL_CAP>())
+        .map_err(Error::Protocol)?;
+    let json_headers = [("API_KEY_ID", config.api_key_id), ("Content-Type", "application/json")];
+    let plain_headers = [("API_KEY_ID", config.api_key_id)];
+    let mut req = Request::new(method(endpoint.method()), &url);
+    req = match body {
+        Some(b) => req.with_headers(&json_headers).with_body(b),
+        None => req.with_headers(&plain_headers),
+    };
+    transport.send(&req, work).map_err(Error::Transport)
+}
+
+/// Maps an error status and its body to [`Error::Api`] (keeping Cotter's `msg`).
+pub(crate) fn api_error<T, S>(status: u16, body: &[u8], unescape: &mut [u8]) -> Error<T, S> {
+    let msg = cotter_proto::json::decode::<ApiError<'_>>(body, unescape)
+        .map(|e| api_message(e.msg))
+        .unwrap_or_default();
+    Error::Api { status, msg }
+}
+
+/// Whether an error status with this body says the refresh grant is invalid for good.
+pub(crate) fn is_invalid_grant(status: u16, body: &[u8], unescape: &mut [u8]) -> bool {
+    matches!(status, 400 | 401)
+        && cotter_proto::json::decode::<ApiError<'_>>(body, unescape)
+            .is_ok_and(|e| e.is_invalid_grant())
+}

@@ -1,0 +1,181 @@
+//! Email/phone sign-in through the hosted page: OAuth 2.0 authorization code with PKCE.
+
+use crate::client::{Client, Parts, Result, accept};
+use crate::clock::Clock;
+use crate::error::Error;
+use crate::http;
+use crate::random::Entropy;
+use core::fmt;
+use cotter_proto::{
+    CodeVerifier, Endpoint, GetIdentityRequest, HostedPageUrl, IdentifierType, IdentityResponse,
+    LoginMethod, RedirectParams, State,
+};
+use cotter_store::TokenStore;
+use cotter_transport::Transport;
+
+/// The longest hosted-page URL [`Client::begin_login`] builds.
+pub const LOGIN_URL_CAP: usize = 1024;
+/// The longest redirect URL a login may use.
+pub const REDIRECT_URL_CAP: usize = 256;
+
+/// The hosted-page URL to open in a browser.
+pub type LoginUrl = heapless::String<LOGIN_URL_CAP>;
+
+/// How the user proves who they are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LoginKind {
+    /// A one-time code sent by email.
+    EmailOtp,
+    /// A link sent by email.
+    EmailMagicLink,
+    /// A one-time code sent by SMS.
+    PhoneOtp,
+    /// A link sent by SMS.
+    PhoneMagicLink,
+}
+
+impl LoginKind {
+    const fn parts(self) -> (IdentifierType, LoginMethod) {
+        match self {
+            Self::EmailOtp => (IdentifierType::Email, LoginMethod::Otp),
+            Self::EmailMagicLink => (IdentifierType::Email, LoginMethod::MagicLink),
+            Self::PhoneOtp => (IdentifierType::Phone, LoginMethod::Otp),
+            Self::PhoneMagicLink => (IdentifierType::Phone, LoginMethod::MagicLink),
+        }
+    }
+}
+
+/// A login in progress: the PKCE verifier and `state` (secrets: redacted in `Debug`, zeroized
+/// on drop) and the redirect URL, kept until the browser comes back.
+pub struct PendingLogin {
+    verifier: CodeVerifier,
+    state: State,
+    redirect_url: heapless::String<REDIRECT_URL_CAP>,
+}
+
+impl fmt::Debug for PendingLogin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingLogin")
+            .field("verifier", &"<redacted>")
+            .field("state", &"<redacted>")
+            .field("redirect_url", &self.redirect_url.as_str())
+            .finish()
+    }
+}
+
+impl PendingLogin {
+    /// The redirect URL the hosted page will send the browser back to.
+    #[must_use]
+    pub fn redirect_url(&self) -> &str {
+        &self.redirect_url
+    }
+}
+
+fn map_redirect_error<T, S>(e: cotter_proto::Error) -> Error<T, S> {
+    match e {
+        cotter_proto::Error::StateMissing | cotter_proto::Error::StateMismatch => {
+            Error::StateMismatch
+        }
+        cotter_proto::Error::AuthorizationRejected(_) => Error::LoginRejected,
+        other => Error::Protocol(other),
+    }
+}
+
+impl<T, S, C, const SESSION: usize, const WORK: usize> Client<'_, T, S, C, SESSION, WORK>
+where
+    T: Transport,
+    S: TokenStore,
+    C: Clock,
+{
+    /// Starts a sign-in: a fresh PKCE verifier (256 bits) and `state` (128 bits) from `rng`,
+    /// and the hosted-page URL to open. `identifier` (an email address or phone number)
+    /// skips the page's first form.
+    ///
+    /// # Errors
+    /// [`Error::Random`] if `rng` fails, [`Error::Protocol`] for a URL that does not fit.
+    pub fn begin_login(
+        &self,
+        kind: LoginKind,
+        identifier: Option<&str>,
+        redirect_url: &str,
+        rng: &mut impl Entropy,
+    ) -> Result<(LoginUrl, PendingLogin), T, S> {
+        let mut random = [0u8; 48];
+        rng.fill(&mut random).map_err(Error::Random)?;
+        let verifier = CodeVerifier::from_random(&random[..32]).map_err(Error::Protocol);
+        let state = State::from_random(&random[32..]).map_err(Error::Protocol);
+        zeroize::Zeroize::zeroize(&mut random);
+        let (verifier, state) = (verifier?, state?);
+        let (identifier_type, method) = kind.parts();
+        let challenge = verifier.challenge();
+        let mut page = HostedPageUrl::new(
+            self.config.api_key_id,
+            redirect_url,
+            identifier_type,
+            &challenge,
+            &state,
+        )
+        .with_page(self.config.hosted_page_url)
+        .map_err(Error::Protocol)?
+        .auth_method(method);
+        if let Some(id) = identifier {
+            page = page.direct_login(id);
+        }
+        let url = page.to_heapless::<LOGIN_URL_CAP>().map_err(Error::Protocol)?;
+        let redirect_url = heapless::String::try_from(redirect_url)
+            .map_err(|_| Error::Protocol(cotter_proto::Error::BufferTooSmall))?;
+        Ok((url, PendingLogin { verifier, state, redirect_url }))
+    }
+
+    /// Finishes a sign-in from the redirect the browser came back with (the whole URL or its
+    /// query): checks `state`, maps `error=`, exchanges the code at
+    /// `/verify/get_identity?oauth_token=true` with the PKCE verifier, verifies the access
+    /// and ID tokens (ES256 against the JWKS, `aud`, `iss`, `exp`) and stores them.
+    ///
+    /// # Errors
+    /// [`Error::StateMismatch`], [`Error::LoginRejected`], [`Error::Api`] (e.g. a used or
+    /// expired code), [`Error::Jwt`], [`Error::Transport`], [`Error::Store`].
+    pub fn complete_login(&mut self, pending: &PendingLogin, redirect: &str) -> Result<(), T, S> {
+        let params =
+            RedirectParams::parse(redirect, &mut self.unescape).map_err(map_redirect_error)?;
+        let code = params.check(&pending.state).map_err(map_redirect_error)?;
+        let request = GetIdentityRequest {
+            code_verifier: pending.verifier.as_str(),
+            authorization_code: code.code,
+            challenge_id: code.challenge_id,
+            redirect_url: &pending.redirect_url,
+        };
+        let body =
+            cotter_proto::json::encode(&request, &mut self.scratch).map_err(Error::Protocol)?;
+        let resp = http::send(
+            &mut self.transport,
+            &self.config,
+            Endpoint::GetIdentity,
+            Some(body.as_bytes()),
+            &mut self.work,
+        )?;
+        let (status, body) = (resp.status, resp.body);
+        if status != 200 {
+            return Err(http::api_error(status, body, &mut self.unescape));
+        }
+        let identity: IdentityResponse<'_> =
+            cotter_proto::json::decode(body, &mut self.unescape).map_err(Error::Protocol)?;
+        // A new sign-in replaces whatever session was there (the device key stays).
+        self.session.clear_tokens();
+        accept(
+            Parts {
+                config: &self.config,
+                transport: &mut self.transport,
+                store: &mut self.store,
+                clock: &self.clock,
+                session: &mut self.session,
+                jwks: &mut self.jwks,
+                scratch: &mut self.scratch,
+            },
+            &identity.oauth_token,
+        )?;
+        self.loaded = true;
+        Ok(())
+    }
+}

@@ -1,0 +1,140 @@
+//! The JWKS cache and the verification of tokens the server hands out.
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::error::Error;
+use crate::http;
+use cotter_jwt::{Jwks, UntrustedToken, Validation};
+use cotter_proto::Endpoint;
+use cotter_transport::Transport;
+
+/// How many keys the JWKS cache holds.
+pub const JWKS_CAPACITY: usize = 4;
+
+/// An unknown `kid` triggers at most one JWKS re-fetch per this many seconds.
+pub const JWKS_REFETCH_INTERVAL: u64 = 300;
+
+/// The server's keys, fetched once and re-fetched only for an unknown `kid`, at most once per
+/// [`JWKS_REFETCH_INTERVAL`] (so a flood of forged kids is not a flood of requests).
+#[derive(Debug, Default)]
+pub(crate) struct JwksCache {
+    keys: Option<Jwks<JWKS_CAPACITY>>,
+    last_fetch: Option<u64>,
+    /// Fetches made (for tests and diagnostics).
+    pub(crate) fetches: u32,
+}
+
+/// What the client keeps from a verified access token.
+#[derive(Debug)]
+pub(crate) struct Verified {
+    pub(crate) exp: u64,
+    pub(crate) sub: heapless::String<64>,
+    /// ID tokens: `identifier` (email or phone) and `client_user_id`.
+    pub(crate) identifier: heapless::String<128>,
+    pub(crate) client_user_id: heapless::String<64>,
+}
+
+fn copy<const N: usize>(s: Option<cotter_jwt::JsonStr<'_>>) -> heapless::String<N> {
+    let mut out = heapless::String::new();
+    for c in s.into_iter().flat_map(|s| s.chars()) {
+        if out.push(c).is_err() {
+            break;
+        }
+    }
+    out
+}
+
+impl JwksCache {
+    fn fetch<T: Transport, S>(
+        &mut self,
+        transport: &mut T,
+        config: &Config<'_>,
+        scratch: &mut [u8],
+        now: Option<u64>,
+    ) -> Result<(), Error<T::Error, S>> {
+        self.fetches = self.fetches.saturating_add(1);
+        self.last_fetch = Some(now.unwrap_or(0));
+        let resp = http::send(transport, config, Endpoint::Jwks, None, scratch)?;
+        let (status, body) = (resp.status, resp.body);
+        if status != 200 {
+            let mut unescape = [0u8; 256];
+            return Err(http::api_error(status, body, &mut unescape));
+        }
+        let text = core::str::from_utf8(body)
+            .map_err(|_| Error::Jwks(cotter_jwt::JwkError::MissingKeys))?;
+        self.keys = Some(Jwks::from_json(text).map_err(Error::Jwks)?);
+        Ok(())
+    }
+
+    fn may_refetch(&self, now: Option<u64>) -> bool {
+        match (self.last_fetch, now) {
+            (None, _) => true,
+            (Some(last), Some(now)) => now >= last.saturating_add(JWKS_REFETCH_INTERVAL),
+            (Some(_), None) => false,
+        }
+    }
+
+    /// Verifies a token from the server: signature by a JWKS key (fetching the JWKS when
+    /// needed), `aud` = API key, `iss` = Cotter, `exp`. With an unknown clock, time checks use
+    /// the token's own `iat` and the clock is anchored to it.
+    #[allow(clippy::too_many_arguments, reason = "disjoint borrows of the client's fields")]
+    pub(crate) fn verify<T: Transport, S, C: Clock>(
+        &mut self,
+        transport: &mut T,
+        config: &Config<'_>,
+        clock: &C,
+        scratch: &mut [u8],
+        token: &str,
+        access: bool,
+    ) -> Result<Verified, Error<T::Error, S>> {
+        let now = clock.now();
+        if self.keys.is_none() {
+            self.fetch(transport, config, scratch, now)?;
+        }
+        let mut refetched = false;
+        loop {
+            let keys = self.keys.as_ref().ok_or(Error::NotSignedIn)?;
+            // First pass: the signature, with times checked against `now` when known.
+            let first = Validation::cotter(config.api_key_id, now.unwrap_or(0))
+                .leeway(if now.is_some() { config.leeway } else { u64::MAX / 4 });
+            let result = UntrustedToken::parse(token, scratch).and_then(|t| t.verify(keys, &first));
+            match result {
+                Ok(t) => {
+                    let claims = t.claims();
+                    let iat = claims.iat().and_then(|i| u64::try_from(i).ok());
+                    if now.is_none() {
+                        let iat = iat.ok_or(Error::Jwt(cotter_jwt::Error::MissingClaim("iat")))?;
+                        Validation::cotter(config.api_key_id, iat)
+                            .leeway(config.leeway)
+                            .check(claims)
+                            .map_err(Error::Jwt)?;
+                    }
+                    let (identifier, client_user_id) = if access {
+                        let a = claims.cotter_access().map_err(Error::Jwt)?;
+                        (a.identifier, Some(a.client_user_id))
+                    } else {
+                        let i = claims.cotter_id().map_err(Error::Jwt)?;
+                        (Some(i.identifier), Some(i.client_user_id))
+                    };
+                    let exp = claims.exp().and_then(|e| u64::try_from(e).ok()).unwrap_or(0);
+                    if let Some(iat) = iat {
+                        clock.observe_server_time(iat);
+                    }
+                    return Ok(Verified {
+                        exp,
+                        sub: copy(claims.sub()),
+                        identifier: copy(identifier),
+                        client_user_id: copy(client_user_id),
+                    });
+                }
+                Err(cotter_jwt::Error::UnknownKid | cotter_jwt::Error::MissingKid)
+                    if !refetched && self.may_refetch(now) =>
+                {
+                    refetched = true;
+                    self.fetch(transport, config, scratch, now)?;
+                }
+                Err(e) => return Err(Error::Jwt(e)),
+            }
+        }
+    }
+}
