@@ -50,6 +50,10 @@ pub enum Error<T, S> {
     SessionTooLarge,
     /// The random source failed.
     Random(RandomError),
+    /// The browser did not come back before the login's deadline.
+    LoginTimeout,
+    /// A local I/O operation failed (e.g. binding the loopback port).
+    Io,
 }
 
 impl<T, S> Error<T, S> {
@@ -77,6 +81,8 @@ impl<T: fmt::Debug, S: fmt::Debug> fmt::Display for Error<T, S> {
             Self::NotSignedIn => f.write_str("not signed in"),
             Self::SessionTooLarge => f.write_str("the session does not fit the session buffer"),
             Self::Random(e) => write!(f, "{e}"),
+            Self::LoginTimeout => f.write_str("the sign-in timed out waiting for the browser"),
+            Self::Io => f.write_str("local i/o error"),
         }
     }
 }

@@ -16,8 +16,12 @@ mod config;
 mod error;
 mod http;
 mod login;
+#[cfg(feature = "std")]
+mod loopback;
 mod random;
 mod session;
+#[cfg(feature = "std")]
+mod shared;
 mod verify;
 
 pub use client::{Client, Result, User};
@@ -28,8 +32,12 @@ pub use config::{Config, ConfigError, DEFAULT_BASE_URL, DEFAULT_HOSTED_PAGE_URL,
 pub use error::{API_MESSAGE_LEN, ApiMessage, Error};
 pub use login::{LOGIN_URL_CAP, LoginKind, LoginUrl, PendingLogin, REDIRECT_URL_CAP};
 #[cfg(feature = "std")]
+pub use loopback::LoopbackOptions;
+#[cfg(feature = "std")]
 pub use random::OsRandom;
 pub use random::{Entropy, RandomError};
+#[cfg(feature = "std")]
+pub use shared::SharedClient;
 pub use verify::{JWKS_CAPACITY, JWKS_REFETCH_INTERVAL};
 
 pub use cotter_jwt as jwt;
