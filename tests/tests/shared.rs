@@ -6,7 +6,7 @@ use cotter::{Client, Clock, Config, LoginKind, LoopbackOptions, OsRandom, Shared
 use cotter_emulator::{Emulator, browser};
 use std::io::{Read, Write};
 use std::sync::{Arc, Barrier};
-use std::time::Duration;
+use core::time::Duration;
 
 struct EmuClock<'e>(&'e Emulator);
 
