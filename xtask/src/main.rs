@@ -23,6 +23,7 @@ commands:
   nostd    build each no_std crate without default features and with each feature on its own,
            for thumbv7em-none-eabihf and thumbv6m-none-eabi
   doc      cargo doc with RUSTDOCFLAGS=-D warnings
+  emulator [ARGS]  run the Cotter emulator (`cotter-emulator --port 0 …`, see its README)
   bench    criterion wall time and callgrind instruction counts of token verification against
            jsonwebtoken, jwt-compact and jwt-simple; prints a table and key=value ratio lines
 ";
@@ -37,6 +38,9 @@ fn main() -> ExitCode {
         "ci" => return checks::ci(),
         "setup" => setup::run(),
         "bench" => setup::run().and_then(|()| bench::run()),
+        "emulator" => util::run(
+            util::cargo().args(["run", "--quiet", "-p", "cotter-emulator", "--"]).args(&args[1..]),
+        ),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             return ExitCode::SUCCESS;
