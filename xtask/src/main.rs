@@ -6,6 +6,7 @@
 
 mod bench;
 mod checks;
+mod clients;
 mod setup;
 mod util;
 
@@ -23,6 +24,8 @@ commands:
   nostd    build each no_std crate without default features and with each feature on its own,
            for thumbv7em-none-eabihf and thumbv6m-none-eabi
   doc      cargo doc with RUSTDOCFLAGS=-D warnings
+  clients  Cotter's own python SDK (PyPI cotter 0.0.7) and JS SDK (npm cotter 0.3.35) and headless
+           Chromium (WebDriver) against the emulator; installs what is missing
   emulator [ARGS]  run the Cotter emulator (`cotter-emulator --port 0 …`, see its README)
   bench    criterion wall time and callgrind instruction counts of token verification against
            jsonwebtoken, jwt-compact and jwt-simple; prints a table and key=value ratio lines
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
         "emulator" => util::run(
             util::cargo().args(["run", "--quiet", "-p", "cotter-emulator", "--"]).args(&args[1..]),
         ),
+        "clients" => clients::run(),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             return ExitCode::SUCCESS;

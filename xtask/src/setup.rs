@@ -37,8 +37,14 @@ fn rust_targets() -> StepResult {
 }
 
 fn apt_packages() -> StepResult {
+    apt_install(APT)
+}
+
+/// Installs the Debian packages of `packages` (executable that proves it is installed, package)
+/// whose executable is not on `PATH`; as root, otherwise an error with the command to run.
+pub(crate) fn apt_install(packages: &[(&str, &str)]) -> StepResult {
     let missing: Vec<&str> =
-        APT.iter().filter(|(bin, _)| !util::on_path(bin)).map(|(_, pkg)| *pkg).collect();
+        packages.iter().filter(|(bin, _)| !util::on_path(bin)).map(|(_, pkg)| *pkg).collect();
     if missing.is_empty() {
         return Ok(());
     }
