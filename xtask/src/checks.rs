@@ -18,6 +18,7 @@ const CHECKS: &[Check] = &[
     Check { name: "test", run: test },
     Check { name: "nostd", run: nostd },
     Check { name: "doc", run: doc },
+    Check { name: "clients", run: crate::clients::run },
 ];
 
 /// no_std crates: each is built without default features, then with each listed feature on
