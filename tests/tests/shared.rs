@@ -1,12 +1,12 @@
 //! `SharedClient` single-flight refresh and `login_loopback`, against the emulator over HTTP.
 
+use core::time::Duration;
 use cotter::store::MemoryStore;
 use cotter::transport::UreqTransport;
 use cotter::{Client, Clock, Config, LoginKind, LoopbackOptions, OsRandom, SharedClient};
 use cotter_emulator::{Emulator, browser};
 use std::io::{Read, Write};
 use std::sync::{Arc, Barrier};
-use core::time::Duration;
 
 struct EmuClock<'e>(&'e Emulator);
 
