@@ -1,0 +1,151 @@
+//! `login`: a small CLI a developer keeps around — sign in once through the browser, then get a
+//! fresh access token for scripts.
+//!
+//! ```text
+//! login [login|token|whoami|logout] --base-url URL --api-key ID [--store keyring|file:PATH]
+//!       [--hosted-page-url URL] [--email ADDRESS] [--no-browser]
+//!
+//! curl -H "Authorization: Bearer $(cargo run -q -p cotter-examples --example login -- token --base-url … --api-key …)" …
+//! ```
+//!
+//! `login` (the default) listens on 127.0.0.1, prints the hosted-page URL on stderr, opens the
+//! browser (unless `--no-browser`) and waits for the redirect. `token` prints a valid access
+//! token (refreshing it when due) and nothing else on stdout. `whoami` prints the signed-in
+//! identifier and user ID. `logout` wipes the session and revokes the refresh token. Exit
+//! status: 0 on success, 1 on failure (the reason on stderr), 2 for a usage error.
+
+use core::fmt::Debug;
+use core::time::Duration;
+use cotter::store::{ErrorType, TokenStore};
+use cotter::transport::UreqTransport;
+use cotter::{Client, Config, LoginKind, LoopbackOptions, SystemClock};
+use cotter_store_file::FileStore;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: login [login|token|whoami|logout] --base-url URL --api-key ID \
+[--store keyring|file:PATH] [--hosted-page-url URL] [--email ADDRESS] [--no-browser]";
+
+struct Args {
+    command: String,
+    base_url: String,
+    api_key: String,
+    store: String,
+    hosted_page_url: Option<String>,
+    email: Option<String>,
+    open_browser: bool,
+}
+
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+    let mut command = None;
+    let (mut base_url, mut api_key, mut store, mut page, mut email) =
+        (None, None, None, None, None);
+    let mut open_browser = true;
+    while let Some(arg) = args.next() {
+        let slot = match arg.as_str() {
+            "--base-url" => &mut base_url,
+            "--api-key" => &mut api_key,
+            "--store" => &mut store,
+            "--hosted-page-url" => &mut page,
+            "--email" => &mut email,
+            "--no-browser" => {
+                open_browser = false;
+                continue;
+            }
+            "-h" | "--help" => return Err(String::new()),
+            flag if flag.starts_with("--") => return Err(format!("unknown option `{flag}`")),
+            cmd if command.is_none() && ["login", "token", "whoami", "logout"].contains(&cmd) => {
+                command = Some(cmd.to_owned());
+                continue;
+            }
+            other => return Err(format!("unexpected argument `{other}`")),
+        };
+        *slot = Some(args.next().ok_or_else(|| format!("`{arg}` needs a value"))?);
+    }
+    Ok(Args {
+        command: command.unwrap_or_else(|| "login".to_owned()),
+        base_url: base_url.ok_or("missing `--base-url`")?,
+        api_key: api_key.ok_or("missing `--api-key`")?,
+        store: store.unwrap_or_else(|| "keyring".to_owned()),
+        hosted_page_url: page,
+        email,
+        open_browser,
+    })
+}
+
+/// The hosted page beside a local API (`http://127.0.0.1:P/api/v0` → `http://127.0.0.1:P/app`),
+/// Cotter's otherwise.
+fn default_page(base_url: &str) -> String {
+    let local =
+        base_url.starts_with("http://127.0.0.1") || base_url.starts_with("http://localhost");
+    match base_url.strip_suffix("/api/v0") {
+        Some(origin) if local => format!("{origin}/app"),
+        _ => cotter::DEFAULT_HOSTED_PAGE_URL.to_owned(),
+    }
+}
+
+fn main() -> ExitCode {
+    let args = match parse(std::env::args().skip(1)) {
+        Ok(a) => a,
+        Err(msg) => {
+            if !msg.is_empty() {
+                eprintln!("login: {msg}");
+            }
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match args.store.as_str() {
+        "keyring" => {
+            eprintln!(
+                "login: the keyring store is not built into this example yet; use --store file:PATH"
+            );
+            ExitCode::from(2)
+        }
+        s => match s.strip_prefix("file:") {
+            Some(path) if !path.is_empty() => run(&args, FileStore::new(path)),
+            _ => {
+                eprintln!("login: --store must be `keyring` or `file:PATH`\n{USAGE}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+fn run<S>(args: &Args, store: S) -> ExitCode
+where
+    S: TokenStore,
+    <S as ErrorType>::Error: Debug,
+{
+    let page = args.hosted_page_url.clone().unwrap_or_else(|| default_page(&args.base_url));
+    let config = Config::new(&args.api_key).base_url(&args.base_url).hosted_page_url(&page);
+    let mut client: Client<'_, _, _, _> =
+        match Client::new(config, UreqTransport::new(), store, SystemClock) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("login: {e}");
+                return ExitCode::from(2);
+            }
+        };
+    let result = match args.command.as_str() {
+        "login" => client
+            .login_loopback(
+                LoginKind::EmailOtp,
+                args.email.as_deref(),
+                LoopbackOptions::default()
+                    .open_browser(args.open_browser)
+                    .timeout(Duration::from_secs(300)),
+                |url| eprintln!("Open this URL to sign in:\n{url}"),
+            )
+            .map(|()| eprintln!("Signed in.")),
+        "token" => client.access_token().map(|t| println!("{t}")),
+        "whoami" => client.user().map(|u| println!("{} ({})", u.identifier, u.id)),
+        _ => client.logout().map(|()| eprintln!("Signed out.")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("login: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
