@@ -81,6 +81,9 @@ fn files_are_private_even_with_a_permissive_umask_inherited() {
 #[test]
 #[ignore = "child process of files_are_private_even_with_a_permissive_umask_inherited"]
 fn umask_child() {
-    let path = std::env::var_os("COTTER_UMASK_CHILD_PATH").expect("run by the parent test");
+    let Some(path) = std::env::var_os("COTTER_UMASK_CHILD_PATH") else {
+        // `--ignored` runs reach this too; the real check is the parent test.
+        return;
+    };
     FileStore::new(path).save(&record(5).as_session()).expect("save");
 }
