@@ -54,6 +54,18 @@ pub enum Error<T, S> {
     LoginTimeout,
     /// A local I/O operation failed (e.g. binding the loopback port).
     Io,
+    /// This device holds no device key: enrol it first ([`Client::enroll_device`]).
+    ///
+    /// [`Client::enroll_device`]: crate::Client::enroll_device
+    DeviceNotEnrolled,
+    /// The trusted device rejected the sign-in request.
+    ApprovalRejected,
+    /// The sign-in request was not answered before the deadline; request again.
+    ApprovalTimeout,
+    /// The clock does not know the time yet (a signed event needs it).
+    ClockNotSet,
+    /// No user has this identifier.
+    UserNotFound,
 }
 
 impl<T, S> Error<T, S> {
@@ -83,6 +95,11 @@ impl<T: fmt::Debug, S: fmt::Debug> fmt::Display for Error<T, S> {
             Self::Random(e) => write!(f, "{e}"),
             Self::LoginTimeout => f.write_str("the sign-in timed out waiting for the browser"),
             Self::Io => f.write_str("local i/o error"),
+            Self::DeviceNotEnrolled => f.write_str("this device has no device key"),
+            Self::ApprovalRejected => f.write_str("the sign-in request was rejected"),
+            Self::ApprovalTimeout => f.write_str("the sign-in request was not answered in time"),
+            Self::ClockNotSet => f.write_str("the current time is not known"),
+            Self::UserNotFound => f.write_str("no such user"),
         }
     }
 }

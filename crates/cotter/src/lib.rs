@@ -13,6 +13,7 @@ extern crate std;
 mod client;
 mod clock;
 mod config;
+mod device;
 mod error;
 mod http;
 mod login;
@@ -29,6 +30,11 @@ pub use client::{Client, Result, User};
 pub use clock::SystemClock;
 pub use clock::{AnchoredClock, Clock, ManualClock, Monotonic};
 pub use config::{Config, ConfigError, DEFAULT_BASE_URL, DEFAULT_HOSTED_PAGE_URL, DEFAULT_LEEWAY};
+pub use device::{
+    ApprovalStatus, DEFAULT_APPROVAL_TIMEOUT_MS, DEFAULT_DEVICE_NAME, DEFAULT_POLL_INTERVAL_MS,
+    DeviceKey, DevicePublicKey, DeviceSignature, PUBLIC_KEY_TEXT_LEN, PendingApproval,
+    PendingRequest, PollOptions, SIGNATURE_TEXT_LEN, SPKI_LEN, USER_ID_CAP, UserRef,
+};
 pub use error::{API_MESSAGE_LEN, ApiMessage, Error};
 pub use login::{LOGIN_URL_CAP, LoginKind, LoginUrl, PendingLogin, REDIRECT_URL_CAP};
 #[cfg(feature = "std")]

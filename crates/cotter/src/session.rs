@@ -87,6 +87,11 @@ impl<const N: usize> SessionCache<N> {
         self.present.then(|| self.field(&self.id))
     }
 
+    /// The Cotter user ID (`sub` of the access token) of the session.
+    pub(crate) fn user_id(&self) -> Option<&str> {
+        self.present.then(|| self.field(&self.user_id))
+    }
+
     pub(crate) fn device_key(&self) -> Option<&[u8; DEVICE_KEY_LEN]> {
         self.device_key.as_ref()
     }

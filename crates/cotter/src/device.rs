@@ -1,0 +1,361 @@
+//! Trusted devices (protocol §2.6–2.7, §3.2–3.3): enrol this device's P-256 key for the
+//! signed-in user, ask whether it is still trusted, and sign in with it — no email, no code.
+//!
+//! The key lives in the token store beside the tokens (the session record's `device_key`), so
+//! it survives [`Client::logout`]; [`Client::forget_device`] drops it. From a device that is
+//! not trusted, [`Client::request_approval`] asks the user's trusted device, which sees the
+//! request with [`Client::pending_request`] and answers with [`Client::approve`], while the
+//! asking device waits with [`Client::poll_approval`].
+
+mod approval;
+mod key;
+
+pub use approval::{
+    ApprovalStatus, DEFAULT_APPROVAL_TIMEOUT_MS, DEFAULT_POLL_INTERVAL_MS, PendingApproval,
+    PendingRequest, PollOptions,
+};
+pub use key::{
+    DeviceKey, DevicePublicKey, DeviceSignature, PUBLIC_KEY_TEXT_LEN, SIGNATURE_TEXT_LEN, SPKI_LEN,
+};
+
+use crate::client::{Client, Result};
+use crate::clock::Clock;
+use crate::error::Error;
+use crate::http;
+use crate::random::Entropy;
+use cotter_proto::{
+    ALGORITHM_EC, CreateEventRequest, DEVICE_TYPE_MOBILE, Endpoint, EnrolledMethod, Event,
+    METHOD_TRUSTED_DEVICE, SignedMessage, UnixSeconds, UpdateMethodsRequest, User, event_name,
+};
+use cotter_store::TokenStore;
+use cotter_transport::Transport;
+
+/// The longest user ID the device flows carry (a Cotter ID is a 36-character UUID).
+pub const USER_ID_CAP: usize = 64;
+
+/// The device name [`Client::enroll_device`] sends.
+pub const DEFAULT_DEVICE_NAME: &str = "cotter-rs";
+
+/// `ip` and `location` of events: this SDK asks no geolocation service (§2.7).
+const UNKNOWN: &str = "unknown";
+
+/// Which user a device sign-in is for, when nobody is signed in on this device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UserRef<'a> {
+    /// Cotter's user ID (the `sub` of the user's tokens); sent as `user_id`, as Flutter does.
+    CotterId(&'a str),
+    /// The application's user ID; sent as `client_user_id`, as the RN/Android/iOS SDKs do.
+    ClientUserId(&'a str),
+    /// The email address or phone number: looked up first (`GET /user?identifier=…`, one more
+    /// request), then sent as the Cotter ID.
+    Identifier(&'a str),
+}
+
+/// A user as an event body names it, and as the device signs it.
+pub(crate) struct Signer {
+    pub(crate) id: heapless::String<USER_ID_CAP>,
+    pub(crate) is_client_id: bool,
+}
+
+impl Signer {
+    pub(crate) fn cotter_id<T, S>(id: &str) -> core::result::Result<Self, Error<T, S>> {
+        Ok(Self { id: user_id(id)?, is_client_id: false })
+    }
+
+    /// `(user_id, client_user_id)` of an event body.
+    pub(crate) fn fields(&self) -> (Option<&str>, Option<&str>) {
+        if self.is_client_id { (None, Some(&self.id)) } else { (Some(&self.id), None) }
+    }
+}
+
+pub(crate) fn user_id<T, S>(
+    id: &str,
+) -> core::result::Result<heapless::String<USER_ID_CAP>, Error<T, S>> {
+    heapless::String::try_from(id).map_err(|_| Error::Protocol(cotter_proto::Error::BufferTooSmall))
+}
+
+/// `Parts` of the client for [`accept`](crate::client::accept), borrowing every field but
+/// `work` (which holds the answer being accepted).
+macro_rules! parts {
+    ($client:expr) => {
+        crate::client::Parts {
+            config: &$client.config,
+            transport: &mut $client.transport,
+            store: &mut $client.store,
+            clock: &$client.clock,
+            session: &mut $client.session,
+            jwks: &mut $client.jwks,
+            scratch: &mut $client.scratch,
+        }
+    };
+}
+pub(crate) use parts;
+
+impl<T, S, C, const SESSION: usize, const WORK: usize> Client<'_, T, S, C, SESSION, WORK>
+where
+    T: Transport,
+    S: TokenStore,
+    C: Clock,
+{
+    /// The stored device key.
+    pub(crate) fn stored_device_key(&mut self) -> Result<DeviceKey, T, S> {
+        self.is_signed_in()?;
+        self.session.device_key().and_then(DeviceKey::from_secret).ok_or(Error::DeviceNotEnrolled)
+    }
+
+    /// The signed-in user's Cotter ID, copied out of the session.
+    pub(crate) fn session_user(&mut self) -> Result<heapless::String<USER_ID_CAP>, T, S> {
+        self.is_signed_in()?;
+        user_id(self.session.user_id().ok_or(Error::NotSignedIn)?)
+    }
+
+    /// The time for a signed event.
+    pub(crate) fn event_time(&self) -> Result<UnixSeconds, T, S> {
+        let now = self.clock.now().ok_or(Error::ClockNotSet)?;
+        i64::try_from(now).map(UnixSeconds).map_err(|_| Error::ClockNotSet)
+    }
+
+    /// The public key of this device's key, if it has one (no request).
+    ///
+    /// # Errors
+    /// As [`Client::load`].
+    pub fn device_public_key(&mut self) -> Result<Option<DevicePublicKey>, T, S> {
+        match self.stored_device_key() {
+            Ok(key) => Ok(Some(key.public_key())),
+            Err(Error::DeviceNotEnrolled) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Enrols this device as a trusted device of the signed-in user, as a `"MOBILE"` device
+    /// named [`DEFAULT_DEVICE_NAME`]; see [`Client::enroll_device_named`].
+    ///
+    /// # Errors
+    /// As [`Client::enroll_device_named`].
+    pub fn enroll_device(&mut self, rng: &mut impl Entropy) -> Result<(), T, S> {
+        self.enroll_device_named(DEVICE_TYPE_MOBILE, DEFAULT_DEVICE_NAME, rng)
+    }
+
+    /// Enrols this device as a trusted device of the signed-in user: a new P-256 key from
+    /// `rng` (or the one this device already holds) is sent with
+    /// `PUT /user/methods?cotter_user_id=…&oauth_token=true`, then stored with the session.
+    /// The `TRUSTED_DEVICE` tokens the server answers with are verified and replace the
+    /// session's. One request (two if the access token is due for a refresh first, plus a
+    /// JWKS fetch for an unknown `kid`).
+    ///
+    /// # Errors
+    /// [`Error::NotSignedIn`] / [`Error::SessionExpired`] without a valid session,
+    /// [`Error::Random`] if `rng` fails, [`Error::Api`] if the server refuses the key,
+    /// [`Error::Jwt`] if its tokens do not verify, [`Error::Transport`], [`Error::Store`].
+    /// A key generated for a failed enrolment is dropped (zeroized), not stored.
+    pub fn enroll_device_named(
+        &mut self,
+        device_type: &str,
+        device_name: &str,
+        rng: &mut impl Entropy,
+    ) -> Result<(), T, S> {
+        self.access_token()?;
+        let user = self.session_user()?;
+        let key = match self.stored_device_key() {
+            Ok(key) => key,
+            Err(Error::DeviceNotEnrolled) => DeviceKey::generate(rng).map_err(Error::Random)?,
+            Err(e) => return Err(e),
+        };
+        let public = key.public_key();
+        let request = UpdateMethodsRequest::enroll_trusted_device(
+            public.as_str(),
+            ALGORITHM_EC,
+            device_type,
+            device_name,
+        );
+        let body =
+            cotter_proto::json::encode(&request, &mut self.scratch).map_err(Error::Protocol)?;
+        let endpoint = Endpoint::UpdateMethods { cotter_user_id: &user };
+        let resp = http::send(
+            &mut self.transport,
+            &self.config,
+            endpoint,
+            Some(body.as_bytes()),
+            &mut self.work,
+        )?;
+        let (status, body) = (resp.status, resp.body);
+        if status != 200 {
+            return Err(http::api_error(status, body, &mut self.unescape));
+        }
+        let answer: User<'_> =
+            cotter_proto::json::decode(body, &mut self.unescape).map_err(Error::Protocol)?;
+        // The server trusts the key from here on: keep it even if its tokens are refused.
+        self.session.set_device_key(Some(&*key.to_secret()));
+        let accepted = match answer.oauth_token {
+            // `accept` stores the session (key included) when the tokens verify.
+            Some(token) => match crate::client::accept(parts!(self), &token) {
+                Ok(()) => return Ok(()),
+                Err(e) => Err(e),
+            },
+            None => Ok(()),
+        };
+        let stored = crate::client::persist::<T, S, SESSION>(&mut self.session, &mut self.store);
+        accepted.and(stored)
+    }
+
+    /// Removes this device from the signed-in user's trusted devices on the server
+    /// (`enrolled: false`), then forgets its key; the session's tokens stay. One request.
+    ///
+    /// # Errors
+    /// [`Error::NotSignedIn`], [`Error::DeviceNotEnrolled`], [`Error::Api`],
+    /// [`Error::Transport`] (the key is kept when the server was not told),
+    /// [`Error::Store`].
+    pub fn unenroll_device(&mut self) -> Result<(), T, S> {
+        let user = self.session_user()?;
+        let public = self.stored_device_key()?.public_key();
+        let request = UpdateMethodsRequest::remove_trusted_device(
+            public.as_str(),
+            ALGORITHM_EC,
+            DEVICE_TYPE_MOBILE,
+            DEFAULT_DEVICE_NAME,
+        );
+        let body =
+            cotter_proto::json::encode(&request, &mut self.scratch).map_err(Error::Protocol)?;
+        let endpoint = Endpoint::UpdateMethods { cotter_user_id: &user };
+        let resp = http::send(
+            &mut self.transport,
+            &self.config,
+            endpoint,
+            Some(body.as_bytes()),
+            &mut self.work,
+        )?;
+        if resp.status != 200 {
+            let (status, body) = (resp.status, resp.body);
+            return Err(http::api_error(status, body, &mut self.unescape));
+        }
+        self.session.set_device_key(None);
+        self.persist()
+    }
+
+    /// Whether the server still lists this device's key as trusted for the signed-in user
+    /// (`GET /user/methods?cotter_user_id=…&method=TRUSTED_DEVICE&public_key=…`). `false`
+    /// without a request when the device holds no key.
+    ///
+    /// # Errors
+    /// [`Error::NotSignedIn`] (the user ID comes from the session), [`Error::Api`],
+    /// [`Error::Transport`], [`Error::Protocol`].
+    pub fn is_device_trusted(&mut self) -> Result<bool, T, S> {
+        let user = self.session_user()?;
+        let public = match self.stored_device_key() {
+            Ok(key) => key.public_key(),
+            Err(Error::DeviceNotEnrolled) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        let endpoint =
+            Endpoint::TrustedDeviceStatus { cotter_user_id: &user, public_key: public.as_str() };
+        let resp = http::send(&mut self.transport, &self.config, endpoint, None, &mut self.work)?;
+        let (status, body) = (resp.status, resp.body);
+        if status != 200 {
+            return Err(http::api_error(status, body, &mut self.unescape));
+        }
+        let answer: EnrolledMethod<'_> =
+            cotter_proto::json::decode(body, &mut self.unescape).map_err(Error::Protocol)?;
+        Ok(answer.is_enrolled(METHOD_TRUSTED_DEVICE))
+    }
+
+    /// Signs `user` in with this trusted device: an approved `LOGIN_WITH_DEVICE` event signed
+    /// by the device key (`POST /event/create?oauth_token=true`); the `TRUSTED_DEVICE` tokens
+    /// are verified and become the session. Works after [`Client::logout`] (the key stays).
+    /// One request (two with [`UserRef::Identifier`]), plus a JWKS fetch for an unknown `kid`.
+    ///
+    /// # Errors
+    /// [`Error::DeviceNotEnrolled`], [`Error::ClockNotSet`] (the event is signed with the
+    /// current time; the server accepts ±5 minutes), [`Error::UserNotFound`],
+    /// [`Error::Random`], [`Error::Api`] (e.g. 400 `untrusted_device` once the key was
+    /// removed), [`Error::Jwt`], [`Error::Transport`], [`Error::Store`]. The previous session
+    /// is kept when the sign-in fails before new tokens arrive.
+    pub fn sign_in_with_device(
+        &mut self,
+        user: UserRef<'_>,
+        rng: &mut impl Entropy,
+    ) -> Result<(), T, S> {
+        let key = self.stored_device_key()?;
+        let signer = self.resolve_user(user)?;
+        let timestamp = self.event_time()?;
+        let api_key_id = self.config.api_key_id;
+        let message = SignedMessage::approved_event(
+            &signer.id,
+            api_key_id,
+            event_name::LOGIN_WITH_DEVICE,
+            timestamp,
+        );
+        let code = key.sign(&message, rng).map_err(Error::Random)?;
+        let public = key.public_key();
+        let (user_id, client_user_id) = signer.fields();
+        let request = CreateEventRequest {
+            issuer: api_key_id,
+            event: event_name::LOGIN_WITH_DEVICE,
+            ip: UNKNOWN,
+            location: UNKNOWN,
+            timestamp,
+            method: METHOD_TRUSTED_DEVICE,
+            code: &code,
+            approved: true,
+            public_key: public.as_str(),
+            algorithm: ALGORITHM_EC,
+            user_id,
+            client_user_id,
+            register_new_device: None,
+            new_device_public_key: None,
+            new_device_algorithm: None,
+            device_type: None,
+            device_name: None,
+        };
+        let body =
+            cotter_proto::json::encode(&request, &mut self.scratch).map_err(Error::Protocol)?;
+        let resp = http::send(
+            &mut self.transport,
+            &self.config,
+            Endpoint::CreateEvent { oauth_token: true },
+            Some(body.as_bytes()),
+            &mut self.work,
+        )?;
+        let (status, body) = (resp.status, resp.body);
+        if status != 200 {
+            return Err(http::api_error(status, body, &mut self.unescape));
+        }
+        let event: Event<'_> =
+            cotter_proto::json::decode(body, &mut self.unescape).map_err(Error::Protocol)?;
+        let token = event
+            .oauth_token
+            .filter(|_| event.approved)
+            .ok_or(Error::Protocol(cotter_proto::Error::MissingParameter("oauth_token")))?;
+        // A new sign-in replaces whatever session was there (the device key stays).
+        self.session.clear_tokens();
+        crate::client::accept(parts!(self), &token)?;
+        self.loaded = true;
+        Ok(())
+    }
+
+    /// The user a device flow names: as given, or looked up by identifier.
+    pub(crate) fn resolve_user(&mut self, user: UserRef<'_>) -> Result<Signer, T, S> {
+        let identifier = match user {
+            UserRef::CotterId(id) => return Signer::cotter_id(id),
+            UserRef::ClientUserId(id) => {
+                return Ok(Signer { id: user_id(id)?, is_client_id: true });
+            }
+            UserRef::Identifier(identifier) => identifier,
+        };
+        let endpoint = Endpoint::UserByIdentifier { identifier };
+        let resp = http::send(&mut self.transport, &self.config, endpoint, None, &mut self.work)?;
+        let (status, body) = (resp.status, resp.body);
+        if status == 404 {
+            return Err(Error::UserNotFound);
+        }
+        if status != 200 {
+            return Err(http::api_error(status, body, &mut self.unescape));
+        }
+        let found: User<'_> =
+            cotter_proto::json::decode(body, &mut self.unescape).map_err(Error::Protocol)?;
+        if !found.exists() {
+            return Err(Error::UserNotFound);
+        }
+        Signer::cotter_id(found.id)
+    }
+}
