@@ -14,6 +14,8 @@ mod error;
 pub mod json;
 mod jwks;
 mod key;
+#[cfg(feature = "prepared")]
+mod prepared;
 mod token;
 mod validation;
 
@@ -22,6 +24,10 @@ pub use error::{Error, JwkError, Phase, Segment};
 pub use json::{JsonError, JsonStr, JsonValue};
 pub use jwks::{Jwks, SkippedKey};
 pub use key::{Es256Key, KID_MAX_LEN, Kid};
+#[cfg(feature = "prepared")]
+pub use prepared::{
+    GeneratorTable, McuGeneratorTable, McuKey, PreparedKey, ServerGeneratorTable, ServerKey,
+};
 pub use token::{Header, Token, UntrustedToken};
 pub use validation::{COTTER_ISSUER, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, Validation};
 

@@ -1,0 +1,167 @@
+//! [`PreparedKey`]: an ES256 public key with its precomputed table, and the raw signature check.
+
+use super::generator::GeneratorTable;
+use super::point::{Affine, Fe, Jacobian};
+use super::table::{KEY_CHUNK, Table, mul_add};
+use crate::Es256Key;
+use core::fmt;
+use p256::ecdsa::Signature;
+use p256::elliptic_curve::ff::PrimeField;
+use p256::elliptic_curve::ops::Reduce;
+use p256::elliptic_curve::point::AffineCoordinates;
+use p256::{FieldBytes, Scalar};
+use sha2::{Digest, Sha256};
+
+/// `p − n` (big-endian): `r + n` is a field element, and a possible x, only when `r < p − n`.
+const P_MINUS_N: [u8; 32] = [
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x43, 0x19, 0x05, 0x53, 0x58, 0xe8, 0x61, 0x7b,
+    0x0c, 0x46, 0x35, 0x3d, 0x03, 0x9c, 0xda, 0xae,
+];
+
+/// The group order `n` as a field element (`n < p`).
+const ORDER: Fe =
+    Fe::from_hex_vartime("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
+
+/// An ES256 public key prepared for fast verification: the key, a table of multiples of its
+/// point `Q` (owned), and a shared table of multiples of the generator `G` (borrowed).
+///
+/// See the [crate-level section on prepared keys](crate#prepared-keys) for the method, the
+/// profiles and their sizes. `W`, `S` and `N` are the table shape (window bits, passes,
+/// points); use the aliases [`ServerKey`](crate::ServerKey) and [`McuKey`](crate::McuKey).
+///
+/// # Security
+///
+/// **Variable-time.** The arithmetic branches on and indexes tables by the scalars and
+/// coordinates it computes. That is safe here only because everything an ES256 *verification*
+/// handles is public: the public key, the message and the signature. **Never use this code, or
+/// copy it, for signing or anything involving a private key**: its timing would leak the
+/// secret.
+///
+/// A `PreparedKey` accepts and rejects exactly what [`Es256Key::verify`] does (the test suite
+/// checks all Wycheproof P-256 vectors and a differential test against p256 on random and edge
+/// cases).
+#[derive(Clone)]
+pub struct PreparedKey<'g, const W: usize, const S: usize, const N: usize> {
+    generator: &'g GeneratorTable<W, S, N>,
+    table: Table<W, S, N>,
+    key: Es256Key,
+}
+
+impl<const W: usize, const S: usize, const N: usize> fmt::Debug for PreparedKey<'_, W, S, N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PreparedKey")
+            .field("kid", &self.key.kid())
+            .field("window", &W)
+            .field("spacing", &S)
+            .field("points", &N)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The affine coordinates of a key's point (never the identity: p256 refuses it).
+fn key_point(key: &Es256Key) -> Affine {
+    let affine = key.verifying_key().as_affine();
+    // Coordinates of a valid point are canonical field elements; from_repr cannot fail.
+    let x = Option::<Fe>::from(Fe::from_repr(affine.x())).unwrap_or(Fe::ZERO);
+    let y = Option::<Fe>::from(Fe::from_repr(affine.y())).unwrap_or(Fe::ZERO);
+    Affine { x, y }
+}
+
+impl<'g, const W: usize, const S: usize, const N: usize> PreparedKey<'g, W, S, N> {
+    /// Bytes of one key table (the part a `PreparedKey` owns), `(N + 1) · 64`.
+    pub const TABLE_BYTES: usize = core::mem::size_of::<Table<W, S, N>>();
+
+    /// Prepares `key`: computes the table of its multiples (a few hundred µs to a few ms,
+    /// depending on the profile). The result is large (see [`PreparedKey::TABLE_BYTES`]):
+    /// keep it in a `static`, a `Box` (`new_boxed`, feature `alloc`) or reuse one with
+    /// [`PreparedKey::set_key`].
+    #[must_use]
+    pub fn new(generator: &'g GeneratorTable<W, S, N>, key: &Es256Key) -> Self {
+        let mut prepared = Self { generator, table: Table::PLACEHOLDER, key: key.clone() };
+        prepared.table.fill::<KEY_CHUNK>(&key_point(key));
+        prepared
+    }
+
+    /// As [`PreparedKey::new`], built directly on the heap.
+    #[cfg(feature = "alloc")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+    #[must_use]
+    pub fn new_boxed(
+        generator: &'g GeneratorTable<W, S, N>,
+        key: &Es256Key,
+    ) -> alloc::boxed::Box<Self> {
+        let mut prepared =
+            alloc::boxed::Box::new(Self { generator, table: Table::PLACEHOLDER, key: key.clone() });
+        prepared.table.fill::<KEY_CHUNK>(&key_point(key));
+        prepared
+    }
+
+    /// Replaces the key in place (e.g. after a JWKS rotation), reusing this storage.
+    pub fn set_key(&mut self, key: &Es256Key) {
+        self.key = key.clone();
+        self.table.fill::<KEY_CHUNK>(&key_point(key));
+    }
+
+    /// The key this was prepared from.
+    #[must_use]
+    pub const fn key(&self) -> &Es256Key {
+        &self.key
+    }
+
+    /// The key's `kid`, if it has one.
+    #[must_use]
+    pub fn kid(&self) -> Option<&str> {
+        self.key.kid()
+    }
+
+    /// Checks an ES256 signature over `message`, with the same contract as
+    /// [`Es256Key::verify`]: `signature` is the 64-byte `r || s`; other lengths, and `r` or `s`
+    /// zero or not below the group order, are rejected; high-S is accepted.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidSignature`] for any failure, on purpose without detail.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), crate::Error> {
+        let digest: [u8; 32] = Sha256::digest(message).into();
+        self.verify_prehash(&digest, signature)
+    }
+
+    /// Checks an ES256 signature over a SHA-256 `digest` computed by the caller (for a JWS,
+    /// the digest of `header.payload`), otherwise as [`PreparedKey::verify`].
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidSignature`] for any failure.
+    pub fn verify_prehash(&self, digest: &[u8; 32], signature: &[u8]) -> Result<(), crate::Error> {
+        let sig = Signature::from_slice(signature).map_err(|_| crate::Error::InvalidSignature)?;
+        let (r, s) = sig.split_scalars();
+        // As ecdsa's `verify_prehashed`: e = digest mod n, u1 = e/s, u2 = r/s.
+        let e = <Scalar as Reduce<FieldBytes>>::reduce(&FieldBytes::from(*digest));
+        let s_inv =
+            Option::<Scalar>::from(s.invert_vartime()).ok_or(crate::Error::InvalidSignature)?;
+        let u1: [u8; 32] = (e * s_inv).to_bytes().into();
+        let u2: [u8; 32] = (*r * s_inv).to_bytes().into();
+        let sum = mul_add(self.generator.table(), &u1, &self.table, &u2);
+        if x_matches(&sum, &r.to_bytes().into()) {
+            Ok(())
+        } else {
+            Err(crate::Error::InvalidSignature)
+        }
+    }
+}
+
+/// Whether the affine x of `point` (Jacobian) is ≡ `r` (mod n), for `0 < r < n` big-endian,
+/// without inverting Z: `x = X/Z²` is `r` or `r + n` (the latter only when `r + n < p`). The
+/// identity never matches.
+pub(crate) fn x_matches(point: &Jacobian, r: &[u8; 32]) -> bool {
+    if point.is_identity() {
+        return false;
+    }
+    let Some(r_fe) = Option::<Fe>::from(Fe::from_repr(FieldBytes::from(*r))) else {
+        return false;
+    };
+    let z2 = point.z.square();
+    if r_fe.multiply(&z2) == point.x {
+        return true;
+    }
+    // Big-endian byte arrays compare as the numbers they encode.
+    *r < P_MINUS_N && r_fe.add(&ORDER).multiply(&z2) == point.x
+}
