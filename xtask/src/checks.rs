@@ -18,6 +18,7 @@ const CHECKS: &[Check] = &[
     Check { name: "test", run: test },
     Check { name: "nostd", run: nostd },
     Check { name: "doc", run: doc },
+    Check { name: "keyring", run: crate::keyring::run },
     Check { name: "clients", run: crate::clients::run },
 ];
 

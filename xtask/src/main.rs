@@ -6,6 +6,7 @@
 
 mod bench;
 mod checks;
+mod keyring;
 mod clients;
 mod setup;
 mod util;
@@ -26,6 +27,8 @@ commands:
   doc      cargo doc with RUSTDOCFLAGS=-D warnings
   clients  Cotter's own python SDK (PyPI cotter 0.0.7) and JS SDK (npm cotter 0.3.35) and headless
            Chromium (WebDriver) against the emulator; installs what is missing
+  keyring  the keyring store's tests against a real Secret Service (dbus + gnome-keyring) and
+           the kernel keyring; installs the Debian packages when missing
   emulator [ARGS]  run the Cotter emulator (`cotter-emulator --port 0 …`, see its README)
   bench    criterion wall time and callgrind instruction counts of token verification against
            jsonwebtoken, jwt-compact and jwt-simple; prints a table and key=value ratio lines
