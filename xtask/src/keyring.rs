@@ -33,10 +33,7 @@ pub(crate) fn run() -> StepResult {
     setup::apt_install(PACKAGES)?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     util::run(
-        Command::new("bash")
-            .args(["-c", SCRIPT])
-            .env("CARGO", cargo)
-            .current_dir(util::root()),
+        Command::new("bash").args(["-c", SCRIPT]).env("CARGO", cargo).current_dir(util::root()),
     )
     .map_err(|e| format!("keyring tests against a real Secret Service and kernel keyring: {e}"))
 }

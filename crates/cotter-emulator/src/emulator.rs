@@ -129,6 +129,13 @@ impl Emulator {
         state.keys.rotate(&mut state.rng)
     }
 
+    /// Makes the next `count` requests whose path starts with `prefix` (e.g. `/api/v0/token`)
+    /// fail with `status` (400–599) and a JSON error that is not an invalid-grant message, like
+    /// `POST /dev/fail {"prefix": …, "status": …, "count": …}`.
+    pub fn inject_failure(&self, prefix: &str, status: u16, count: u32) {
+        self.app.inject(crate::routes::Fault { prefix: prefix.to_owned(), status, count });
+    }
+
     /// The `kid` of the key that signs new tokens.
     pub fn current_kid(&self) -> String {
         self.app.lock().keys.current().kid.clone()

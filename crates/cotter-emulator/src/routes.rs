@@ -16,6 +16,17 @@ pub(crate) struct App {
     pub(crate) settings: Arc<Settings>,
     state: Mutex<State>,
     pub(crate) counters: Counters,
+    /// Failures to inject (`POST /dev/fail`), for testing clients' error paths.
+    faults: Mutex<Vec<Fault>>,
+}
+
+/// The next `count` requests whose path starts with `prefix` get `status` with a JSON error
+/// that does not say "not valid" (a transient failure, not a rejected grant).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(crate) struct Fault {
+    pub(crate) prefix: String,
+    pub(crate) status: u16,
+    pub(crate) count: u32,
 }
 
 impl core::fmt::Debug for App {
@@ -26,7 +37,27 @@ impl core::fmt::Debug for App {
 
 impl App {
     pub(crate) fn new(settings: Arc<Settings>, state: State) -> Self {
-        Self { settings, state: Mutex::new(state), counters: Counters::default() }
+        Self {
+            settings,
+            state: Mutex::new(state),
+            counters: Counters::default(),
+            faults: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Queues an injected failure.
+    pub(crate) fn inject(&self, fault: Fault) {
+        self.faults.lock().unwrap_or_else(PoisonError::into_inner).push(fault);
+    }
+
+    /// The injected failure for `path`, if one is due (and counts it down).
+    fn take_fault(&self, path: &str) -> Option<Response> {
+        let mut faults = self.faults.lock().unwrap_or_else(PoisonError::into_inner);
+        let fault = faults.iter_mut().find(|f| f.count > 0 && path.starts_with(&f.prefix))?;
+        fault.count -= 1;
+        let status = fault.status;
+        faults.retain(|f| f.count > 0);
+        Some(Response::error(status, "injected_failure", "injected failure (POST /dev/fail)"))
     }
 
     /// Locks the state. A panic while it was held does not lock everybody out: the state stays usable.
@@ -69,6 +100,12 @@ fn route(app: &App, req: &Request) -> Response {
     let owned: Vec<String> = trimmed.split('/').skip(1).map(|s| percent_decode(s, false)).collect();
     let segments: Vec<&str> = owned.iter().map(String::as_str).collect();
     let count = |endpoint| app.counters.count(endpoint);
+    if !req.path.starts_with("/dev/")
+        && let Some(injected) = app.take_fault(&req.path)
+    {
+        app.counters.count_rejected();
+        return injected;
+    }
     match segments.as_slice() {
         ["app", rest @ ..] => {
             count(Endpoint::App);

@@ -341,14 +341,29 @@ pub(crate) fn accept<T: Transport, S: TokenStore, C: Clock, const SESSION: usize
     p: Parts<'_, '_, T, S, C, SESSION>,
     token: &OAuthToken<'_>,
 ) -> Result<(), T, S> {
-    let access = p.jwks.verify::<T, S::Error, C>(
+    let refresh = token.refresh_token.filter(|r| !r.is_empty());
+    let access = match p.jwks.verify::<T, S::Error, C>(
         p.transport,
         p.config,
         p.clock,
         p.scratch,
         token.access_token,
         true,
-    )?;
+    ) {
+        Ok(v) => v,
+        Err(e @ Error::Jwt(cotter_jwt::Error::UnknownKid | cotter_jwt::Error::MissingKid)) => {
+            // The server signs with a key the JWKS re-fetch limit does not let us learn yet.
+            // The tokens are not stored, but the rotated refresh token must be, or the session
+            // would be lost once the old one stops working on the server.
+            if let Some(r) = refresh
+                && p.session.replace_refresh_token(r).is_ok()
+            {
+                persist::<T, S, SESSION>(p.session, p.store)?;
+            }
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+    };
     p.jwks.verify::<T, S::Error, C>(
         p.transport,
         p.config,
@@ -357,7 +372,6 @@ pub(crate) fn accept<T: Transport, S: TokenStore, C: Clock, const SESSION: usize
         token.id_token,
         false,
     )?;
-    let refresh = token.refresh_token.filter(|r| !r.is_empty());
     if refresh.is_none() && !p.session.is_present() {
         return Err(Error::Protocol(cotter_proto::Error::MissingParameter("refresh_token")));
     }

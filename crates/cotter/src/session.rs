@@ -19,6 +19,9 @@ pub(crate) struct NewSession<'a> {
     pub(crate) user_id: &'a str,
 }
 
+/// The longest refresh token kept across a response that omits it.
+const REFRESH_KEEP_CAP: usize = 512;
+
 /// A session in `N` bytes of text. Wiped (every byte of the buffer) on clear and drop.
 pub(crate) struct SessionCache<const N: usize> {
     text: heapless::String<N>,
@@ -138,24 +141,39 @@ impl<const N: usize> SessionCache<N> {
         self.set_device_key(None);
     }
 
-    /// Replaces the tokens with `new`.
+    /// Replaces the tokens with `new`. The refresh token is stored last, so that it can be
+    /// replaced on its own ([`SessionCache::replace_refresh_token`]).
     pub(crate) fn set(&mut self, new: &NewSession<'_>) -> Result<(), TooLarge> {
-        let keep = match new.refresh_token {
-            Some(_) => 0,
-            None if self.present => self.refresh.end,
-            None => 0,
+        let mut kept = heapless::String::<REFRESH_KEEP_CAP>::new();
+        let refresh = match new.refresh_token {
+            Some(r) => r,
+            None if self.present => {
+                kept.push_str(self.field(&self.refresh)).map_err(|_| TooLarge)?;
+                &kept
+            }
+            None => "",
         };
-        self.wipe_from(keep);
-        if let Some(refresh) = new.refresh_token {
-            self.refresh = self.push(refresh)?;
-        }
+        self.wipe_from(0);
         self.access = self.push(new.access_token)?;
         self.id = self.push(new.id_token)?;
         self.token_type = self.push(new.token_type)?;
         self.auth_method = self.push(new.auth_method)?;
         self.user_id = self.push(new.user_id)?;
+        self.refresh = self.push(refresh)?;
         self.expires_at = new.expires_at;
         self.present = true;
+        kept.zeroize_string();
+        Ok(())
+    }
+
+    /// Replaces only the refresh token (the server rotated it, but the tokens that came with it
+    /// could not be verified yet).
+    pub(crate) fn replace_refresh_token(&mut self, refresh: &str) -> Result<(), TooLarge> {
+        if !self.present {
+            return Err(TooLarge);
+        }
+        self.wipe_from(self.refresh.start);
+        self.refresh = self.push(refresh)?;
         Ok(())
     }
 
@@ -182,6 +200,19 @@ impl<const N: usize> SessionCache<N> {
             return Err(TooLarge);
         }
         Ok(start..self.text.len())
+    }
+}
+
+/// Overwrites a small secret string in place before it is dropped.
+trait ZeroizeString {
+    fn zeroize_string(&mut self);
+}
+
+impl<const M: usize> ZeroizeString for heapless::String<M> {
+    fn zeroize_string(&mut self) {
+        self.clear();
+        while self.push('\0').is_ok() {}
+        self.clear();
     }
 }
 

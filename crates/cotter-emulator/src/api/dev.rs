@@ -1,8 +1,9 @@
-//! Development controls under `/dev/`: the outbox, the clock, key rotation and request counts.
+//! Development controls under `/dev/`: the outbox, the clock, key rotation, request counts and
+//! injected failures.
 
-use super::{json_body, respond};
+use super::{Failure, json_body, respond};
 use crate::http::{Request, Response};
-use crate::routes::{App, method_not_allowed, not_found};
+use crate::routes::{App, Fault, method_not_allowed, not_found};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -27,6 +28,14 @@ pub(crate) fn route(app: &App, req: &Request, rest: &[&str]) -> Response {
             Response::json(200, &serde_json::json!({ "kid": kid }))
         }
         (["stats"], "GET") => Response::json(200, &app.counters.snapshot()),
+        (["fail"], "POST") => respond(json_body::<Fault>(req).and_then(|fault| {
+            if !(400..600).contains(&fault.status) {
+                return Err(Failure::bad("invalid_request", "status must be 400..599"));
+            }
+            app.inject(fault);
+            Ok(Response::json(200, &serde_json::json!({ "success": true })))
+        })),
+        (["fail"], _) => method_not_allowed("POST"),
         (["outbox" | "stats"], _) => method_not_allowed("GET"),
         (["clock"], _) => method_not_allowed("GET, POST"),
         (["rotate-key"], _) => method_not_allowed("POST"),
