@@ -20,6 +20,7 @@ use cotter::store::{ErrorType, TokenStore};
 use cotter::transport::UreqTransport;
 use cotter::{Client, Config, LoginKind, LoopbackOptions, SystemClock};
 use cotter_store_file::FileStore;
+use cotter_store_keyring::KeyringStore;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: login [login|token|whoami|logout] --base-url URL --api-key ID \
@@ -95,12 +96,9 @@ fn main() -> ExitCode {
         }
     };
     match args.store.as_str() {
-        "keyring" => {
-            eprintln!(
-                "login: the keyring store is not built into this example yet; use --store file:PATH"
-            );
-            ExitCode::from(2)
-        }
+        // One keyring entry per API key; the session record is chunked where the platform
+        // limits secret sizes.
+        "keyring" => run(&args, KeyringStore::new("cotter-rs login", &args.api_key)),
         s => match s.strip_prefix("file:") {
             Some(path) if !path.is_empty() => run(&args, FileStore::new(path)),
             _ => {

@@ -26,7 +26,7 @@ const CHECKS: &[Check] = &[
 /// its own, for every target in [`setup::TARGETS`]. `std` features are not listed: they need
 /// an operating system.
 const NO_STD: &[(&str, &[&str])] = &[
-    ("cotter-jwt", &["alloc"]),
+    ("cotter-jwt", &["alloc", "prepared"]),
     ("cotter-proto", &["alloc"]),
     ("cotter-store", &["alloc"]),
     ("cotter-store-flash", &["sim"]),
