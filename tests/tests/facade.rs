@@ -51,6 +51,7 @@ fn sign_in_cached_token_refresh_and_logout() {
     assert_eq!(after_login.get_identity - before.get_identity, 1);
     assert_eq!(after_login.jwks - before.jwks, 1);
     assert_eq!(after_login.refresh, before.refresh);
+    assert_eq!(c.prepared_keys(), 1, "on std the JWKS key is prepared for fast verification");
 
     let first = c.access_token().expect("token").to_owned();
     let jwks: String = ureq_get(&format!("{api}/token/jwks"));

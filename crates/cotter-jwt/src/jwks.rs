@@ -119,19 +119,24 @@ impl<const N: usize> Jwks<N> {
         let _ = self.skipped.push(SkippedKey { index, reason });
     }
 
-    /// Chooses the key for a token's `kid`.
+    /// Chooses the key for a token's `kid` (see [`crate::Header::kid`]) and returns its
+    /// position in [`Jwks::keys`] with it, so that callers can keep per-key state (such as a
+    /// prepared key) beside the set.
     ///
     /// A token `kid` selects the key with that `kid`. A set of exactly one key also serves a
     /// token without `kid`, and a lone key without `kid` (pinned by the caller) serves any token.
-    pub(crate) fn select(&self, kid: Option<&JsonStr<'_>>) -> Result<&Es256Key, crate::Error> {
+    ///
+    /// # Errors
+    /// [`crate::Error::UnknownKid`] or [`crate::Error::MissingKid`].
+    pub fn select(&self, kid: Option<&JsonStr<'_>>) -> Result<(usize, &Es256Key), crate::Error> {
         if let Some(kid) = kid
-            && let Some(key) = self.keys.iter().find(|k| k.kid_matches(kid))
+            && let Some(found) = self.keys.iter().enumerate().find(|(_, k)| k.kid_matches(kid))
         {
-            return Ok(key);
+            return Ok(found);
         }
         match (self.keys.as_slice(), kid) {
-            ([only], None) => Ok(only),
-            ([only], Some(_)) if only.kid().is_none() => Ok(only),
+            ([only], None) => Ok((0, only)),
+            ([only], Some(_)) if only.kid().is_none() => Ok((0, only)),
             (_, None) => Err(crate::Error::MissingKid),
             (_, Some(_)) => Err(crate::Error::UnknownKid),
         }

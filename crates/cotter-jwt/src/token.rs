@@ -184,7 +184,7 @@ impl<'t, 'b> UntrustedToken<'t, 'b> {
         keys: &Jwks<N>,
         validation: &Validation<'_>,
     ) -> Result<Token<'b>, Error> {
-        let key = keys.select(self.header.kid.as_ref())?;
+        let (_, key) = keys.select(self.header.kid.as_ref())?;
         self.verify_with(key, validation)
     }
 

@@ -103,6 +103,12 @@ where
         self.jwks.fetches
     }
 
+    /// How many keys of the cached JWKS are prepared for fast verification: all of them with
+    /// `std` (cotter-jwt's `PreparedKey`, small table profile), none without.
+    pub fn prepared_keys(&self) -> usize {
+        self.jwks.prepared_count()
+    }
+
     /// Loads the session from the store (done automatically on first use).
     ///
     /// # Errors
