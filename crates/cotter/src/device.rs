@@ -165,21 +165,15 @@ where
             device_type: None,
             device_name: None,
         };
-        let body =
-            cotter_proto::json::encode(&request, &mut self.scratch).map_err(Error::Protocol)?;
-        let resp = http::send(
+        let event: Event<'_> = http::call(
             &mut self.transport,
             &self.config,
             Endpoint::CreateEvent { oauth_token: true },
-            Some(body.as_bytes()),
+            Some(&request),
+            &mut self.scratch,
             &mut self.work,
+            &mut self.unescape,
         )?;
-        let (status, body) = (resp.status, resp.body);
-        if status != 200 {
-            return Err(http::api_error(status, body, &mut self.unescape));
-        }
-        let event: Event<'_> =
-            cotter_proto::json::decode(body, &mut self.unescape).map_err(Error::Protocol)?;
         let token = event
             .oauth_token
             .filter(|_| event.approved)

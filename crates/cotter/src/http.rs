@@ -4,6 +4,7 @@ use crate::config::Config;
 use crate::error::{Error, api_message};
 use cotter_proto::{ApiError, Endpoint};
 use cotter_transport::{Method, Request, Response, Transport};
+use serde::{Deserialize, Serialize};
 
 /// The longest API URL the client builds.
 pub(crate) const URL_CAP: usize = 512;
@@ -38,6 +39,29 @@ pub(crate) fn send<'w, T: Transport, S>(
         None => req.with_headers(&plain_headers),
     };
     transport.send(&req, work).map_err(Error::Transport)
+}
+
+/// One JSON call: encodes `request` (if any) into `scratch`, sends it, and decodes a `200`
+/// answer as `R` (borrowing `work` and `unescape`); any other status is [`Error::Api`].
+pub(crate) fn call<'w, T: Transport, S, Q: Serialize, R: Deserialize<'w>>(
+    transport: &mut T,
+    config: &Config<'_>,
+    endpoint: Endpoint<'_>,
+    request: Option<&Q>,
+    scratch: &mut [u8],
+    work: &'w mut [u8],
+    unescape: &'w mut [u8],
+) -> Result<R, Error<T::Error, S>> {
+    let body = match request {
+        Some(q) => Some(cotter_proto::json::encode(q, scratch).map_err(Error::Protocol)?),
+        None => None,
+    };
+    let resp = send(transport, config, endpoint, body.map(str::as_bytes), work)?;
+    let (status, body) = (resp.status, resp.body);
+    if status != 200 {
+        return Err(api_error(status, body, unescape));
+    }
+    cotter_proto::json::decode(body, unescape).map_err(Error::Protocol)
 }
 
 /// Maps an error status and its body to [`Error::Api`] (keeping Cotter's `msg`).

@@ -137,8 +137,10 @@ where
     /// [`Error::StateMismatch`], [`Error::LoginRejected`], [`Error::Api`] (e.g. a used or
     /// expired code), [`Error::Jwt`], [`Error::Transport`], [`Error::Store`].
     pub fn complete_login(&mut self, pending: &PendingLogin, redirect: &str) -> Result<(), T, S> {
+        // Percent-decoded redirect parameters (the code is a secret: wiped when done).
+        let mut redirect_scratch = zeroize::Zeroizing::new([0u8; crate::client::UNESCAPE]);
         let params =
-            RedirectParams::parse(redirect, &mut self.unescape).map_err(map_redirect_error)?;
+            RedirectParams::parse(redirect, &mut *redirect_scratch).map_err(map_redirect_error)?;
         let code = params.check(&pending.state).map_err(map_redirect_error)?;
         let request = GetIdentityRequest {
             code_verifier: pending.verifier.as_str(),
@@ -146,21 +148,15 @@ where
             challenge_id: code.challenge_id,
             redirect_url: &pending.redirect_url,
         };
-        let body =
-            cotter_proto::json::encode(&request, &mut self.scratch).map_err(Error::Protocol)?;
-        let resp = http::send(
+        let identity: IdentityResponse<'_> = http::call(
             &mut self.transport,
             &self.config,
             Endpoint::GetIdentity,
-            Some(body.as_bytes()),
+            Some(&request),
+            &mut self.scratch,
             &mut self.work,
+            &mut self.unescape,
         )?;
-        let (status, body) = (resp.status, resp.body);
-        if status != 200 {
-            return Err(http::api_error(status, body, &mut self.unescape));
-        }
-        let identity: IdentityResponse<'_> =
-            cotter_proto::json::decode(body, &mut self.unescape).map_err(Error::Protocol)?;
         // A new sign-in replaces whatever session was there (the device key stays).
         self.session.clear_tokens();
         accept(

@@ -106,22 +106,15 @@ where
             device_type,
             device_name,
         );
-        let body =
-            cotter_proto::json::encode(&request, &mut self.scratch).map_err(Error::Protocol)?;
-        let endpoint = Endpoint::UpdateMethods { cotter_user_id: &user };
-        let resp = http::send(
+        let answer: User<'_> = http::call(
             &mut self.transport,
             &self.config,
-            endpoint,
-            Some(body.as_bytes()),
+            Endpoint::UpdateMethods { cotter_user_id: &user },
+            Some(&request),
+            &mut self.scratch,
             &mut self.work,
+            &mut self.unescape,
         )?;
-        let (status, body) = (resp.status, resp.body);
-        if status != 200 {
-            return Err(http::api_error(status, body, &mut self.unescape));
-        }
-        let answer: User<'_> =
-            cotter_proto::json::decode(body, &mut self.unescape).map_err(Error::Protocol)?;
         // The server trusts the key from here on: keep it even if its tokens are refused.
         self.session.set_device_key(Some(&*key.to_secret()));
         let accepted = match answer.oauth_token {
