@@ -17,6 +17,7 @@ const CHECKS: &[Check] = &[
     Check { name: "clippy", run: clippy },
     Check { name: "test", run: test },
     Check { name: "nostd", run: nostd },
+    Check { name: "qemu", run: crate::qemu::run },
     Check { name: "doc", run: doc },
     Check { name: "keyring", run: crate::keyring::run },
     Check { name: "clients", run: crate::clients::run },

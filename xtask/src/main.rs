@@ -5,10 +5,13 @@
 //! subcommand of its own. See `cargo xtask help`.
 
 mod bench;
+mod bridge;
 mod checks;
-mod keyring;
 mod clients;
+mod keyring;
+mod qemu;
 mod setup;
+mod size;
 mod util;
 
 use std::process::ExitCode;
@@ -25,6 +28,9 @@ commands:
   nostd    build each no_std crate without default features and with each feature on its own,
            for thumbv7em-none-eabihf and thumbv6m-none-eabi
   doc      cargo doc with RUSTDOCFLAGS=-D warnings
+  qemu     the Cortex-M3 firmware (tests/firmware) in qemu-system-arm lm3s6965evb: verify-only,
+           and the full client over UART0 against the emulator; size/stack table and budgets
+  size     flash, static RAM and QEMU-measured peak stack of both firmware builds
   clients  Cotter's own python SDK (PyPI cotter 0.0.7) and JS SDK (npm cotter 0.3.35) and headless
            Chromium (WebDriver) against the emulator; installs what is missing
   keyring  the keyring store's tests against a real Secret Service (dbus + gnome-keyring) and
@@ -48,6 +54,7 @@ fn main() -> ExitCode {
             util::cargo().args(["run", "--quiet", "-p", "cotter-emulator", "--"]).args(&args[1..]),
         ),
         "clients" => clients::run(),
+        "size" => size::run(),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             return ExitCode::SUCCESS;

@@ -10,8 +10,12 @@ use std::process::Command;
 /// Rust targets the no_std builds and firmware need.
 pub(crate) const TARGETS: &[&str] = &["thumbv7em-none-eabihf", "thumbv6m-none-eabi"];
 
+/// Rust targets only the firmware needs (not built by `nostd`): the LM3S6965 of `cargo xtask qemu`.
+pub(crate) const FIRMWARE_TARGETS: &[&str] = &["thumbv7m-none-eabi"];
+
 /// Debian packages the checks need: (executable that proves it is installed, package).
-pub(crate) const APT: &[(&str, &str)] = &[("valgrind", "valgrind")];
+pub(crate) const APT: &[(&str, &str)] =
+    &[("valgrind", "valgrind"), ("qemu-system-arm", "qemu-system-arm")];
 
 pub(crate) fn run() -> StepResult {
     let mut problems = Vec::new();
@@ -27,8 +31,12 @@ pub(crate) fn run() -> StepResult {
 fn rust_targets() -> StepResult {
     let installed = util::output(Command::new("rustup").args(["target", "list", "--installed"]))
         .map_err(|e| format!("rustup is needed to add targets ({e}); install it from rustup.rs"))?;
-    let missing: Vec<&str> =
-        TARGETS.iter().copied().filter(|t| !installed.lines().any(|l| l.trim() == *t)).collect();
+    let missing: Vec<&str> = TARGETS
+        .iter()
+        .chain(FIRMWARE_TARGETS)
+        .copied()
+        .filter(|t| !installed.lines().any(|l| l.trim() == *t))
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }

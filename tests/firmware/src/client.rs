@@ -1,0 +1,349 @@
+//! Check c: the `cotter` client in its `no_std` form, over HTTP/1.1 on UART0, against the
+//! Cotter emulator on the host (`cargo xtask qemu` bridges QEMU's serial socket to it).
+//!
+//! 1. Time: the board has no real-time clock. `GET /dev/clock` (the emulator's stand-in for
+//!    an SNTP query) anchors an `AnchoredClock` whose ticks the firmware advances itself.
+//! 2. Device key: 32 bytes from the (test-only) entropy are written into the flash store as a
+//!    signed-out record holding only the key, as a factory would provision it.
+//! 3. Enrolment: the firmware creates its user (`POST /user/create`) and enrols its public key
+//!    (`PUT /user/methods`), with the API key only, as Cotter's device SDKs did on sign-up.
+//! 4. Sign-in with the trusted device (`Client::sign_in_with_device`): the tokens are verified
+//!    (ES256 against the emulator's JWKS) and stored in flash.
+//! 5. `access_token()` again costs no request; then `POST /dev/clock {"advance":3600}` and
+//!    3600 s more on the firmware's ticks: `access_token()` refreshes and gets a new token.
+//! 6. Reboot: a new client and clock over the same flash find the session, refresh it (the
+//!    clock is not anchored after a reboot) and log out; the device key stays, and signs in
+//!    once more before the last logout.
+//!
+//! The client (about 10 KiB: session text, response buffer, scratch, JWKS cache, transport
+//! header buffer) lives in a `static`, the flash in another; the stack holds only calls.
+
+use crate::board::{self, TestEntropy};
+use crate::console;
+use crate::ram_flash::{FLASH_BYTES, FlashHandle};
+use crate::report::{Failure, ensure};
+use crate::uart::Uart0;
+use core::fmt::Display;
+use cortex_m_semihosting::hprintln;
+use cotter::proto::{
+    ALGORITHM_EC, CreateUserRequest, DEVICE_TYPE_MOBILE, Endpoint, UpdateMethodsRequest, User,
+};
+use cotter::transport::{Http1Transport, Method, Request, Transport};
+use cotter::{AnchoredClock, Client, Clock, Config, UserRef};
+use cotter_store::{DEVICE_KEY_LEN, Session, TokenStore};
+use cotter_store_flash::FlashStore;
+
+const CHECK: &str = "client";
+/// The emulator's development API key ID.
+const API_KEY: &str = "cotter-dev-api-key";
+/// The API base. Only its path and the `Host` header come from it: the UART is the connection.
+const BASE: &str = "http://127.0.0.1/api/v0";
+/// The emulator's development controls.
+const DEV_CLOCK: &str = "http://127.0.0.1/dev/clock";
+/// The user this device signs in as.
+const IDENTIFIER: &str = "firmware@example.com";
+/// Seed of the test-only entropy.
+const SEED: u64 = 0x5EED_C077_E2F1_4A5E;
+/// How far the clocks move: well past the tokens' one-hour lifetime.
+const HOUR: u64 = 3600;
+
+/// Session text (three tokens of the emulator: about 1.7 KiB).
+const SESSION: usize = 2560;
+/// The largest response (the sign-in answer: an event with three tokens, about 2.4 KiB).
+const WORK: usize = 3072;
+
+/// HTTP/1.1 over UART0: a 1 KiB header buffer, up to 16 response headers.
+type Uart = Http1Transport<Uart0, 1024, 16>;
+/// The client, as a nameable type so that it can live in a `static`.
+type FwClient =
+    Client<'static, Uart, FlashStore<FlashHandle>, AnchoredClock<fn() -> u64>, SESSION, WORK>;
+
+/// A failure of this check, with the library error's text printed first.
+fn fail(reason: &'static str, error: impl Display) -> Failure {
+    crate::report::fail(CHECK, reason, error)
+}
+
+fn config() -> Config<'static> {
+    Config::new(API_KEY).base_url(BASE).hosted_page_url("http://127.0.0.1/app")
+}
+
+/// Boots a client into `slot` (a static): transport on UART0, store on the flash, a clock that
+/// is not anchored yet. `Client::new` returns the client by value, so it passes once through
+/// this frame (about 10 KiB); out of line, that moment is not added to the deeper calls of
+/// the checks. (`Result` → `Option` lets the compiler write it into `slot` with one copy; the
+/// only error `Client::new` has, a refused configuration, is checked first for its text.)
+#[inline(never)]
+fn boot(slot: &mut Option<FwClient>) -> Result<(), Failure> {
+    *slot = None;
+    config().validate().map_err(|e| fail("config", e))?;
+    let store =
+        FlashStore::new(FlashHandle, 0..FLASH_BYTES as u32).map_err(|e| fail("flash store", e))?;
+    let clock = AnchoredClock::new(board::millis as fn() -> u64);
+    *slot = Client::new(config(), Http1Transport::new(Uart0::new()), store, clock).ok();
+    ensure(slot.is_some(), CHECK, "the client refused its configuration")
+}
+
+/// Runs check c.
+///
+/// # Errors
+/// The first expectation that did not hold.
+pub(crate) fn run() -> Result<(), Failure> {
+    // The client lives in `.bss` (`singleton!` keeps it out of `.data` and hands it out once).
+    let slot: &'static mut Option<FwClient> = cortex_m::singleton!(: Option<FwClient> = None)
+        .ok_or(Failure::new(CHECK, "client slot taken"))?;
+    let mut rng = TestEntropy::new(SEED);
+
+    // 1–2: the provisioned device key, and a client that boots with it.
+    provision_device_key(&mut rng)?;
+    boot(slot)?;
+    let client = slot.as_mut().ok_or(Failure::new(CHECK, "no client"))?;
+    let now = dev_clock(client.transport_mut(), 0)?;
+    client.clock().observe_server_time(now);
+    ensure(
+        !client.is_signed_in().map_err(|e| fail("load", e))?,
+        CHECK,
+        "signed in before sign-in",
+    )?;
+    let public = client
+        .device_public_key()
+        .map_err(|e| fail("device key", e))?
+        .ok_or(Failure::new(CHECK, "the provisioned device key was not loaded"))?;
+
+    // 3: enrolment.
+    let user_id = create_user(client.transport_mut())?;
+    enroll(client.transport_mut(), user_id.as_str(), public.as_str())?;
+    console::line(&["client: user ", user_id.as_str(), " created, device key enrolled"]);
+
+    // 4: sign-in with the trusted device.
+    client
+        .sign_in_with_device(UserRef::CotterId(user_id.as_str()), &mut rng)
+        .map_err(|e| fail("sign in with device", e))?;
+    ensure(
+        client.is_device_trusted().map_err(|e| fail("device status", e))?,
+        CHECK,
+        "device not trusted",
+    )?;
+    let user = client.user().map_err(|e| fail("user", e))?;
+    ensure(user.identifier.as_str() == IDENTIFIER, CHECK, "wrong user signed in")?;
+    let first = Fingerprint::of(client.access_token().map_err(|e| fail("access token", e))?);
+    let first_exp = client.expires_at().unwrap_or(0);
+    console::line(&[
+        "client: signed in with the trusted device; access token of ",
+        first.len_str(),
+        " bytes verified and stored in flash",
+    ]);
+
+    // 5: the cached token, then an hour later a refreshed one.
+    let again = Fingerprint::of(client.access_token().map_err(|e| fail("cached token", e))?);
+    ensure(again == first, CHECK, "a fresh token was not served from the session")?;
+    dev_clock(client.transport_mut(), HOUR)?;
+    board::advance(HOUR);
+    let refreshed = Fingerprint::of(client.access_token().map_err(|e| fail("refresh", e))?);
+    ensure(refreshed != first, CHECK, "the token was not refreshed after an hour")?;
+    ensure(
+        client.expires_at().unwrap_or(0) >= first_exp + HOUR,
+        CHECK,
+        "the refreshed token does not expire later",
+    )?;
+    console::line(&[
+        "client: an hour later access_token() refreshed (new token verified and stored)",
+    ]);
+    let stored_exp = client.expires_at();
+
+    // 6: reboot. A new client (and clock, not anchored) over the same flash.
+    boot(slot)?;
+    let client = slot.as_mut().ok_or(Failure::new(CHECK, "no client"))?;
+    ensure(
+        client.is_signed_in().map_err(|e| fail("load", e))?,
+        CHECK,
+        "the session did not survive the reboot",
+    )?;
+    ensure(client.expires_at() == stored_exp, CHECK, "the stored session is not the last one")?;
+    let after_reboot =
+        Fingerprint::of(client.access_token().map_err(|e| fail("refresh after reboot", e))?);
+    ensure(after_reboot != refreshed, CHECK, "no refresh with an unanchored clock")?;
+    ensure(client.clock().now().is_some(), CHECK, "the verified token did not anchor the clock")?;
+    console::line(&["client: after a reboot the session came back from flash and was refreshed"]);
+
+    client.logout().map_err(|e| fail("logout", e))?;
+    ensure(
+        !client.is_signed_in().map_err(|e| fail("load", e))?,
+        CHECK,
+        "still signed in after logout",
+    )?;
+    ensure(client.access_token().is_err(), CHECK, "a token after logout")?;
+    let kept = client.device_public_key().map_err(|e| fail("device key", e))?;
+    ensure(
+        kept.as_ref().map(|k| k.as_str()) == Some(public.as_str()),
+        CHECK,
+        "logout dropped the device key",
+    )?;
+    client
+        .sign_in_with_device(UserRef::CotterId(user_id.as_str()), &mut rng)
+        .map_err(|e| fail("sign in again", e))?;
+    client.logout().map_err(|e| fail("logout", e))?;
+    console::line(&[
+        "client: logged out (session wiped, refresh token revoked); the device key signed in again",
+    ]);
+    *slot = None;
+    Ok(())
+}
+
+/// Writes a signed-out record that holds only a device key: 32 bytes of entropy, a valid
+/// P-256 scalar with overwhelming probability (the client refuses it otherwise).
+fn provision_device_key(rng: &mut TestEntropy) -> Result<(), Failure> {
+    use cotter::Entropy as _;
+    let mut key = [0u8; DEVICE_KEY_LEN];
+    rng.fill(&mut key).map_err(|e| fail("entropy", e))?;
+    let mut store =
+        FlashStore::new(FlashHandle, 0..FLASH_BYTES as u32).map_err(|e| fail("flash store", e))?;
+    store
+        .save(&Session::new("", "", "", 0).with_device_key(&key))
+        .map_err(|e| fail("provisioning", e))?;
+    key.fill(0);
+    Ok(())
+}
+
+/// Sends a request with the API key (and a JSON body); `Ok` only for status 200.
+fn call<'b>(
+    transport: &mut Uart,
+    method: Method,
+    url: &str,
+    body: Option<&[u8]>,
+    buf: &'b mut [u8],
+) -> Result<&'b [u8], Failure> {
+    let json = [("API_KEY_ID", API_KEY), ("Content-Type", "application/json")];
+    let plain = [("API_KEY_ID", API_KEY)];
+    let request = match body {
+        Some(b) => Request::new(method, url).with_headers(&json).with_body(b),
+        None => Request::new(method, url).with_headers(&plain),
+    };
+    let response = transport.send(&request, buf).map_err(|e| fail("http", e))?;
+    if response.status != 200 {
+        hprintln!("client: {} {} -> status {}", method.as_str(), url, response.status);
+        return Err(Failure::new(CHECK, "unexpected HTTP status"));
+    }
+    Ok(response.body)
+}
+
+/// `GET /dev/clock` (or `POST` with `{"advance": seconds}`): the emulator's time afterwards.
+fn dev_clock(transport: &mut Uart, advance: u64) -> Result<u64, Failure> {
+    let mut buf = [0u8; 128];
+    let mut body = [0u8; 32];
+    let body = if advance == 0 {
+        None
+    } else {
+        let digits = console::Decimal::new(advance as u32);
+        let text = [b"{\"advance\":", digits.as_str().as_bytes(), b"}"];
+        let mut len = 0;
+        for part in text {
+            body[len..len + part.len()].copy_from_slice(part);
+            len += part.len();
+        }
+        Some(&body[..len])
+    };
+    let method = if body.is_some() { Method::Post } else { Method::Get };
+    let answer = call(transport, method, DEV_CLOCK, body, &mut buf)?;
+    number_after(answer, b"\"now\":").ok_or(Failure::new(CHECK, "no time in the /dev/clock answer"))
+}
+
+/// The decimal number right after `key` in `json`.
+fn number_after(json: &[u8], key: &[u8]) -> Option<u64> {
+    let at = json.windows(key.len()).position(|w| w == key)? + key.len();
+    let digits = json[at..].iter().take_while(|b| b.is_ascii_digit());
+    let mut n: u64 = 0;
+    let mut any = false;
+    for d in digits {
+        n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+        any = true;
+    }
+    any.then_some(n)
+}
+
+/// A user ID (a UUID) held by value.
+struct UserId {
+    bytes: [u8; 64],
+    len: usize,
+}
+
+impl UserId {
+    fn as_str(&self) -> &str {
+        core::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+    }
+}
+
+/// `POST /user/create {"identifier": IDENTIFIER}`: the new user's ID.
+fn create_user(transport: &mut Uart) -> Result<UserId, Failure> {
+    let url = Endpoint::CreateUser { oauth_token: false }
+        .url(BASE)
+        .and_then(|u| u.to_heapless::<128>())
+        .map_err(|e| fail("url", e))?;
+    let mut body = [0u8; 96];
+    let body =
+        cotter::proto::json::encode(&CreateUserRequest { identifier: IDENTIFIER }, &mut body)
+            .map_err(|e| fail("encode", e))?;
+    let mut buf = [0u8; 1024];
+    let answer = call(transport, Method::Post, &url, Some(body.as_bytes()), &mut buf)?;
+    let mut scratch = [0u8; 256];
+    let user: User<'_> =
+        cotter::proto::json::decode(answer, &mut scratch).map_err(|e| fail("user json", e))?;
+    let mut id = UserId { bytes: [0; 64], len: user.id.len() };
+    id.bytes
+        .get_mut(..user.id.len())
+        .ok_or(Failure::new(CHECK, "user ID too long"))?
+        .copy_from_slice(user.id.as_bytes());
+    Ok(id)
+}
+
+/// `PUT /user/methods?cotter_user_id=…`: enrols `public_key` (no tokens asked for).
+fn enroll(transport: &mut Uart, user_id: &str, public_key: &str) -> Result<(), Failure> {
+    let mut url = [0u8; 160];
+    let parts: [&[u8]; 3] = [BASE.as_bytes(), b"/user/methods?cotter_user_id=", user_id.as_bytes()];
+    let mut len = 0;
+    for part in parts {
+        url.get_mut(len..len + part.len())
+            .ok_or(Failure::new(CHECK, "url too long"))?
+            .copy_from_slice(part);
+        len += part.len();
+    }
+    let url =
+        core::str::from_utf8(&url[..len]).map_err(|_| Failure::new(CHECK, "url not UTF-8"))?;
+    let request = UpdateMethodsRequest::enroll_trusted_device(
+        public_key,
+        ALGORITHM_EC,
+        DEVICE_TYPE_MOBILE,
+        "qemu-lm3s6965evb",
+    );
+    let mut body = [0u8; 384];
+    let body = cotter::proto::json::encode(&request, &mut body).map_err(|e| fail("encode", e))?;
+    let mut buf = [0u8; 1024];
+    call(transport, Method::Put, url, Some(body.as_bytes()), &mut buf)?;
+    Ok(())
+}
+
+/// Enough of a token to tell two apart (its length and signature) without keeping it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Fingerprint {
+    len: usize,
+    tail: [u8; 32],
+    len_text: [u8; 6],
+}
+
+impl Fingerprint {
+    fn of(token: &str) -> Self {
+        let mut tail = [0u8; 32];
+        let bytes = token.as_bytes();
+        let take = bytes.len().min(32);
+        tail[..take].copy_from_slice(&bytes[bytes.len() - take..]);
+        let digits = console::Decimal::new(token.len() as u32);
+        let mut len_text = [b' '; 6];
+        let d = digits.as_str().as_bytes();
+        let n = d.len().min(6);
+        len_text[..n].copy_from_slice(&d[..n]);
+        Self { len: token.len(), tail, len_text }
+    }
+
+    fn len_str(&self) -> &str {
+        core::str::from_utf8(&self.len_text).map_or("?", str::trim_ascii_end)
+    }
+}

@@ -1,0 +1,114 @@
+//! Check a: `cotter-jwt` verifies the real Cotter access token of August 2020 under the key
+//! recovered from Cotter's signatures, and rejects a copy with one character of the signed
+//! part changed, and the token once it has expired. Both files are compiled in
+//! (`tests/data/cotter-real`).
+
+use crate::console;
+use crate::report::{Failure, ensure};
+use core::cell::RefCell;
+use cortex_m::interrupt::{self, Mutex};
+use cotter_jwt::{Error, Jwks, Phase, Validation};
+
+/// The real token, as published (a trailing newline is trimmed).
+const TOKEN: &[u8] = include_bytes!("../../data/cotter-real/access_token.jwt");
+/// The JWKS holding the key it verifies under.
+const JWKS: &[u8] = include_bytes!("../../data/cotter-real/jwks.json");
+/// The API key ID the token was issued for (its `aud`).
+const AUDIENCE: &str = "19024767-a0b2-4221-8faa-ef116dc853d0";
+/// A time between the token's `iat` (1598129092) and `exp` (1598132692).
+const NOW: u64 = 1_598_130_000;
+/// Room for the decoded header and payload of the real token (422 bytes).
+const CLAIMS_BUF: usize = 432;
+
+const CHECK: &str = "jwt";
+
+/// The phase of a verification error, as text for the report (no `core::fmt`).
+pub(crate) const fn phase_name(e: &Error) -> &'static str {
+    match e.phase() {
+        Phase::Parse => "parse error",
+        Phase::Key => "key error",
+        Phase::Signature => "invalid signature",
+        Phase::Validation => "claims error",
+    }
+}
+
+/// Runs check a.
+///
+/// # Errors
+/// The first expectation that did not hold.
+pub(crate) fn run() -> Result<(), Failure> {
+    let jwks = key_set()?;
+    let token = core::str::from_utf8(TOKEN)
+        .map_err(|_| Failure::new(CHECK, "access_token.jwt is not UTF-8"))?
+        .trim_ascii();
+    let validation = Validation::cotter(AUDIENCE, NOW);
+    let mut claims = [0u8; CLAIMS_BUF];
+    let claims_buf = &mut claims[..];
+    let verified = jwks
+        .verify(token, &validation, claims_buf)
+        .map_err(|e| Failure::new(CHECK, "the real token did not verify").detail(phase_name(&e)))?;
+    ensure(verified.claims().exp() == Some(1_598_132_692), CHECK, "exp is not 1598132692")?;
+    let access = verified
+        .claims()
+        .cotter_access()
+        .map_err(|e| Failure::new(CHECK, "not a Cotter access token").detail(phase_name(&e)))?;
+    ensure(access.authentication_method.eq_str("OTP"), CHECK, "authentication_method is not OTP")?;
+    console::line(&["jwt: real Cotter token verified (ES256, aud, iss, exp)"]);
+
+    // Change one character in the middle of the payload: the signature must no longer match.
+    // The copy goes to a static buffer, as a token received from the network would.
+    interrupt::free(|cs| {
+        let mut received = RECEIVED.borrow(cs).borrow_mut();
+        reject_tampered(&jwks, token, &validation, &mut received[..], claims_buf)
+    })?;
+    console::line(&["jwt: tampered copy rejected (invalid signature)"]);
+
+    // The same token an hour later has expired.
+    match jwks.verify(token, &validation.at(1_598_140_000), claims_buf) {
+        Err(Error::Expired) => {}
+        Err(e) => {
+            return Err(Failure::new(CHECK, "expired token: wrong error").detail(phase_name(&e)));
+        }
+        Ok(_) => return Err(Failure::new(CHECK, "an expired token verified")),
+    }
+    console::line(&["jwt: expired token rejected"]);
+    Ok(())
+}
+
+/// A receive buffer for one token (`.bss`).
+static RECEIVED: Mutex<RefCell<[u8; TOKEN.len()]>> = Mutex::new(RefCell::new([0; TOKEN.len()]));
+
+/// Verifies a copy of `token` with one payload character changed: it must fail with
+/// `InvalidSignature`.
+fn reject_tampered(
+    jwks: &Jwks<1>,
+    token: &str,
+    validation: &Validation<'_>,
+    received: &mut [u8],
+    claims_buf: &mut [u8],
+) -> Result<(), Failure> {
+    let copy = received.get_mut(..token.len()).ok_or(Failure::new(CHECK, "token too long"))?;
+    copy.copy_from_slice(token.as_bytes());
+    let dot = token.find('.').ok_or(Failure::new(CHECK, "token has no '.'"))?;
+    let end = token.rfind('.').ok_or(Failure::new(CHECK, "token has no second '.'"))?;
+    let middle = dot + (end - dot) / 2;
+    // `A` and `B` are both base64url digits, so the copy still decodes and only the signature
+    // check can refuse it.
+    copy[middle] = if copy[middle] == b'A' { b'B' } else { b'A' };
+    let tampered = core::str::from_utf8(copy)
+        .map_err(|_| Failure::new(CHECK, "tampered copy is not UTF-8"))?;
+    match jwks.verify(tampered, validation, claims_buf) {
+        Err(Error::InvalidSignature) => Ok(()),
+        Err(e) => Err(Failure::new(CHECK, "tampered copy: wrong error").detail(phase_name(&e))),
+        Ok(_) => Err(Failure::new(CHECK, "a tampered token verified")),
+    }
+}
+
+/// The key set from `jwks.json` (kept out of line so that the JSON parser's stack frame is not
+/// added to the verifier's).
+#[inline(never)]
+fn key_set() -> Result<Jwks<1>, Failure> {
+    let text =
+        core::str::from_utf8(JWKS).map_err(|_| Failure::new(CHECK, "jwks.json is not UTF-8"))?;
+    Jwks::<1>::from_json(text).map_err(|_| Failure::new(CHECK, "jwks.json does not parse"))
+}

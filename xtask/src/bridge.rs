@@ -1,0 +1,172 @@
+//! The byte bridge between QEMU's serial socket and the Cotter emulator.
+//!
+//! QEMU opens one TCP connection for the board's UART (`-serial tcp:127.0.0.1:PORT`) and keeps
+//! it for the whole run, while the emulator closes a kept-alive connection after 5 s of
+//! silence. The bridge listens on PORT, accepts QEMU, and forwards bytes both ways over an
+//! upstream connection to the emulator that it opens when the firmware starts talking and
+//! opens again when the emulator closed it or it has been idle for [`IDLE_REOPEN`] (before
+//! the emulator's 5 s), so the firmware sees one connection that never goes away. It counts
+//! the bytes and upstream connections.
+
+use core::net::SocketAddr;
+use core::sync::atomic::{AtomicU64, Ordering};
+use core::time::Duration;
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+/// An upstream connection idle this long is replaced before the next bytes go out.
+const IDLE_REOPEN: Duration = Duration::from_secs(3);
+
+/// Byte and connection counters.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) to_emulator: AtomicU64,
+    pub(crate) to_firmware: AtomicU64,
+    pub(crate) connections: AtomicU64,
+}
+
+/// The upstream connection and when bytes last went either way.
+struct Upstream {
+    stream: Option<TcpStream>,
+    generation: u64,
+    last: Instant,
+}
+
+/// A running bridge.
+pub(crate) struct Bridge {
+    port: u16,
+    counters: Arc<Counters>,
+    _accept: JoinHandle<()>,
+}
+
+impl Bridge {
+    /// Listens on `127.0.0.1:0` and forwards the first connection to `upstream`.
+    pub(crate) fn start(upstream: SocketAddr) -> Result<Self, String> {
+        let listener =
+            TcpListener::bind("127.0.0.1:0").map_err(|e| format!("bridge: cannot listen: {e}"))?;
+        let port = listener.local_addr().map_err(|e| format!("bridge: {e}"))?.port();
+        let counters = Arc::new(Counters::default());
+        let c = Arc::clone(&counters);
+        let accept = std::thread::spawn(move || {
+            if let Ok((qemu, _)) = listener.accept() {
+                serve(qemu, upstream, &c);
+            }
+        });
+        Ok(Self { port, counters, _accept: accept })
+    }
+
+    /// The port QEMU connects to.
+    pub(crate) const fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The counters so far.
+    pub(crate) fn counters(&self) -> &Counters {
+        &self.counters
+    }
+}
+
+/// Copies QEMU → emulator on this thread; each upstream connection gets a thread copying
+/// emulator → QEMU. Returns when QEMU closes its side.
+fn serve(qemu: TcpStream, upstream: SocketAddr, counters: &Arc<Counters>) {
+    let _ = qemu.set_nodelay(true);
+    let state =
+        Arc::new(Mutex::new(Upstream { stream: None, generation: 0, last: Instant::now() }));
+    let mut from_qemu = match qemu.try_clone() {
+        Ok(s) => s,
+        Err(_) => return,
+    };
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = match from_qemu.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        let Ok(mut guard) = state.lock() else { break };
+        let stale = guard.last.elapsed() >= IDLE_REOPEN;
+        if (guard.stream.is_none() || stale)
+            && !reconnect(&mut guard, upstream, &qemu, &state, counters)
+        {
+            break;
+        }
+        let written = guard.stream.as_mut().is_some_and(|s| s.write_all(&buf[..n]).is_ok());
+        if !written {
+            // Closed between two requests: once more on a fresh connection.
+            if !reconnect(&mut guard, upstream, &qemu, &state, counters) {
+                break;
+            }
+            if guard.stream.as_mut().is_none_or(|s| s.write_all(&buf[..n]).is_err()) {
+                break;
+            }
+        }
+        guard.last = Instant::now();
+        counters.to_emulator.fetch_add(n as u64, Ordering::Relaxed);
+    }
+    if let Ok(mut guard) = state.lock()
+        && let Some(s) = guard.stream.take()
+    {
+        let _ = s.shutdown(Shutdown::Both);
+    }
+}
+
+/// Replaces the upstream connection and starts its emulator → QEMU copier.
+fn reconnect(
+    guard: &mut Upstream,
+    upstream: SocketAddr,
+    qemu: &TcpStream,
+    state: &Arc<Mutex<Upstream>>,
+    counters: &Arc<Counters>,
+) -> bool {
+    if let Some(old) = guard.stream.take() {
+        let _ = old.shutdown(Shutdown::Both);
+    }
+    let Ok(stream) = TcpStream::connect_timeout(&upstream, Duration::from_secs(5)) else {
+        return false;
+    };
+    let _ = stream.set_nodelay(true);
+    let (Ok(reader), Ok(to_qemu)) = (stream.try_clone(), qemu.try_clone()) else {
+        return false;
+    };
+    guard.generation += 1;
+    guard.stream = Some(stream);
+    guard.last = Instant::now();
+    counters.connections.fetch_add(1, Ordering::Relaxed);
+    let generation = guard.generation;
+    let state = Arc::clone(state);
+    let counters = Arc::clone(counters);
+    std::thread::spawn(move || copy_back(reader, to_qemu, generation, &state, &counters));
+    true
+}
+
+/// Emulator → QEMU for one upstream connection; forgets the connection when it closes.
+fn copy_back(
+    mut reader: TcpStream,
+    mut to_qemu: TcpStream,
+    generation: u64,
+    state: &Mutex<Upstream>,
+    counters: &Counters,
+) {
+    let mut buf = [0u8; 4096];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                if to_qemu.write_all(&buf[..n]).is_err() {
+                    break;
+                }
+                counters.to_firmware.fetch_add(n as u64, Ordering::Relaxed);
+                if let Ok(mut guard) = state.lock() {
+                    guard.last = Instant::now();
+                }
+            }
+        }
+    }
+    if let Ok(mut guard) = state.lock()
+        && guard.generation == generation
+    {
+        guard.stream = None;
+    }
+}

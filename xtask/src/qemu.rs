@@ -1,0 +1,312 @@
+//! `cargo xtask qemu`: the Cortex-M firmware of `tests/firmware` in QEMU.
+//!
+//! 1. Builds both firmware variants ([`crate::size::VARIANTS`]) for `thumbv7m-none-eabi` with
+//!    the firmware's size-optimised release profile, and fails if `alloc` is anywhere in their
+//!    dependency graphs (`cargo tree -e features`).
+//! 2. Starts `cotter-emulator --port 0` and a [`Bridge`] to it, then runs the full firmware in
+//!    `qemu-system-arm -machine lm3s6965evb` with UART0 on the bridge's socket; reads
+//!    `GET /dev/stats` before and after to count the HTTP requests the firmware made.
+//! 3. Runs the verify-only firmware (no network).
+//! 4. Prints the size and stack table and fails if a build is past its budget.
+//!
+//! Each QEMU run has a time limit; a failure shows QEMU's whole output.
+
+use crate::bridge::Bridge;
+use crate::size::{self, Measured, Variant};
+use crate::util::{self, StepResult};
+use core::net::SocketAddr;
+use core::time::Duration;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Instant;
+
+/// The Rust target of the LM3S6965 (Cortex-M3).
+pub(crate) const TARGET: &str = "thumbv7m-none-eabi";
+/// Time limit of one QEMU run.
+const LIMIT: Duration = Duration::from_secs(120);
+
+/// What one QEMU run printed and how it ended.
+pub(crate) struct Run {
+    pub(crate) lines: Vec<String>,
+    pub(crate) passed: bool,
+    pub(crate) seconds: f64,
+}
+
+impl Run {
+    /// The number after `key=` in the firmware's output.
+    pub(crate) fn value(&self, key: &str) -> Option<u64> {
+        let prefix = format!("{key}=");
+        self.lines.iter().find_map(|l| l.strip_prefix(&prefix)?.trim().parse().ok())
+    }
+}
+
+/// `cargo xtask qemu`.
+pub(crate) fn run() -> StepResult {
+    let started = Instant::now();
+    let measured = measure_all(true)?;
+    size::print_table(&measured);
+    let verdict = size::check_budgets(&measured);
+    println!("xtask qemu: {:.1} s", started.elapsed().as_secs_f64());
+    verdict
+}
+
+/// Builds, checks and runs every variant; the full client talks to a fresh emulator.
+/// `verbose` echoes the firmware's output.
+pub(crate) fn measure_all(verbose: bool) -> Result<Vec<Measured>, String> {
+    let firmware = util::root().join("tests").join("firmware");
+    let out_dir = util::target_dir()?.join("firmware");
+    std::fs::create_dir_all(&out_dir)
+        .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+    let mut measured = Vec::new();
+    for variant in size::VARIANTS {
+        check_no_alloc(&firmware, variant)?;
+        let elf = build(&firmware, &out_dir, variant)?;
+        let sections = size::Sections::read(&elf)?;
+        let run =
+            if variant.network { run_with_emulator(&elf, verbose)? } else { run_plain(&elf)? };
+        if verbose {
+            for line in &run.lines {
+                println!("[{}] {line}", variant.name);
+            }
+        }
+        if !run.passed {
+            return Err(format!(
+                "the {} firmware failed in QEMU:\n{}",
+                variant.name,
+                run.lines.join("\n")
+            ));
+        }
+        let stack = run
+            .value("stack-peak-bytes")
+            .ok_or_else(|| format!("the {} firmware reported no stack peak", variant.name))?;
+        println!("xtask qemu: {} firmware passed in {:.1} s", variant.name, run.seconds);
+        measured.push(Measured { variant, sections, stack, run });
+    }
+    Ok(measured)
+}
+
+/// `cargo build --release` of the firmware crate (its own workspace and profile).
+fn build(firmware: &Path, out_dir: &Path, variant: &Variant) -> Result<PathBuf, String> {
+    let mut cmd = firmware_cargo(firmware);
+    cmd.args(["build", "--release", "--target", TARGET]);
+    // Panic locations are file paths in `.rodata`: cut them to crate-relative ones (about
+    // 2–4 KiB of flash), as `trim-paths` would where it is stable.
+    let mut flags = vec![format!("--remap-path-prefix={}/=", util::root().display())];
+    if let Some(registry) = cargo_home().map(|h| h.join("registry").join("src"))
+        && let Ok(indexes) = std::fs::read_dir(&registry)
+    {
+        for index in indexes.flatten() {
+            flags.push(format!("--remap-path-prefix={}/=", index.path().display()));
+        }
+    }
+    let quoted: Vec<String> = flags.iter().map(|f| format!("{f:?}")).collect();
+    cmd.args(["--config", &format!("target.{TARGET}.rustflags=[{}]", quoted.join(","))]);
+    if !variant.features.is_empty() || variant.no_default_features {
+        if variant.no_default_features {
+            cmd.arg("--no-default-features");
+        }
+        if !variant.features.is_empty() {
+            cmd.args(["--features", variant.features]);
+        }
+    }
+    util::run(&mut cmd)?;
+    let built = util::target_dir()?.join(TARGET).join("release").join("cotter-firmware");
+    let elf = out_dir.join(format!("cotter-firmware-{}.elf", variant.name));
+    std::fs::copy(&built, &elf)
+        .map_err(|e| format!("cannot copy {} to {}: {e}", built.display(), elf.display()))?;
+    Ok(elf)
+}
+
+/// `CARGO_HOME`, or `~/.cargo`.
+fn cargo_home() -> Option<PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+}
+
+/// A cargo command run in the firmware's directory (so that its `.cargo/config.toml`
+/// applies), without flags from the environment that would replace the linker script's.
+fn firmware_cargo(firmware: &Path) -> Command {
+    let mut cmd = util::cargo();
+    cmd.current_dir(firmware)
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_RUSTFLAGS");
+    if let Ok(dir) = util::target_dir() {
+        cmd.env("CARGO_TARGET_DIR", dir);
+    }
+    cmd
+}
+
+/// Fails if any crate of the variant's graph enables an `alloc` (or `std`) feature.
+fn check_no_alloc(firmware: &Path, variant: &Variant) -> StepResult {
+    let mut cmd = firmware_cargo(firmware);
+    cmd.args(["tree", "-e", "features", "--target", TARGET, "--prefix", "none"]);
+    if variant.no_default_features {
+        cmd.arg("--no-default-features");
+    }
+    if !variant.features.is_empty() {
+        cmd.args(["--features", variant.features]);
+    }
+    let tree = util::output(&mut cmd)?;
+    let offending: Vec<&str> = tree
+        .lines()
+        .filter(|l| l.contains("feature \"alloc\"") || l.contains("feature \"std\""))
+        .collect();
+    if offending.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the {} firmware's dependency graph has alloc/std: {}",
+            variant.name,
+            offending.join("; ")
+        ))
+    }
+}
+
+/// The QEMU command for `elf`, with UART0 on `serial` (a `-serial` argument).
+fn qemu(elf: &Path, serial: &str) -> Command {
+    let mut cmd = Command::new("qemu-system-arm");
+    cmd.args(["-cpu", "cortex-m3", "-machine", "lm3s6965evb", "-nographic", "-monitor", "none"])
+        .args(["-semihosting-config", "enable=on,target=native", "-serial", serial, "-kernel"])
+        .arg(elf)
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// Runs QEMU under [`LIMIT`]: output lines (stdout and stderr), and whether it exited 0.
+fn run_qemu(mut cmd: Command) -> Result<Run, String> {
+    let started = Instant::now();
+    let (reader, writer) = std::io::pipe().map_err(|e| format!("pipe: {e}"))?;
+    let writer2 = writer.try_clone().map_err(|e| format!("pipe: {e}"))?;
+    cmd.stdout(writer).stderr(writer2);
+    let mut child = cmd.spawn().map_err(|e| {
+        format!("cannot start qemu-system-arm ({e}); `cargo xtask setup` installs it")
+    })?;
+    drop(cmd);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let lines: Vec<String> = BufReader::new(reader).lines().map_while(Result::ok).collect();
+        let _ = tx.send(lines);
+    });
+    let deadline = started + LIMIT;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if Instant::now() >= deadline => break None,
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => return Err(format!("waiting for QEMU: {e}")),
+        }
+    };
+    if status.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let mut lines = rx.recv_timeout(Duration::from_secs(10)).unwrap_or_default();
+    if status.is_none() {
+        lines.push(format!("xtask: QEMU killed after the {} s time limit", LIMIT.as_secs()));
+    }
+    let passed = status.is_some_and(|s| s.success())
+        && lines.iter().any(|l| l == "firmware: all checks passed");
+    Ok(Run { lines, passed, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// Runs a firmware that needs no network (UART0 not connected).
+fn run_plain(elf: &Path) -> Result<Run, String> {
+    run_qemu(qemu(elf, "null"))
+}
+
+/// Runs the full firmware against a fresh emulator through the bridge and reports the HTTP
+/// requests it made.
+fn run_with_emulator(elf: &Path, verbose: bool) -> Result<Run, String> {
+    util::run(util::cargo().args(["build", "-p", "cotter-emulator", "--bin", "cotter-emulator"]))?;
+    let binary = util::target_dir()?.join("debug").join("cotter-emulator");
+    let (mut emulator, addr) = start_emulator(&binary)?;
+    let result = (|| {
+        let bridge = Bridge::start(addr)?;
+        let before = stats_total(addr)?;
+        let run = run_qemu(qemu(elf, &format!("tcp:127.0.0.1:{}", bridge.port())))?;
+        let after = stats_total(addr)?;
+        // The `GET /dev/stats` that read `after` counted itself.
+        let requests = after.saturating_sub(before).saturating_sub(1);
+        let c = bridge.counters();
+        let load = core::sync::atomic::Ordering::Relaxed;
+        if verbose || run.passed {
+            println!(
+                "xtask qemu: the firmware made {requests} HTTP requests ({} bytes out, {} bytes in, \
+                 {} upstream connections through the bridge)",
+                c.to_emulator.load(load),
+                c.to_firmware.load(load),
+                c.connections.load(load)
+            );
+        }
+        let mut run = run;
+        run.lines.push(format!("http-requests={requests}"));
+        Ok(run)
+    })();
+    stop(&mut emulator);
+    result
+}
+
+/// Starts `cotter-emulator --port 0 --quiet`; returns it and its address.
+fn start_emulator(binary: &Path) -> Result<(Child, SocketAddr), String> {
+    let mut child = Command::new(binary)
+        .args(["--port", "0", "--quiet", "--seed", "7"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+    let stdout = child.stdout.take().ok_or("emulator stdout not captured")?;
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+        let _ = tx.send(lines.next());
+        for _ in lines {} // keep draining so the emulator never blocks on stdout
+    });
+    let first = rx.recv_timeout(Duration::from_secs(15)).ok().flatten();
+    let addr = first
+        .as_deref()
+        .and_then(|l| l.strip_prefix("cotter-emulator listening on http://"))
+        .and_then(|a| a.trim().to_socket_addrs().ok()?.next());
+    match addr {
+        Some(addr) => Ok((child, addr)),
+        None => {
+            stop(&mut child);
+            Err(format!("the emulator did not announce its address (first line: {first:?})"))
+        }
+    }
+}
+
+/// SIGTERM (the emulator exits 0 on it), then SIGKILL after 5 s.
+fn stop(child: &mut Child) {
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// `total` of `GET /dev/stats`.
+fn stats_total(addr: SocketAddr) -> Result<u64, String> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))
+        .map_err(|e| format!("emulator at {addr}: {e}"))?;
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    write!(stream, "GET /dev/stats HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")
+        .map_err(|e| format!("emulator at {addr}: {e}"))?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).map_err(|e| format!("emulator at {addr}: {e}"))?;
+    answer
+        .split("\"total\":")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|digits| digits.parse().ok())
+        .ok_or_else(|| format!("GET /dev/stats: no total in {answer:?}"))
+}

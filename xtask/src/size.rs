@@ -1,0 +1,221 @@
+//! `cargo xtask size`: flash, static RAM and peak stack of the two firmware builds, from the
+//! ELF section headers (read here, no binutils needed) and the stack high-water mark the
+//! firmware reports in QEMU; and the budgets `cargo xtask qemu` enforces.
+
+use crate::qemu::Run;
+use crate::util::StepResult;
+use std::path::Path;
+
+/// One firmware build.
+#[derive(Debug)]
+pub(crate) struct Variant {
+    /// Name in the table and the ELF's file name.
+    pub(crate) name: &'static str,
+    /// Build without the firmware's default features.
+    pub(crate) no_default_features: bool,
+    /// `--features` (comma-separated), or empty.
+    pub(crate) features: &'static str,
+    /// Needs the emulator (UART0 bridged to it).
+    pub(crate) network: bool,
+    /// The budget: `cargo xtask qemu` fails past it.
+    pub(crate) budget: Budget,
+    /// The goal, when the budget is not there yet (shown in the table).
+    pub(crate) goal: Budget,
+}
+
+/// Byte limits of a build.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Budget {
+    /// `.vector_table` + `.text` + `.rodata` + `.data` (the flash image).
+    pub(crate) flash: u64,
+    /// Peak stack, measured in QEMU.
+    pub(crate) stack: u64,
+    /// `.data` + `.bss` + `.uninit`.
+    pub(crate) static_ram: u64,
+}
+
+const KIB: u64 = 1024;
+
+/// The two builds: verify-only (`cotter-jwt` alone) and the full client.
+///
+/// The budgets are what `cargo xtask qemu` enforces: the goals where they are met, otherwise
+/// the size measured when the check was written (November 2026) plus 3 %, so that growth
+/// fails while the flash goals are still open. What the flash goals would take is in the
+/// root README's "Embedded" section.
+pub(crate) const VARIANTS: &[Variant] = &[
+    Variant {
+        name: "verify-only",
+        no_default_features: true,
+        features: "",
+        network: false,
+        budget: Budget { flash: 50 * KIB, stack: 8 * KIB, static_ram: KIB },
+        goal: Budget { flash: 32 * KIB, stack: 8 * KIB, static_ram: KIB },
+    },
+    Variant {
+        name: "full-client",
+        no_default_features: false,
+        features: "",
+        network: true,
+        budget: Budget { flash: 140 * KIB, stack: 16 * KIB, static_ram: 24 * KIB },
+        goal: Budget { flash: 96 * KIB, stack: 16 * KIB, static_ram: 24 * KIB },
+    },
+];
+
+/// Section sizes of an ELF file.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Sections {
+    pub(crate) vector_table: u64,
+    pub(crate) text: u64,
+    pub(crate) rodata: u64,
+    pub(crate) data: u64,
+    pub(crate) bss: u64,
+    pub(crate) uninit: u64,
+}
+
+impl Sections {
+    /// Reads the section headers of a 32-bit little-endian ELF file.
+    pub(crate) fn read(path: &Path) -> Result<Self, String> {
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Self::parse(&bytes).ok_or_else(|| format!("{}: not a 32-bit LE ELF file", path.display()))
+    }
+
+    fn parse(elf: &[u8]) -> Option<Self> {
+        if elf.get(..6)? != b"\x7fELF\x01\x01" {
+            return None;
+        }
+        let u16_at = |at: usize| Some(u16::from_le_bytes(elf.get(at..at + 2)?.try_into().ok()?));
+        let u32_at = |at: usize| Some(u32::from_le_bytes(elf.get(at..at + 4)?.try_into().ok()?));
+        let shoff = u32_at(0x20)? as usize;
+        let shentsize = usize::from(u16_at(0x2E)?);
+        let shnum = usize::from(u16_at(0x30)?);
+        let shstrndx = usize::from(u16_at(0x32)?);
+        let header = |i: usize| shoff.checked_add(i.checked_mul(shentsize)?);
+        let strtab = u32_at(header(shstrndx)? + 16)? as usize;
+        let mut s = Self::default();
+        for i in 0..shnum {
+            let h = header(i)?;
+            let name_at = strtab.checked_add(u32_at(h)? as usize)?;
+            let name_len = elf.get(name_at..)?.iter().position(|&b| b == 0)?;
+            let name = elf.get(name_at..name_at + name_len)?;
+            let size = u64::from(u32_at(h + 20)?);
+            match name {
+                b".vector_table" => s.vector_table += size,
+                b".text" => s.text += size,
+                b".rodata" => s.rodata += size,
+                b".data" => s.data += size,
+                b".bss" => s.bss += size,
+                b".uninit" => s.uninit += size,
+                _ => {}
+            }
+        }
+        Some(s)
+    }
+
+    /// Bytes of the flash image.
+    pub(crate) const fn flash(&self) -> u64 {
+        self.vector_table + self.text + self.rodata + self.data
+    }
+
+    /// Bytes of RAM taken by statics.
+    pub(crate) const fn static_ram(&self) -> u64 {
+        self.data + self.bss + self.uninit
+    }
+}
+
+/// A variant as built and run.
+pub(crate) struct Measured {
+    pub(crate) variant: &'static Variant,
+    pub(crate) sections: Sections,
+    pub(crate) stack: u64,
+    pub(crate) run: Run,
+}
+
+fn kib(bytes: u64) -> String {
+    format!("{:.1} KiB", bytes as f64 / KIB as f64)
+}
+
+/// The table (Markdown, so that it can go into the README as printed).
+pub(crate) fn print_table(measured: &[Measured]) {
+    println!();
+    println!(
+        "| build | .text | .rodata | .data | .bss | flash (budget / goal) | static RAM (budget) | peak stack (budget / goal) |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for m in measured {
+        let (s, b, g) = (&m.sections, &m.variant.budget, &m.variant.goal);
+        println!(
+            "| {} | {} | {} | {} B | {} B | {} ({} / {}) | {} ({}) | {} ({} / {}) |",
+            m.variant.name,
+            s.text,
+            s.rodata,
+            s.data,
+            s.bss + s.uninit,
+            kib(s.flash()),
+            kib(b.flash),
+            kib(g.flash),
+            kib(s.static_ram()),
+            kib(b.static_ram),
+            kib(m.stack),
+            kib(b.stack),
+            kib(g.stack),
+        );
+    }
+    println!();
+    for m in measured {
+        let (s, g) = (&m.sections, &m.variant.goal);
+        let mut missed = Vec::new();
+        if s.flash() > g.flash {
+            missed.push(format!("flash {} > {}", kib(s.flash()), kib(g.flash)));
+        }
+        if m.stack > g.stack {
+            missed.push(format!("stack {} > {}", kib(m.stack), kib(g.stack)));
+        }
+        if s.static_ram() > g.static_ram {
+            missed.push(format!("static RAM {} > {}", kib(s.static_ram()), kib(g.static_ram)));
+        }
+        if !missed.is_empty() {
+            println!("goal not met: {}: {}", m.variant.name, missed.join(", "));
+        }
+    }
+    for m in measured {
+        let requests = m
+            .run
+            .value("http-requests")
+            .map_or_else(String::new, |n| format!(" http_requests={n}"));
+        println!(
+            "size: {} flash={} static_ram={} stack={} qemu_seconds={:.1}{requests}",
+            m.variant.name,
+            m.sections.flash(),
+            m.sections.static_ram(),
+            m.stack,
+            m.run.seconds,
+        );
+    }
+}
+
+/// Fails when a build is past its budget.
+pub(crate) fn check_budgets(measured: &[Measured]) -> StepResult {
+    let mut over = Vec::new();
+    for m in measured {
+        let (s, b) = (&m.sections, &m.variant.budget);
+        let name = m.variant.name;
+        if s.flash() > b.flash {
+            over.push(format!("{name} flash {} > {}", s.flash(), b.flash));
+        }
+        if m.stack > b.stack {
+            over.push(format!("{name} stack {} > {}", m.stack, b.stack));
+        }
+        if s.static_ram() > b.static_ram {
+            over.push(format!("{name} static RAM {} > {}", s.static_ram(), b.static_ram));
+        }
+    }
+    if over.is_empty() { Ok(()) } else { Err(format!("over budget: {}", over.join(", "))) }
+}
+
+/// `cargo xtask size`: builds and runs both variants, prints the table, checks the budgets.
+pub(crate) fn run() -> StepResult {
+    let measured = crate::qemu::measure_all(false)?;
+    print_table(&measured);
+    check_budgets(&measured)
+}
