@@ -144,7 +144,7 @@ fn firmware_cargo(firmware: &Path) -> Command {
 /// Fails if any crate of the variant's graph enables an `alloc` (or `std`) feature.
 fn check_no_alloc(firmware: &Path, variant: &Variant) -> StepResult {
     let mut cmd = firmware_cargo(firmware);
-    cmd.args(["tree", "-e", "features", "--target", TARGET, "--prefix", "none"]);
+    cmd.args(["tree", "-e", "features,normal", "--target", TARGET, "--prefix", "none"]);
     if variant.no_default_features {
         cmd.arg("--no-default-features");
     }
