@@ -170,3 +170,72 @@ fn copy_back(
         guard.stream = None;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::BufRead;
+
+    /// An upstream that answers each line upper-cased, then closes the connection when
+    /// `close_after_reply`; counts the connections it accepted.
+    fn upstream(close_after_reply: bool) -> (SocketAddr, Arc<AtomicU64>) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let accepted = Arc::new(AtomicU64::new(0));
+        let count = Arc::clone(&accepted);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                count.fetch_add(1, Ordering::Relaxed);
+                std::thread::spawn(move || {
+                    let mut writer = stream.try_clone().expect("clone");
+                    let mut lines = std::io::BufReader::new(stream).lines();
+                    while let Some(Ok(line)) = lines.next() {
+                        let _ = writer.write_all(format!("{}\n", line.to_uppercase()).as_bytes());
+                        if close_after_reply {
+                            let _ = writer.shutdown(Shutdown::Both);
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        (addr, accepted)
+    }
+
+    fn exchange(client: &mut std::io::BufReader<TcpStream>, line: &str) -> String {
+        client.get_mut().write_all(format!("{line}\n").as_bytes()).expect("write");
+        let mut answer = String::new();
+        client.read_line(&mut answer).expect("read");
+        answer
+    }
+
+    #[test]
+    fn one_client_connection_survives_upstream_closes() {
+        let (addr, accepted) = upstream(true);
+        let bridge = Bridge::start(addr).expect("bridge");
+        let stream = TcpStream::connect(("127.0.0.1", bridge.port())).expect("connect");
+        let mut client = std::io::BufReader::new(stream);
+        assert_eq!(exchange(&mut client, "one"), "ONE\n");
+        // Let the bridge see the upstream's close before the next request.
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(exchange(&mut client, "two"), "TWO\n");
+        assert_eq!(accepted.load(Ordering::Relaxed), 2);
+        assert_eq!(bridge.counters().connections.load(Ordering::Relaxed), 2);
+        assert_eq!(bridge.counters().to_emulator.load(Ordering::Relaxed), 8);
+        assert_eq!(bridge.counters().to_firmware.load(Ordering::Relaxed), 8);
+    }
+
+    #[test]
+    fn an_idle_upstream_connection_is_replaced() {
+        let (addr, accepted) = upstream(false);
+        let bridge = Bridge::start(addr).expect("bridge");
+        let stream = TcpStream::connect(("127.0.0.1", bridge.port())).expect("connect");
+        let mut client = std::io::BufReader::new(stream);
+        assert_eq!(exchange(&mut client, "a"), "A\n");
+        assert_eq!(exchange(&mut client, "b"), "B\n");
+        assert_eq!(accepted.load(Ordering::Relaxed), 1, "kept alive while busy");
+        std::thread::sleep(IDLE_REOPEN + Duration::from_millis(200));
+        assert_eq!(exchange(&mut client, "c"), "C\n");
+        assert_eq!(accepted.load(Ordering::Relaxed), 2, "reopened after the idle time");
+    }
+}
