@@ -1,10 +1,12 @@
 //! Check c: the `cotter` client in its `no_std` form, over HTTP/1.1 on UART0, against the
 //! Cotter emulator on the host (`cargo xtask qemu` bridges QEMU's serial socket to it).
 //!
-//! 1. Time: the board has no real-time clock. `GET /dev/clock` (the emulator's stand-in for
-//!    an SNTP query) anchors an `AnchoredClock` whose ticks the firmware advances itself.
-//! 2. Device key: 32 bytes from the (test-only) entropy are written into the flash store as a
-//!    signed-out record holding only the key, as a factory would provision it.
+//! 1. Device key: 32 bytes from the (test-only) entropy are written into the flash store as a
+//!    signed-out record holding only the key, as a factory would provision it; the client
+//!    boots and finds it.
+//! 2. Time: the board has no real-time clock. `GET /dev/clock` (the emulator's stand-in for
+//!    an SNTP query) anchors the client's `AnchoredClock`, whose ticks the firmware advances
+//!    itself. (A device sign-in signs the current time, so the clock must be set first.)
 //! 3. Enrolment: the firmware creates its user (`POST /user/create`) and enrols its public key
 //!    (`PUT /user/methods`), with the API key only, as Cotter's device SDKs did on sign-up.
 //! 4. Sign-in with the trusted device (`Client::sign_in_with_device`): the tokens are verified
@@ -93,7 +95,7 @@ pub(crate) fn run() -> Result<(), Failure> {
         .ok_or(Failure::new(CHECK, "client slot taken"))?;
     let mut rng = TestEntropy::new(SEED);
 
-    // 1–2: the provisioned device key, and a client that boots with it.
+    // 1–2: the provisioned device key, a client that boots with it, the time.
     provision_device_key(&mut rng)?;
     boot(slot)?;
     let client = slot.as_mut().ok_or(Failure::new(CHECK, "no client"))?;

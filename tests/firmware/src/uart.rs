@@ -26,8 +26,8 @@ const FEN: u32 = 1 << 4;
 /// LCRH: 8 data bits.
 const WLEN_8: u32 = 0b11 << 5;
 
-/// UART0, polled. There is one UART0, so there should be one value: [`Uart0::new`] is called
-/// once by the client check.
+/// UART0, polled. There is one UART0, so there should be one value at a time: each client the
+/// check boots gets a new one after the previous client (and its `Uart0`) was dropped.
 #[derive(Debug)]
 pub(crate) struct Uart0 {
     _private: (),
