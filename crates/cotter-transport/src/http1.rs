@@ -125,9 +125,13 @@ impl<S: Read + Write, const HEADER_BUF: usize, const MAX_HEADERS: usize>
     /// Reads response heads until a final (non-`1xx`) one.
     fn read_head(&mut self) -> Result<Head, Http1Error<S::Error>> {
         let mut scanned: usize = 0;
+        // Set when `httparse` has seen only blank lines so far: from then on every byte read
+        // may decide, so parse again after each read, not only at the next blank line (the
+        // outcome must not depend on how the stream splits its reads).
+        let mut blank_lines = false;
         loop {
             let buffered = self.input.buffered();
-            if head::head_end(buffered, scanned.saturating_sub(2)).is_some() {
+            if blank_lines || head::head_end(buffered, scanned.saturating_sub(2)).is_some() {
                 let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
                 let mut parsed = httparse::Response::new(&mut headers);
                 match parsed.parse(buffered) {
@@ -138,10 +142,11 @@ impl<S: Read + Write, const HEADER_BUF: usize, const MAX_HEADERS: usize>
                             return Ok(head);
                         }
                         scanned = 0;
+                        blank_lines = false;
                         continue;
                     }
                     // Only leading blank lines so far.
-                    Ok(httparse::Status::Partial) => {}
+                    Ok(httparse::Status::Partial) => blank_lines = true,
                     Err(httparse::Error::TooManyHeaders) => {
                         return Err(ProtocolViolation::TooManyHeaders.into());
                     }
@@ -187,11 +192,14 @@ impl<S: Read + Write, const HEADER_BUF: usize, const MAX_HEADERS: usize>
     fn read_some(&mut self, max: u64, out: &mut Body<'_>) -> Result<usize, Http1Error<S::Error>> {
         let space = out.space();
         if space.is_empty() {
+            // Drop at most one byte past the drain limit, so that the limit is found exceeded
+            // at the same byte whatever the stream's read sizes (one skip can drop a buffer).
+            let allowance = self.drain_limit.saturating_sub(out.overflow).saturating_add(1);
+            let n = self.input.skip(max.min(allowance))?;
+            out.overflow = out.overflow.saturating_add(n as u64);
             if out.overflow > self.drain_limit {
                 return Err(Http1Error::ResponseTooLarge { capacity: out.capacity() });
             }
-            let n = self.input.skip(max)?;
-            out.overflow = out.overflow.saturating_add(n as u64);
             return Ok(n);
         }
         let room = usize::try_from(max).map_or(space.len(), |max| max.min(space.len()));

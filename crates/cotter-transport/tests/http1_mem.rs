@@ -97,6 +97,25 @@ fn interim_responses_are_skipped() {
     assert_eq!((status, body.as_slice(), open), (201, &b"new"[..], true));
 }
 
+/// Found by the `http1_response` fuzz target: after leading blank lines (which are skipped),
+/// bytes that cannot start a head were a malformed head when read in one piece, but read byte
+/// by byte the parser waited for the next blank line and reported the end of the stream. `one`
+/// checks that both read sizes give the same outcome.
+#[test]
+fn garbage_after_leading_blank_lines_is_a_malformed_head_whatever_the_read_size() {
+    let cases: [&[u8]; 3] = [
+        b"\n\r\n{\"keys\":[1,2]}\n",
+        b"\r\n\r\nSSH-2.0-OpenSSH\r\n",
+        b"HTTP/1.1 100 Continue\n\n\n\nHTTP/1.1 100 ;a=b\r\nabc d",
+    ];
+    for response in cases {
+        assert_eq!(violation(response), V::MalformedHead, "{}", String::from_utf8_lossy(response));
+    }
+    // Blank lines before a complete head are still skipped.
+    let (status, body, open) = ok(b"\r\n\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
+    assert_eq!((status, body.as_slice(), open), (200, &b"hi"[..], true));
+}
+
 #[test]
 fn violations() {
     let many_headers =
@@ -227,6 +246,31 @@ fn too_large_bodies_are_skipped_within_the_drain_limit() {
     // A body that fits exactly is fine.
     let mut t: T = Http1Transport::new(MemStream::new(cl));
     assert_eq!(t.send(&Request::get(URL), &mut [0u8; 300]).unwrap().body, &big[..]);
+}
+
+/// Found by the `http1_response` fuzz target: the drain limit was checked before each skip,
+/// and one skip drops up to a buffer of bytes, so a stream that delivered a chunk in one piece
+/// had it drained past the limit (with limit 0, all of it) and the outcome depended on the
+/// read size.
+#[test]
+fn the_drain_limit_holds_whatever_the_read_size() {
+    let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n";
+    let bad_crlf = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXX0\r\n\r\n";
+    for max_read in [1, 2, 5, usize::MAX] {
+        // Three body bytes, none of which fit: drained only within a limit of 3.
+        for (drain, open) in [(0, false), (2, false), (3, true), (4, true)] {
+            let mut t: T = Http1Transport::new(MemStream::scripted([chunked.to_vec()], max_read))
+                .with_drain_limit(drain);
+            let err = t.send(&Request::get(URL), &mut []).unwrap_err();
+            assert_eq!(err, Http1Error::ResponseTooLarge { capacity: 0 }, "read {max_read}");
+            assert_eq!(t.is_open(), open, "drain {drain}, read {max_read}");
+        }
+        // Past the limit the transport stops before it reaches the broken chunk end.
+        let mut t: T = Http1Transport::new(MemStream::scripted([bad_crlf.to_vec()], max_read))
+            .with_drain_limit(0);
+        let err = t.send(&Request::get(URL), &mut []).unwrap_err();
+        assert_eq!(err, Http1Error::ResponseTooLarge { capacity: 0 }, "read {max_read}");
+    }
 }
 
 #[test]
