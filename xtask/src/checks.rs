@@ -21,6 +21,7 @@ const CHECKS: &[Check] = &[
     Check { name: "doc", run: doc },
     Check { name: "keyring", run: crate::keyring::run },
     Check { name: "clients", run: crate::clients::run },
+    Check { name: "deny", run: crate::deny::run },
 ];
 
 /// no_std crates: each is built without default features, then with each listed feature on

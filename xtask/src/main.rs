@@ -7,6 +7,7 @@
 mod bench;
 mod bridge;
 mod checks;
+mod deny;
 mod clients;
 mod keyring;
 mod qemu;
@@ -35,6 +36,7 @@ commands:
            Chromium (WebDriver) against the emulator; installs what is missing
   keyring  the keyring store's tests against a real Secret Service (dbus + gnome-keyring) and
            the kernel keyring; installs the Debian packages when missing
+  deny     cargo deny: licences, bans, sources (installs cargo-deny when missing)
   emulator [ARGS]  run the Cotter emulator (`cotter-emulator --port 0 …`, see its README)
   bench    criterion wall time and callgrind instruction counts of token verification against
            jsonwebtoken, jwt-compact and jwt-simple; prints a table and key=value ratio lines

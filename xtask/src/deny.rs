@@ -1,0 +1,20 @@
+//! `cargo xtask deny`: `cargo deny` over the dependency tree — licences allowed (`deny.toml`),
+//! no wildcard versions, crates only from crates.io.
+//!
+//! The advisory check needs the RustSec database from GitHub, which this project's machines
+//! cannot reach, so it is not run here; run `cargo deny check advisories` where GitHub is
+//! reachable.
+
+use crate::util::{self, StepResult};
+
+pub(crate) fn run() -> StepResult {
+    if !has_cargo_deny() {
+        util::run(util::cargo().args(["install", "cargo-deny", "--locked"]))
+            .map_err(|e| format!("installing cargo-deny: {e}"))?;
+    }
+    util::run(util::cargo().args(["deny", "--offline", "check", "licenses", "bans", "sources"]))
+}
+
+fn has_cargo_deny() -> bool {
+    util::output(util::cargo().args(["deny", "--version"])).is_ok()
+}
