@@ -7,8 +7,8 @@
 mod bench;
 mod bridge;
 mod checks;
-mod deny;
 mod clients;
+mod deny;
 mod keyring;
 mod qemu;
 mod setup;
