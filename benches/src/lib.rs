@@ -11,12 +11,16 @@
 use base64ct::{Base64UrlUnpadded, Encoding};
 use core::alloc::{GlobalAlloc, Layout};
 use core::sync::atomic::{AtomicU64, Ordering};
-use cotter_jwt::{Jwks, Validation};
+use cotter_jwt::{
+    Jwks, McuGeneratorTable, McuKey, ServerGeneratorTable, ServerKey, Validation, VerifiedCache,
+};
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
 use serde::Deserialize;
 use std::alloc::System;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+pub mod store;
 
 /// The API key ID the token is issued for.
 pub const AUD: &str = "19024767-a0b2-4221-8faa-ef116dc853d0";
@@ -138,6 +142,10 @@ pub struct Verifiers {
     fixture: Fixture,
     jwks: Jwks<4>,
     bare: p256::ecdsa::VerifyingKey,
+    server: Box<ServerKey<'static>>,
+    mcu: Box<McuKey<'static>>,
+    ring_key: ring::signature::UnparsedPublicKey<Vec<u8>>,
+    cache: VerifiedCache,
     jsonwebtoken_key: jsonwebtoken::DecodingKey,
     jsonwebtoken_validation: jsonwebtoken::Validation,
     jwt_compact_key: p256_013::ecdsa::VerifyingKey,
@@ -160,6 +168,16 @@ impl Verifiers {
         let fixture = Fixture::new();
         let jwks = Jwks::from_json(&fixture.jwks_json).expect("jwks");
         let bare = p256::ecdsa::VerifyingKey::from_sec1_bytes(&fixture.sec1).expect("sec1");
+        let key = jwks.get(KID).expect("the token's key");
+        let server = ServerKey::new_boxed(ServerGeneratorTable::shared(), key);
+        let mcu = McuKey::new_boxed(McuGeneratorTable::shared(), key);
+        let ring_key = ring::signature::UnparsedPublicKey::new(
+            &ring::signature::ECDSA_P256_SHA256_FIXED,
+            fixture.sec1.clone(),
+        );
+        // Warm: every measured call is a hit.
+        let cache = VerifiedCache::new(1024);
+        cache.verify(&jwks, &fixture.token, &Validation::cotter(AUD, now())).expect("cached");
         let jsonwebtoken_key =
             jsonwebtoken::DecodingKey::from_ec_components(&fixture.x, &fixture.y).expect("ec");
         let mut jsonwebtoken_validation =
@@ -181,6 +199,10 @@ impl Verifiers {
             fixture,
             jwks,
             bare,
+            server,
+            mcu,
+            ring_key,
+            cache,
             jsonwebtoken_key,
             jsonwebtoken_validation,
             jwt_compact_key,
@@ -209,6 +231,45 @@ impl Verifiers {
         let mut buf = [0u8; 1024];
         let v = Validation::cotter(AUD, now);
         self.jwks.verify(&self.fixture.token, &v, &mut buf).is_ok()
+    }
+
+    /// cotter-jwt's prepared server profile (`ServerKey`, W = 8): the same token path as
+    /// [`Verifiers::cotter_jwt`] (split, base64, header, `kid` check, signature, claims) with
+    /// the key chosen up front instead of looked up in the JWKS.
+    #[must_use]
+    pub fn prepared_server(&self, now: u64) -> bool {
+        let mut buf = [0u8; 1024];
+        let v = Validation::cotter(AUD, now);
+        self.server.verify_token(&self.fixture.token, &v, &mut buf).is_ok()
+    }
+
+    /// As [`Verifiers::prepared_server`] with the MCU profile (`McuKey`, W = 4, S = 4).
+    #[must_use]
+    pub fn prepared_mcu(&self, now: u64) -> bool {
+        let mut buf = [0u8; 1024];
+        let v = Validation::cotter(AUD, now);
+        self.mcu.verify_token(&self.fixture.token, &v, &mut buf).is_ok()
+    }
+
+    /// The assembly anchor: ring 0.17's `ECDSA_P256_SHA256_FIXED` over the same signing input
+    /// (signature only, like [`Verifiers::bare_p256`]).
+    #[must_use]
+    pub fn ring(&self) -> bool {
+        self.ring_key.verify(self.fixture.signing_input.as_bytes(), &self.fixture.signature).is_ok()
+    }
+
+    /// A `VerifiedCache` hit for the fixture token: SHA-256 of the token, a shard look-up, the
+    /// key identity check and the claim checks against `now`.
+    #[must_use]
+    pub fn cached_verify(&self, now: u64) -> bool {
+        let v = Validation::cotter(AUD, now);
+        self.cache.verify(&self.jwks, &self.fixture.token, &v).is_ok()
+    }
+
+    /// Full verifications the cache has run (1 after set-up: the measured calls must be hits).
+    #[must_use]
+    pub fn cache_verifications(&self) -> u64 {
+        self.cache.stats().verifications
     }
 
     /// jsonwebtoken 11 with its RustCrypto backend.

@@ -1,14 +1,48 @@
 //! `cargo xtask bench`: wall time (criterion) and instruction counts (callgrind) of token
-//! verification, every crate on the same token and key, in one run; prints a table and the
-//! `key=value` lines other tools read.
+//! verification, every crate on the same token and key, in one run, with cotter-jwt's prepared
+//! keys, ring and the verified-token cache; the facade's cached access token and the store
+//! codec (time only); flash operations of a `FlashStore` save (counts); then a table and the
+//! `key=value` lines other tools read (always last, in a fixed order).
 
 use crate::util::{self, StepResult};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-/// The cases of `benches/` (criterion ids in group `verify`, and `instr` case names).
-const CASES: &[&str] = &["p256", "cotter_jwt", "jsonwebtoken", "jwt_compact", "jwt_simple"];
+/// Cases of criterion group `verify` that are also `instr` cases (timed and counted).
+const CASES: &[&str] = &[
+    "p256",
+    "cotter_jwt",
+    "jsonwebtoken",
+    "jwt_compact",
+    "jwt_simple",
+    "prepared_server",
+    "prepared_mcu",
+    "ring",
+    "cached_verify",
+];
+
+/// Cases of criterion group `verify` that are timed only.
+const TIME_ONLY: &[&str] = &["cached_access_token", "store_encode", "store_decode"];
+
+/// What each case measures, for the table.
+fn describe(case: &str) -> &'static str {
+    match case {
+        "p256" => "p256 0.14 signature only (floor of the pure-Rust crates)",
+        "cotter_jwt" => "Jwks::verify: token, kid lookup in 4 keys, signature, claims",
+        "jsonwebtoken" => "jsonwebtoken 11 (RustCrypto), serde claims",
+        "jwt_compact" => "jwt-compact 0.9 (p256 0.13), serde claims",
+        "jwt_simple" => "jwt-simple 0.15 (pure Rust), serde claims",
+        "prepared_server" => "ServerKey::verify_token: token, signature, claims",
+        "prepared_mcu" => "McuKey::verify_token: token, signature, claims",
+        "ring" => "ring 0.17 signature only (C + assembly anchor)",
+        "cached_verify" => "VerifiedCache hit: SHA-256, look-up, key + claim checks",
+        "cached_access_token" => "cotter Client::access_token(), fresh session, no request",
+        "store_encode" => "cotter_store::encode of a realistic session",
+        "store_decode" => "cotter_store::decode of the same record",
+        _ => "",
+    }
+}
 
 pub(crate) fn run() -> StepResult {
     let target = util::target_dir()?;
@@ -16,11 +50,11 @@ pub(crate) fn run() -> StepResult {
     util::run(
         util::cargo()
             .args(["bench", "-p", "cotter-bench", "--bench", "verify", "--"])
-            .args(["--warm-up-time", "1", "--measurement-time", "4"])
+            .args(["--warm-up-time", "1", "--measurement-time", "3"])
             .env("CRITERION_HOME", &criterion_home),
     )?;
     let mut time_ns = BTreeMap::new();
-    for case in CASES {
+    for case in CASES.iter().chain(TIME_ONLY) {
         time_ns.insert(*case, criterion_mean_ns(&criterion_home, "verify", case)?);
     }
 
@@ -46,28 +80,83 @@ pub(crate) fn run() -> StepResult {
         instructions.insert(*case, (many.saturating_sub(one)) as f64 / 20.0);
         allocations.insert(*case, allocs);
     }
+    let flash = key_values(&util::output(Command::new(&instr).args(["flash_save", "1000"]))?);
+    let tables = key_values(&util::output(Command::new(&instr).args(["table_bytes", "0"]))?);
+    let value = |map: &BTreeMap<String, String>, key: &str| {
+        map.get(key).cloned().ok_or_else(|| format!("instr: no `{key}` in its output"))
+    };
+    let table_server = value(&tables, "server_key")?;
+    let table_mcu = value(&tables, "mcu_key")?;
 
-    println!(
-        "\n{:<14} {:>12} {:>14} {:>12} {:>10}",
-        "verify", "time (µs)", "instructions", "allocs/call", "vs p256"
-    );
     let floor = instructions["p256"];
+    let (p256_ns, ring_ns) = (time_ns["p256"], time_ns["ring"]);
+    println!(
+        "\n{:<16} {:>10} {:>13} {:>7} {:>9} {:>9} {:>9}  what",
+        "verify", "time (µs)", "instructions", "allocs", "instr/p256", "time/p256", "time/ring"
+    );
     for case in CASES {
         println!(
-            "{:<14} {:>12.2} {:>14.0} {:>12} {:>10.4}",
+            "{:<16} {:>10.2} {:>13.0} {:>7} {:>10.4} {:>9.4} {:>9.4}  {}",
             case,
             time_ns[case] / 1000.0,
             instructions[case],
             allocations[case],
-            instructions[case] / floor
+            instructions[case] / floor,
+            time_ns[case] / p256_ns,
+            time_ns[case] / ring_ns,
+            describe(case)
         );
     }
+    println!("\n{:<20} {:>10}  what", "time only", "time (ns)");
+    for case in TIME_ONLY {
+        println!("{:<20} {:>10.1}  {}", case, time_ns[case], describe(case));
+    }
+    println!(
+        "\nFlashStore::save on SimFlash ({}), record {} bytes, per save over {} saves (counts):",
+        value(&flash, "flash_geometry")?,
+        value(&flash, "record_len")?,
+        1000
+    );
+    for key in [
+        "program_ops_per_save",
+        "bytes_programmed_per_save",
+        "erase_ops_per_save",
+        "read_ops_per_save",
+    ] {
+        println!("  {key:<26} {}", value(&flash, key)?);
+    }
+    println!(
+        "\nPrepared table bytes per key (the key's own table; the shared G table is NOT \
+         included: it is built once per process, {} bytes server, {} bytes MCU):",
+        value(&tables, "server_g")?,
+        value(&tables, "mcu_g")?
+    );
+    println!("  ServerKey::TABLE_BYTES = {table_server}, McuKey::TABLE_BYTES = {table_mcu}");
+    println!(
+        "\nRatios are within this run; prepared_* include token parsing and claims, while \
+         p256 and ring check the signature only."
+    );
     println!();
     println!("verify_vs_p256_instr_ratio={:.4}", instructions["cotter_jwt"] / floor);
     for other in ["jsonwebtoken", "jwt_compact", "jwt_simple"] {
         println!("verify_vs_{other}_time_ratio={:.4}", time_ns["cotter_jwt"] / time_ns[other]);
     }
+    println!("cached_access_token_ns={:.1}", time_ns["cached_access_token"]);
+    println!("prepared_vs_ring_time_ratio={:.4}", time_ns["prepared_server"] / ring_ns);
+    println!("prepared_vs_p256_time_ratio={:.4}", time_ns["prepared_server"] / p256_ns);
+    println!("cached_verify_ns={:.1}", time_ns["cached_verify"]);
+    println!("prepared_table_bytes_server={table_server}");
+    println!("prepared_table_bytes_mcu={table_mcu}");
     Ok(())
+}
+
+/// `key=value` lines of a program's output.
+fn key_values(output: &str) -> BTreeMap<String, String> {
+    output
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect()
 }
 
 /// Runs `instr CASE N` under callgrind: total instructions and the allocations per call.

@@ -47,14 +47,15 @@ impl<'a> Audience<'a> {
 /// caller's buffer and keep their JSON escapes until decoded (see [`JsonStr`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Claims<'a> {
-    json: &'a str,
-    iss: Option<JsonStr<'a>>,
-    sub: Option<JsonStr<'a>>,
-    jti: Option<JsonStr<'a>>,
-    aud: Option<Audience<'a>>,
-    exp: Option<i64>,
-    nbf: Option<i64>,
-    iat: Option<i64>,
+    // Crate-visible so that the verified-token cache can rebuild claims over its own copies.
+    pub(crate) json: &'a str,
+    pub(crate) iss: Option<JsonStr<'a>>,
+    pub(crate) sub: Option<JsonStr<'a>>,
+    pub(crate) jti: Option<JsonStr<'a>>,
+    pub(crate) aud: Option<Audience<'a>>,
+    pub(crate) exp: Option<i64>,
+    pub(crate) nbf: Option<i64>,
+    pub(crate) iat: Option<i64>,
 }
 
 const REGISTERED: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];

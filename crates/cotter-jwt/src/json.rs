@@ -71,7 +71,8 @@ impl core::error::Error for JsonError {}
 /// [`JsonStr::unescape_into`].
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct JsonStr<'a> {
-    raw: &'a str,
+    // Crate-visible for the verified-token cache, which keeps validated raw text.
+    pub(crate) raw: &'a str,
 }
 
 impl<'a> JsonStr<'a> {

@@ -9,6 +9,8 @@ extern crate alloc;
 extern crate std;
 
 mod b64;
+#[cfg(feature = "std")]
+mod cache;
 mod claims;
 mod error;
 pub mod json;
@@ -19,11 +21,16 @@ mod prepared;
 mod token;
 mod validation;
 
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub use cache::{CacheStats, CachedToken, MAX_SHARDS, VerifiedCache};
 pub use claims::{Audience, Claims, CotterAccessClaims, CotterIdClaims};
 pub use error::{Error, JwkError, Phase, Segment};
 pub use json::{JsonError, JsonStr, JsonValue};
 pub use jwks::{Jwks, SkippedKey};
 pub use key::{Es256Key, KID_MAX_LEN, Kid};
+#[cfg(all(feature = "prepared", feature = "std"))]
+pub use prepared::PreparedJwks;
 #[cfg(feature = "prepared")]
 pub use prepared::{
     GeneratorTable, McuGeneratorTable, McuKey, PreparedKey, ServerGeneratorTable, ServerKey,

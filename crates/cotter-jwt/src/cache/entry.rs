@@ -1,0 +1,128 @@
+//! [`CachedToken`]: what the verified-token cache keeps of a token that verified: owned copies
+//! of its claims and the identity of the key that verified it.
+
+use crate::claims::{Audience, Claims};
+use crate::json::JsonStr;
+use crate::key::Es256Key;
+use alloc::boxed::Box;
+use core::fmt;
+
+/// The claims of a token that verified, owned, as the [`VerifiedCache`](super::VerifiedCache)
+/// keeps and returns them (behind an `Arc`).
+///
+/// It holds the decoded claims JSON text, the registered claims as their validated raw JSON
+/// text (so that [`CachedToken::claims`] rebuilds a [`Claims`] without parsing again, and a
+/// cache hit re-checks them with the very same [`Validation::check`](crate::Validation::check)
+/// as a fresh verification), the token's `kid`, and the key that verified it.
+#[derive(Clone)]
+pub struct CachedToken {
+    json: Box<str>,
+    iss: Option<Box<str>>,
+    sub: Option<Box<str>>,
+    jti: Option<Box<str>>,
+    aud: Option<CachedAudience>,
+    exp: Option<i64>,
+    nbf: Option<i64>,
+    iat: Option<i64>,
+    /// The header's `kid`, raw JSON text (to select the key again on a hit).
+    kid: Option<Box<str>>,
+    /// The key that verified the signature (its `kid` and point).
+    key: Es256Key,
+}
+
+/// `aud` as raw JSON text: one string, or an array already checked to hold only strings.
+#[derive(Clone)]
+enum CachedAudience {
+    One(Box<str>),
+    Many(Box<str>),
+}
+
+fn owned(s: Option<JsonStr<'_>>) -> Option<Box<str>> {
+    s.map(|s| Box::from(s.raw()))
+}
+
+fn borrowed(s: Option<&str>) -> Option<JsonStr<'_>> {
+    s.map(|raw| JsonStr { raw })
+}
+
+impl CachedToken {
+    /// Copies what a hit needs out of a verified token's claims.
+    pub(crate) fn new(claims: &Claims<'_>, kid: Option<JsonStr<'_>>, key: Es256Key) -> Self {
+        Self {
+            json: Box::from(claims.json()),
+            iss: owned(claims.iss()),
+            sub: owned(claims.sub()),
+            jti: owned(claims.jti()),
+            aud: claims.aud().map(|aud| match aud {
+                Audience::One(s) => CachedAudience::One(Box::from(s.raw())),
+                Audience::Many(array) => CachedAudience::Many(Box::from(array)),
+            }),
+            exp: claims.exp(),
+            nbf: claims.nbf(),
+            iat: claims.iat(),
+            kid: owned(kid),
+            key,
+        }
+    }
+
+    /// The verified claims, borrowing from this entry (no parsing: the registered claims were
+    /// read when the token was verified).
+    #[must_use]
+    pub fn claims(&self) -> Claims<'_> {
+        Claims {
+            json: &self.json,
+            iss: borrowed(self.iss.as_deref()),
+            sub: borrowed(self.sub.as_deref()),
+            jti: borrowed(self.jti.as_deref()),
+            aud: self.aud.as_ref().map(|aud| match aud {
+                CachedAudience::One(raw) => Audience::One(JsonStr { raw }),
+                CachedAudience::Many(array) => Audience::Many(array),
+            }),
+            exp: self.exp,
+            nbf: self.nbf,
+            iat: self.iat,
+        }
+    }
+
+    /// `exp` in Unix seconds.
+    #[must_use]
+    pub const fn exp(&self) -> Option<i64> {
+        self.exp
+    }
+
+    /// The token header's `kid`, if it had one.
+    #[must_use]
+    pub fn kid(&self) -> Option<JsonStr<'_>> {
+        borrowed(self.kid.as_deref())
+    }
+
+    /// The key that verified the token's signature.
+    #[must_use]
+    pub const fn key(&self) -> &Es256Key {
+        &self.key
+    }
+
+    /// Heap bytes this entry owns besides its own struct (the claims text and the copied
+    /// registered claims), for memory accounting.
+    #[must_use]
+    pub fn heap_bytes(&self) -> usize {
+        let len = |s: &Option<Box<str>>| s.as_ref().map_or(0, |s| s.len());
+        let aud = match &self.aud {
+            Some(CachedAudience::One(s) | CachedAudience::Many(s)) => s.len(),
+            None => 0,
+        };
+        self.json.len() + len(&self.iss) + len(&self.sub) + len(&self.jti) + aud + len(&self.kid)
+    }
+}
+
+impl fmt::Debug for CachedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Claims are not credentials, but they are personal data: show only what identifies
+        // the entry.
+        f.debug_struct("CachedToken")
+            .field("kid", &self.kid)
+            .field("exp", &self.exp)
+            .field("claims_len", &self.json.len())
+            .finish_non_exhaustive()
+    }
+}
