@@ -22,6 +22,9 @@ fn verify(c: &mut Criterion) {
     let mut g = c.benchmark_group("verify");
     g.bench_function("p256", |b| b.iter(|| black_box(v.bare_p256())));
     g.bench_function("cotter_jwt", |b| b.iter(|| black_box(v.cotter_jwt(black_box(t)))));
+    g.bench_function("cotter_jwt_prepared", |b| {
+        b.iter(|| black_box(v.cotter_jwt_prepared(black_box(t))));
+    });
     g.bench_function("jsonwebtoken", |b| b.iter(|| black_box(v.jsonwebtoken())));
     g.bench_function("jwt_compact", |b| b.iter(|| black_box(v.jwt_compact())));
     g.bench_function("jwt_simple", |b| b.iter(|| black_box(v.jwt_simple())));

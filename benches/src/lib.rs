@@ -139,6 +139,7 @@ pub struct CotterCustomClaims {
 
 /// One verifier per crate, ready to run.
 pub struct Verifiers {
+    prepared_jwks: cotter_jwt::PreparedJwks<4>,
     fixture: Fixture,
     jwks: Jwks<4>,
     bare: p256::ecdsa::VerifyingKey,
@@ -176,6 +177,7 @@ impl Verifiers {
             fixture.sec1.clone(),
         );
         // Warm: every measured call is a hit.
+        let prepared_jwks = cotter_jwt::PreparedJwks::new(jwks.clone());
         let cache = VerifiedCache::new(1024);
         cache.verify(&jwks, &fixture.token, &Validation::cotter(AUD, now())).expect("cached");
         let jsonwebtoken_key =
@@ -197,6 +199,7 @@ impl Verifiers {
         };
         Self {
             fixture,
+            prepared_jwks,
             jwks,
             bare,
             server,
@@ -231,6 +234,16 @@ impl Verifiers {
         let mut buf = [0u8; 1024];
         let v = Validation::cotter(AUD, now);
         self.jwks.verify(&self.fixture.token, &v, &mut buf).is_ok()
+    }
+
+    /// cotter-jwt on std backends: `PreparedJwks::verify` — the same token path as
+    /// [`Verifiers::cotter_jwt`] (kid lookup in 4 keys, signature, claims) with every key of the
+    /// set prepared (server profile).
+    #[must_use]
+    pub fn cotter_jwt_prepared(&self, now: u64) -> bool {
+        let mut buf = [0u8; 1024];
+        let v = Validation::cotter(AUD, now);
+        self.prepared_jwks.verify(&self.fixture.token, &v, &mut buf).is_ok()
     }
 
     /// cotter-jwt's prepared server profile (`ServerKey`, W = 8): the same token path as

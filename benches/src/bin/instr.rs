@@ -50,6 +50,7 @@ fn main() -> ExitCode {
     let run: Box<dyn Fn() -> bool> = match case.as_str() {
         "p256" => Box::new(|| v.bare_p256()),
         "cotter_jwt" => Box::new(|| v.cotter_jwt(black_box(t))),
+        "cotter_jwt_prepared" => Box::new(|| v.cotter_jwt_prepared(black_box(t))),
         "jsonwebtoken" => Box::new(|| v.jsonwebtoken()),
         "jwt_compact" => Box::new(|| v.jwt_compact()),
         "jwt_simple" => Box::new(|| v.jwt_simple()),
