@@ -22,6 +22,7 @@ const CHECKS: &[Check] = &[
     Check { name: "keyring", run: crate::keyring::run },
     Check { name: "clients", run: crate::clients::run },
     Check { name: "deny", run: crate::deny::run },
+    Check { name: "fuzz", run: crate::fuzz::smoke },
 ];
 
 /// no_std crates: each is built without default features, then with each listed feature on

@@ -9,6 +9,7 @@ mod bridge;
 mod checks;
 mod clients;
 mod deny;
+mod fuzz;
 mod keyring;
 mod qemu;
 mod setup;
@@ -38,6 +39,9 @@ commands:
            the kernel keyring; installs the Debian packages when missing
   deny     cargo deny: licences, bans, sources (installs cargo-deny when missing)
   emulator [ARGS]  run the Cotter emulator (`cotter-emulator --port 0 …`, see its README)
+  fuzz [--time SECS] [--sanitizer address|none] [TARGET...]
+           the cargo-fuzz targets of fuzz/ (installs cargo-fuzz if missing), each for SECS
+           seconds (default 10), one after another; fails on any crash and names its input
   bench    criterion wall time and callgrind instruction counts of token verification against
            jsonwebtoken, jwt-compact and jwt-simple; prints a table and key=value ratio lines
 ";
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
         ),
         "clients" => clients::run(),
         "size" => size::run(),
+        "fuzz" => fuzz::run(&args[1..]),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             return ExitCode::SUCCESS;
