@@ -174,7 +174,7 @@ fn run_client(
         .stdin(Stdio::null())
         .process_group(0);
     let result = run_limited(cmd, client.name, client.limit);
-    stop(&mut server);
+    util::stop(&mut server);
     let log = server_log.recv_timeout(Duration::from_secs(5)).unwrap_or_default();
     write(&out.join(format!("{}-emulator.log", client.name)), &log)?;
     let (lines, outcome) = result?;
@@ -279,24 +279,10 @@ fn start_emulator(binary: &Path) -> Result<(Child, String, mpsc::Receiver<String
             Ok((child, url, log_rx))
         }
         None => {
-            stop(&mut child);
+            util::stop(&mut child);
             Err(format!("the emulator did not announce its URL (first line: {first:?})"))
         }
     }
-}
-
-/// SIGTERM (the emulator exits 0 on it), then SIGKILL if it is still running after 5 s.
-fn stop(child: &mut Child) {
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while Instant::now() < deadline {
-        if let Ok(Some(_)) = child.try_wait() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 fn read(path: &Path) -> Result<String, String> {

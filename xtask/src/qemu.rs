@@ -247,7 +247,7 @@ fn run_with_emulator(elf: &Path, verbose: bool) -> Result<Run, String> {
         run.lines.push(format!("http-requests={requests}"));
         Ok(run)
     })();
-    stop(&mut emulator);
+    util::stop(&mut emulator);
     result
 }
 
@@ -274,24 +274,10 @@ fn start_emulator(binary: &Path) -> Result<(Child, SocketAddr), String> {
     match addr {
         Some(addr) => Ok((child, addr)),
         None => {
-            stop(&mut child);
+            util::stop(&mut child);
             Err(format!("the emulator did not announce its address (first line: {first:?})"))
         }
     }
-}
-
-/// SIGTERM (the emulator exits 0 on it), then SIGKILL after 5 s.
-fn stop(child: &mut Child) {
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while Instant::now() < deadline {
-        if let Ok(Some(_)) = child.try_wait() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 /// `total` of `GET /dev/stats`.

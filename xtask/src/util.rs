@@ -55,6 +55,21 @@ pub(crate) fn target_dir() -> Result<PathBuf, String> {
         .ok_or_else(|| "cargo metadata: no target_directory".to_owned())
 }
 
+/// Stops a child that exits cleanly on SIGTERM (the emulator): SIGTERM, then SIGKILL if it
+/// is still running after 5 s.
+pub(crate) fn stop(child: &mut std::process::Child) {
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let deadline = std::time::Instant::now() + core::time::Duration::from_secs(5);
+    while std::time::Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(core::time::Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 /// Whether an executable named `name` is on `PATH`.
 pub(crate) fn on_path(name: &str) -> bool {
     std::env::var_os("PATH")
