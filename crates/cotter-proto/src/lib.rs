@@ -26,6 +26,7 @@ mod percent;
 mod pkce;
 mod redact;
 mod redirect;
+mod secret_text;
 mod sink;
 mod state;
 mod unix_seconds;

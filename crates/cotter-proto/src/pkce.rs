@@ -5,9 +5,10 @@ use core::fmt;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use sha2::{Digest, Sha256};
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::ZeroizeOnDrop;
 
 use crate::Error;
+use crate::secret_text::{self, SecretText};
 
 /// A PKCE code verifier: base64url (no padding) of 32–96 random bytes, so 43–128 characters
 /// of the RFC 7636 alphabet.
@@ -15,8 +16,7 @@ use crate::Error;
 /// It is a secret until the code exchange: `Debug` prints `<redacted>`, memory is zeroed on
 /// drop, and it is not `Clone` (move it into the pending login).
 pub struct CodeVerifier {
-    buf: [u8; Self::MAX_LEN],
-    len: u8,
+    text: SecretText,
 }
 
 impl CodeVerifier {
@@ -27,7 +27,7 @@ impl CodeVerifier {
     /// Shortest verifier text (RFC 7636 §4.1).
     pub const MIN_LEN: usize = 43;
     /// Longest verifier text (RFC 7636 §4.1).
-    pub const MAX_LEN: usize = 128;
+    pub const MAX_LEN: usize = secret_text::MAX_LEN;
 
     /// Builds a verifier from `random` bytes, which must come from a cryptographically secure
     /// generator.
@@ -36,18 +36,7 @@ impl CodeVerifier {
     ///
     /// [`Error::RandomLength`] unless `random` has 32–96 bytes.
     pub fn from_random(random: &[u8]) -> Result<Self, Error> {
-        if !(Self::MIN_RANDOM..=Self::MAX_RANDOM).contains(&random.len()) {
-            return Err(Error::RandomLength {
-                min: Self::MIN_RANDOM,
-                max: Self::MAX_RANDOM,
-                actual: random.len(),
-            });
-        }
-        let mut buf = [0u8; Self::MAX_LEN];
-        let len =
-            Base64UrlUnpadded::encode(random, &mut buf).map_err(|_| Error::BufferTooSmall)?.len();
-        let len = u8::try_from(len).map_err(|_| Error::BufferTooSmall)?;
-        Ok(Self { buf, len })
+        Ok(Self { text: SecretText::from_random(random, Self::MIN_RANDOM, Self::MAX_RANDOM)? })
     }
 
     /// Restores a verifier from its text (e.g. a persisted pending login).
@@ -57,23 +46,13 @@ impl CodeVerifier {
     /// [`Error::InvalidVerifier`] unless `text` is 43–128 characters of
     /// `A–Z a–z 0–9 - . _ ~` (RFC 7636 §4.1).
     pub fn parse(text: &str) -> Result<Self, Error> {
-        let ok_len = (Self::MIN_LEN..=Self::MAX_LEN).contains(&text.len());
-        if !ok_len || !text.bytes().all(crate::percent::is_unreserved) {
-            return Err(Error::InvalidVerifier);
-        }
-        let mut buf = [0u8; Self::MAX_LEN];
-        let dst = buf.get_mut(..text.len()).ok_or(Error::InvalidVerifier)?;
-        dst.copy_from_slice(text.as_bytes());
-        let len = u8::try_from(text.len()).map_err(|_| Error::InvalidVerifier)?;
-        Ok(Self { buf, len })
+        Ok(Self { text: SecretText::parse(text, Self::MIN_LEN, Error::InvalidVerifier)? })
     }
 
     /// The verifier text, sent as `code_verifier` in the code exchange.
     #[must_use]
     pub fn as_str(&self) -> &str {
-        // Built only from ASCII and `len <= MAX_LEN`; the fallback is unreachable.
-        let bytes = self.buf.get(..usize::from(self.len)).unwrap_or_default();
-        core::str::from_utf8(bytes).unwrap_or_default()
+        self.text.as_str()
     }
 
     /// The S256 challenge: base64url-nopad(SHA-256(verifier)), sent as `code_challenge`.
@@ -90,13 +69,6 @@ impl CodeVerifier {
 impl fmt::Debug for CodeVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("CodeVerifier(<redacted>)")
-    }
-}
-
-impl Drop for CodeVerifier {
-    fn drop(&mut self) {
-        self.buf.zeroize();
-        self.len.zeroize();
     }
 }
 
