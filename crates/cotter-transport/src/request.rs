@@ -2,40 +2,8 @@
 //! and the header rules every transport applies ([`Request::check_headers`]).
 
 use crate::ErrorKind;
-use core::fmt;
-
-/// The HTTP methods the Cotter API uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Method {
-    /// `GET`
-    Get,
-    /// `POST`
-    Post,
-    /// `PUT`
-    Put,
-    /// `DELETE`
-    Delete,
-}
-
-impl Method {
-    /// The method as it appears on the request line, e.g. `"POST"`.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Get => "GET",
-            Self::Post => "POST",
-            Self::Put => "PUT",
-            Self::Delete => "DELETE",
-        }
-    }
-}
-
-impl fmt::Display for Method {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// The HTTP method, shared with `cotter-proto` (which knows each endpoint's method).
+pub use cotter_proto::Method;
 
 /// Header names a transport writes itself; a caller-supplied header with one of these names
 /// (compared case-insensitively) is refused with [`ErrorKind::InvalidRequest`].

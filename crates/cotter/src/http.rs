@@ -3,20 +3,11 @@
 use crate::config::Config;
 use crate::error::{Error, api_message};
 use cotter_proto::{ApiError, Endpoint};
-use cotter_transport::{Method, Request, Response, Transport};
+use cotter_transport::{Request, Response, Transport};
 use serde::{Deserialize, Serialize};
 
 /// The longest API URL the client builds.
 pub(crate) const URL_CAP: usize = 512;
-
-fn method(m: cotter_proto::Method) -> Method {
-    match m {
-        cotter_proto::Method::Get => Method::Get,
-        cotter_proto::Method::Put => Method::Put,
-        cotter_proto::Method::Delete => Method::Delete,
-        _ => Method::Post,
-    }
-}
 
 /// Sends `endpoint` with an optional JSON `body`; the response body lands in `work`.
 /// Any status is returned: callers decide what an error status means.
@@ -33,7 +24,7 @@ pub(crate) fn send<'w, T: Transport, S>(
         .map_err(Error::Protocol)?;
     let json_headers = [("API_KEY_ID", config.api_key_id), ("Content-Type", "application/json")];
     let plain_headers = [("API_KEY_ID", config.api_key_id)];
-    let mut req = Request::new(method(endpoint.method()), &url);
+    let mut req = Request::new(endpoint.method(), &url);
     req = match body {
         Some(b) => req.with_headers(&json_headers).with_body(b),
         None => req.with_headers(&plain_headers),
