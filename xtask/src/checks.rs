@@ -71,8 +71,15 @@ pub(crate) fn ci() -> ExitCode {
     if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
+/// Packages with their own workspace (excluded from the root one) that the checks also cover.
+const OWN_WORKSPACES: &[&str] = &["fuzz/Cargo.toml", "tests/firmware/Cargo.toml"];
+
 fn fmt() -> StepResult {
-    util::run(util::cargo().args(["fmt", "--all", "--check"]))
+    util::run(util::cargo().args(["fmt", "--all", "--check"]))?;
+    for manifest in OWN_WORKSPACES {
+        util::run(util::cargo().args(["fmt", "--check", "--manifest-path", manifest]))?;
+    }
+    Ok(())
 }
 
 fn clippy() -> StepResult {

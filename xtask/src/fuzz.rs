@@ -34,6 +34,9 @@ const SMOKE_SECS: u64 = 10;
 
 /// The smoke run for `cargo xtask ci`: every target for [`SMOKE_SECS`] seconds.
 pub(crate) fn smoke() -> StepResult {
+    // Every committed seed and regression input, replayed by a plain test build first.
+    util::run(util::cargo().args(["test", "--manifest-path", "fuzz/Cargo.toml"]))
+        .map_err(|e| format!("fuzz regression replay: {e}"))?;
     fuzz(&Options { secs: SMOKE_SECS, sanitizer: "address".into(), targets: TARGETS.to_vec() })
 }
 
