@@ -226,15 +226,12 @@ where
     pub fn refresh(&mut self) -> Result<(), T, S> {
         self.ensure_loaded()?;
         let refresh_token = self.session.refresh_token().ok_or(Error::NotSignedIn)?;
-        let body =
-            cotter_proto::json::encode(&RefreshRequest::new(refresh_token), &mut self.scratch)
-                .map_err(Error::Protocol)?;
-        let endpoint = Endpoint::Refresh { api_key_id: self.config.api_key_id };
-        let resp = http::send(
+        let resp = http::send_json(
             &mut self.transport,
             &self.config,
-            endpoint,
-            Some(body.as_bytes()),
+            Endpoint::Refresh { api_key_id: self.config.api_key_id },
+            &RefreshRequest::new(refresh_token),
+            &mut self.scratch,
             &mut self.work,
         )?;
         let (status, body) = (resp.status, resp.body);
@@ -289,15 +286,12 @@ where
     }
 
     fn revoke(&mut self, refresh_token: &str) -> Result<(), T, S> {
-        let body =
-            cotter_proto::json::encode(&RefreshRequest::new(refresh_token), &mut self.scratch)
-                .map_err(Error::Protocol)?;
-        let endpoint = Endpoint::Revoke { api_key_id: self.config.api_key_id };
-        let resp = http::send(
+        let resp = http::send_json(
             &mut self.transport,
             &self.config,
-            endpoint,
-            Some(body.as_bytes()),
+            Endpoint::Revoke { api_key_id: self.config.api_key_id },
+            &RefreshRequest::new(refresh_token),
+            &mut self.scratch,
             &mut self.work,
         )?;
         if resp.status / 100 == 2 {

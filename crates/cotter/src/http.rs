@@ -32,6 +32,19 @@ pub(crate) fn send<'w, T: Transport, S>(
     transport.send(&req, work).map_err(Error::Transport)
 }
 
+/// Encodes `request` as JSON into `scratch` and sends it; any status is returned.
+pub(crate) fn send_json<'w, T: Transport, S, Q: Serialize>(
+    transport: &mut T,
+    config: &Config<'_>,
+    endpoint: Endpoint<'_>,
+    request: &Q,
+    scratch: &mut [u8],
+    work: &'w mut [u8],
+) -> Result<Response<'w>, Error<T::Error, S>> {
+    let body = cotter_proto::json::encode(request, scratch).map_err(Error::Protocol)?;
+    send(transport, config, endpoint, Some(body.as_bytes()), work)
+}
+
 /// One JSON call: encodes `request` (if any) into `scratch`, sends it, and decodes a `200`
 /// answer as `R` (borrowing `work` and `unescape`); any other status is [`Error::Api`].
 pub(crate) fn call<'w, T: Transport, S, Q: Serialize, R: Deserialize<'w>>(
@@ -43,11 +56,10 @@ pub(crate) fn call<'w, T: Transport, S, Q: Serialize, R: Deserialize<'w>>(
     work: &'w mut [u8],
     unescape: &'w mut [u8],
 ) -> Result<R, Error<T::Error, S>> {
-    let body = match request {
-        Some(q) => Some(cotter_proto::json::encode(q, scratch).map_err(Error::Protocol)?),
-        None => None,
+    let resp = match request {
+        Some(q) => send_json(transport, config, endpoint, q, scratch, work)?,
+        None => send(transport, config, endpoint, None, work)?,
     };
-    let resp = send(transport, config, endpoint, body.map(str::as_bytes), work)?;
     let (status, body) = (resp.status, resp.body);
     if status != 200 {
         return Err(api_error(status, body, unescape));

@@ -353,12 +353,12 @@ where
             user_id,
             client_user_id,
         };
-        let body = cotter_proto::json::encode(&body, &mut self.scratch).map_err(Error::Protocol)?;
-        let resp = http::send(
+        let resp = http::send_json(
             &mut self.transport,
             &self.config,
             Endpoint::RespondEvent { id: request.id },
-            Some(body.as_bytes()),
+            &body,
+            &mut self.scratch,
             &mut self.work,
         )?;
         if resp.status == 200 {

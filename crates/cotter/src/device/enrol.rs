@@ -145,14 +145,12 @@ where
             DEVICE_TYPE_MOBILE,
             DEFAULT_DEVICE_NAME,
         );
-        let body =
-            cotter_proto::json::encode(&request, &mut self.scratch).map_err(Error::Protocol)?;
-        let endpoint = Endpoint::UpdateMethods { cotter_user_id: &user };
-        let resp = http::send(
+        let resp = http::send_json(
             &mut self.transport,
             &self.config,
-            endpoint,
-            Some(body.as_bytes()),
+            Endpoint::UpdateMethods { cotter_user_id: &user },
+            &request,
+            &mut self.scratch,
             &mut self.work,
         )?;
         if resp.status != 200 {
