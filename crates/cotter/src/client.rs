@@ -245,18 +245,7 @@ where
         }
         let token: OAuthToken<'_> =
             cotter_proto::json::decode(body, &mut self.unescape).map_err(Error::Protocol)?;
-        accept(
-            Parts {
-                config: &self.config,
-                transport: &mut self.transport,
-                store: &mut self.store,
-                clock: &self.clock,
-                session: &mut self.session,
-                jwks: &mut self.jwks,
-                scratch: &mut self.scratch,
-            },
-            &token,
-        )?;
+        accept(parts!(self), &token)?;
         self.loaded = true;
         Ok(())
     }
@@ -334,6 +323,23 @@ pub(crate) struct Parts<'p, 'c, T, S, C, const SESSION: usize> {
     pub(crate) jwks: &'p mut JwksCache,
     pub(crate) scratch: &'p mut [u8],
 }
+
+/// `Parts` of the client for [`accept`](crate::client::accept), borrowing every field but
+/// `work` (which holds the answer being accepted).
+macro_rules! parts {
+    ($client:expr) => {
+        $crate::client::Parts {
+            config: &$client.config,
+            transport: &mut $client.transport,
+            store: &mut $client.store,
+            clock: &$client.clock,
+            session: &mut $client.session,
+            jwks: &mut $client.jwks,
+            scratch: &mut $client.scratch,
+        }
+    };
+}
+pub(crate) use parts;
 
 /// Verifies the tokens of a server answer and makes them the session: new tokens are never
 /// stored unverified.

@@ -76,22 +76,7 @@ pub(crate) fn user_id<T, S>(
     heapless::String::try_from(id).map_err(|_| Error::Protocol(cotter_proto::Error::BufferTooSmall))
 }
 
-/// `Parts` of the client for [`accept`](crate::client::accept), borrowing every field but
-/// `work` (which holds the answer being accepted).
-macro_rules! parts {
-    ($client:expr) => {
-        crate::client::Parts {
-            config: &$client.config,
-            transport: &mut $client.transport,
-            store: &mut $client.store,
-            clock: &$client.clock,
-            session: &mut $client.session,
-            jwks: &mut $client.jwks,
-            scratch: &mut $client.scratch,
-        }
-    };
-}
-pub(crate) use parts;
+pub(crate) use crate::client::parts;
 
 impl<T, S, C, const SESSION: usize, const WORK: usize> Client<'_, T, S, C, SESSION, WORK>
 where

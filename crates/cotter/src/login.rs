@@ -1,6 +1,6 @@
 //! Email/phone sign-in through the hosted page: OAuth 2.0 authorization code with PKCE.
 
-use crate::client::{Client, Parts, Result, accept};
+use crate::client::{Client, Result, accept, parts};
 use crate::clock::Clock;
 use crate::error::Error;
 use crate::http;
@@ -159,18 +159,7 @@ where
         )?;
         // A new sign-in replaces whatever session was there (the device key stays).
         self.session.clear_tokens();
-        accept(
-            Parts {
-                config: &self.config,
-                transport: &mut self.transport,
-                store: &mut self.store,
-                clock: &self.clock,
-                session: &mut self.session,
-                jwks: &mut self.jwks,
-                scratch: &mut self.scratch,
-            },
-            &identity.oauth_token,
-        )?;
+        accept(parts!(self), &identity.oauth_token)?;
         self.loaded = true;
         Ok(())
     }
