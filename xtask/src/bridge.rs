@@ -202,6 +202,15 @@ mod tests {
         (addr, accepted)
     }
 
+    /// The counter's value once it reaches `expected`, or after 2 s whatever it is.
+    fn settled(counter: &AtomicU64, expected: u64) -> u64 {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while counter.load(Ordering::Relaxed) != expected && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        counter.load(Ordering::Relaxed)
+    }
+
     fn exchange(client: &mut std::io::BufReader<TcpStream>, line: &str) -> String {
         client.get_mut().write_all(format!("{line}\n").as_bytes()).expect("write");
         let mut answer = String::new();
@@ -221,8 +230,10 @@ mod tests {
         assert_eq!(exchange(&mut client, "two"), "TWO\n");
         assert_eq!(accepted.load(Ordering::Relaxed), 2);
         assert_eq!(bridge.counters().connections.load(Ordering::Relaxed), 2);
-        assert_eq!(bridge.counters().to_emulator.load(Ordering::Relaxed), 8);
-        assert_eq!(bridge.counters().to_firmware.load(Ordering::Relaxed), 8);
+        // Byte counters are bumped after each forward, so the reply can reach the client a
+        // moment before its count: wait (bounded) for the exact totals.
+        assert_eq!(settled(&bridge.counters().to_emulator, 8), 8);
+        assert_eq!(settled(&bridge.counters().to_firmware, 8), 8);
     }
 
     #[test]
