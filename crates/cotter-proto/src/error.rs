@@ -49,29 +49,45 @@ pub enum Error {
     AuthorizationRejected(RejectionKind),
 }
 
+impl Error {
+    /// A fixed, lowercase description of the error, without the details that [`Display`]
+    /// adds (lengths, parameter names, the rejection's kind).
+    ///
+    /// It needs no `core::fmt`: firmware that reports errors as text can print it and leave
+    /// the formatting machinery out of its image.
+    ///
+    /// [`Display`]: fmt::Display
+    #[must_use]
+    pub const fn reason(&self) -> &'static str {
+        match self {
+            Self::BufferTooSmall => "output buffer too small",
+            Self::Json(_) => "invalid json body",
+            Self::RandomLength { .. } => "random input of the wrong length",
+            Self::InvalidVerifier => "invalid pkce code verifier",
+            Self::InvalidState => "invalid state value",
+            Self::InvalidBaseUrl => "base url must be http(s) without query or fragment",
+            Self::InvalidPercentEncoding => "invalid percent-encoding in redirect query",
+            Self::InvalidUtf8 => "redirect parameter is not valid utf-8",
+            Self::DuplicateParameter(_) => "redirect parameter repeated",
+            Self::MissingParameter(_) => "redirect parameter missing",
+            Self::InvalidChallengeId => "redirect `challenge_id` is not an integer",
+            Self::StateMissing => "redirect carries no state",
+            Self::StateMismatch => "redirect state does not match the login",
+            Self::AuthorizationRejected(_) => "authorization rejected",
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::BufferTooSmall => f.write_str("output buffer too small"),
-            Self::Json(_) => f.write_str("invalid json body"),
             Self::RandomLength { min, max, actual } => {
                 write!(f, "random input of {actual} bytes, expected {min} to {max}")
             }
-            Self::InvalidVerifier => f.write_str("invalid pkce code verifier"),
-            Self::InvalidState => f.write_str("invalid state value"),
-            Self::InvalidBaseUrl => {
-                f.write_str("base url must be http(s) without query or fragment")
-            }
-            Self::InvalidPercentEncoding => {
-                f.write_str("invalid percent-encoding in redirect query")
-            }
-            Self::InvalidUtf8 => f.write_str("redirect parameter is not valid utf-8"),
             Self::DuplicateParameter(name) => write!(f, "redirect parameter `{name}` repeated"),
             Self::MissingParameter(name) => write!(f, "redirect parameter `{name}` missing"),
-            Self::InvalidChallengeId => f.write_str("redirect `challenge_id` is not an integer"),
-            Self::StateMissing => f.write_str("redirect carries no state"),
-            Self::StateMismatch => f.write_str("redirect state does not match the login"),
             Self::AuthorizationRejected(kind) => write!(f, "authorization rejected: {kind}"),
+            _ => f.write_str(self.reason()),
         }
     }
 }

@@ -33,10 +33,26 @@ pub enum GeometryError {
     EraseSize(usize),
 }
 
+impl GeometryError {
+    /// A fixed, lowercase description of the error, without the numbers that
+    /// [`Display`](fmt::Display) adds; it needs no `core::fmt`.
+    #[must_use]
+    pub const fn reason(&self) -> &'static str {
+        match self {
+            Self::Misaligned => "flash range is empty or not aligned to erase sectors",
+            Self::TooFewSectors { .. } => "flash range has fewer than 2 erase sectors",
+            Self::OutOfBounds { .. } => "flash range ends past the flash's capacity",
+            Self::WriteSize(_) => "unsupported flash write size",
+            Self::ReadSize(_) => "unsupported flash read size",
+            Self::EraseSize(_) => "unsupported flash erase size",
+        }
+    }
+}
+
 impl fmt::Display for GeometryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Misaligned => f.write_str("flash range is empty or not aligned to erase sectors"),
+            Self::Misaligned => f.write_str(self.reason()),
             Self::TooFewSectors { sectors } => {
                 write!(f, "flash range has {sectors} erase sectors, at least 2 are needed")
             }
@@ -107,6 +123,25 @@ impl<E> Error<E> {
             Self::Verify | Self::Flash(_) => ErrorKind::Io,
         }
     }
+
+    /// A fixed, lowercase description of the error, without the details that
+    /// [`Display`](fmt::Display) adds (sizes, the driver's error); for
+    /// [`Geometry`](Self::Geometry) it is the [`GeometryError`]'s own text.
+    ///
+    /// It needs no `core::fmt`: firmware that reports errors as text can print it and leave
+    /// the formatting machinery out of its image.
+    #[must_use]
+    pub const fn reason(&self) -> &'static str {
+        match self {
+            Self::Geometry(e) => e.reason(),
+            Self::TooLarge { .. } => "session record larger than a flash sector",
+            Self::Encode(_) => "session cannot be encoded",
+            Self::BufferTooSmall { .. } => "buffer too small for the stored session",
+            Self::Corrupt(_) => "stored session does not decode",
+            Self::Verify => "flash did not read back what was programmed",
+            Self::Flash(_) => "flash error",
+        }
+    }
 }
 
 impl<E: fmt::Debug> cotter_store::Error for Error<E> {
@@ -128,13 +163,11 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
             Self::TooLarge { needed, max } => {
                 write!(f, "session record needs {needed} bytes of flash, a sector holds {max}")
             }
-            Self::Encode(_) => f.write_str("session cannot be encoded"),
             Self::BufferTooSmall { needed } => {
                 write!(f, "buffer too small: the stored session needs {needed} bytes")
             }
-            Self::Corrupt(_) => f.write_str("stored session does not decode"),
-            Self::Verify => f.write_str("flash did not read back what was programmed"),
             Self::Flash(e) => write!(f, "flash error: {e:?}"),
+            _ => f.write_str(self.reason()),
         }
     }
 }

@@ -33,9 +33,12 @@ pub enum ErrorKind {
     Other,
 }
 
-impl fmt::Display for ErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl ErrorKind {
+    /// A fixed, lowercase description (the [`Display`](fmt::Display) text), available without
+    /// `core::fmt`: with [`Error::kind`], any store error can be reported this way.
+    #[must_use]
+    pub const fn reason(self) -> &'static str {
+        match self {
             Self::Corrupt => "stored session is corrupt",
             Self::UnsupportedVersion => "stored session has an unsupported version",
             Self::TooLarge => "session is too large for the store",
@@ -43,7 +46,13 @@ impl fmt::Display for ErrorKind {
             Self::Unavailable => "token store is unavailable",
             Self::Io => "token store i/o error",
             Self::Other => "token store error",
-        })
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.reason())
     }
 }
 

@@ -57,9 +57,12 @@ impl ErrorKind {
     }
 }
 
-impl fmt::Display for ErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl ErrorKind {
+    /// A fixed, lowercase description (the [`Display`](fmt::Display) text), available without
+    /// `core::fmt`: with [`Error::kind`], any transport error can be reported this way.
+    #[must_use]
+    pub const fn reason(self) -> &'static str {
+        match self {
             Self::InvalidUrl => "invalid url",
             Self::InsecureUrl => "plain http is only allowed to a loopback host",
             Self::InvalidRequest => "invalid request header",
@@ -70,7 +73,13 @@ impl fmt::Display for ErrorKind {
             Self::Protocol => "invalid http response",
             Self::ResponseTooLarge => "response body larger than the buffer",
             Self::Other => "transport failure",
-        })
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.reason())
     }
 }
 

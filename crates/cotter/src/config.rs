@@ -103,9 +103,11 @@ pub enum ConfigError {
     InsecureHostedPageUrl,
 }
 
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl ConfigError {
+    /// The [`Display`](fmt::Display) text, available without `core::fmt`.
+    #[must_use]
+    pub const fn reason(&self) -> &'static str {
+        match self {
             Self::EmptyApiKey => "the api key id is empty",
             Self::InvalidApiKey => "the api key id has spaces or control characters",
             Self::InvalidBaseUrl => "the base url is not a valid http(s) url",
@@ -114,7 +116,13 @@ impl fmt::Display for ConfigError {
             Self::InsecureHostedPageUrl => {
                 "the hosted page url must be https unless it is a loopback address"
             }
-        })
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.reason())
     }
 }
 

@@ -74,6 +74,38 @@ impl<T, S> Error<T, S> {
     pub const fn needs_login(&self) -> bool {
         matches!(self, Self::SessionExpired | Self::NotSignedIn)
     }
+
+    /// A fixed, lowercase description of the variant: the [`Display`](fmt::Display) text
+    /// without the wrapped error, the status or the server's message (match the variant for
+    /// those; the wrapped errors of this workspace have a `reason()` of their own).
+    ///
+    /// It needs no `core::fmt`: firmware that reports errors as text can print it and leave
+    /// the formatting machinery out of its image.
+    #[must_use]
+    pub const fn reason(&self) -> &'static str {
+        match self {
+            Self::Config(_) => "invalid configuration",
+            Self::Transport(_) => "transport error",
+            Self::Store(_) => "token store error",
+            Self::Api { .. } => "server error",
+            Self::Protocol(_) => "protocol error",
+            Self::Jwt(_) => "token rejected",
+            Self::Jwks(_) => "unusable jwks",
+            Self::LoginRejected => "the sign-in was rejected",
+            Self::StateMismatch => "the redirect's state does not match this login",
+            Self::SessionExpired => "the session expired: sign in again",
+            Self::NotSignedIn => "not signed in",
+            Self::SessionTooLarge => "the session does not fit the session buffer",
+            Self::Random(_) => RandomError.reason(),
+            Self::LoginTimeout => "the sign-in timed out waiting for the browser",
+            Self::Io => "local i/o error",
+            Self::DeviceNotEnrolled => "this device has no device key",
+            Self::ApprovalRejected => "the sign-in request was rejected",
+            Self::ApprovalTimeout => "the sign-in request was not answered in time",
+            Self::ClockNotSet => "the current time is not known",
+            Self::UserNotFound => "no such user",
+        }
+    }
 }
 
 impl<T: fmt::Debug, S: fmt::Debug> fmt::Display for Error<T, S> {
@@ -87,19 +119,7 @@ impl<T: fmt::Debug, S: fmt::Debug> fmt::Display for Error<T, S> {
             Self::Protocol(e) => write!(f, "protocol error: {e}"),
             Self::Jwt(e) => write!(f, "token rejected: {e}"),
             Self::Jwks(e) => write!(f, "unusable jwks: {e}"),
-            Self::LoginRejected => f.write_str("the sign-in was rejected"),
-            Self::StateMismatch => f.write_str("the redirect's state does not match this login"),
-            Self::SessionExpired => f.write_str("the session expired: sign in again"),
-            Self::NotSignedIn => f.write_str("not signed in"),
-            Self::SessionTooLarge => f.write_str("the session does not fit the session buffer"),
-            Self::Random(e) => write!(f, "{e}"),
-            Self::LoginTimeout => f.write_str("the sign-in timed out waiting for the browser"),
-            Self::Io => f.write_str("local i/o error"),
-            Self::DeviceNotEnrolled => f.write_str("this device has no device key"),
-            Self::ApprovalRejected => f.write_str("the sign-in request was rejected"),
-            Self::ApprovalTimeout => f.write_str("the sign-in request was not answered in time"),
-            Self::ClockNotSet => f.write_str("the current time is not known"),
-            Self::UserNotFound => f.write_str("no such user"),
+            _ => f.write_str(self.reason()),
         }
     }
 }

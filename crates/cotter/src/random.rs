@@ -22,9 +22,17 @@ impl<E: Entropy + ?Sized> Entropy for &mut E {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RandomError;
 
+impl RandomError {
+    /// The [`Display`](core::fmt::Display) text, available without `core::fmt`.
+    #[must_use]
+    pub const fn reason(&self) -> &'static str {
+        "the random source failed"
+    }
+}
+
 impl core::fmt::Display for RandomError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("the random source failed")
+        f.write_str(self.reason())
     }
 }
 

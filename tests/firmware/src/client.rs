@@ -23,10 +23,8 @@
 use crate::board::{self, TestEntropy};
 use crate::console;
 use crate::ram_flash::{FLASH_BYTES, FlashHandle};
-use crate::report::{Failure, ensure};
+use crate::report::{Failure, Reason, ensure};
 use crate::uart::Uart0;
-use core::fmt::Display;
-use cortex_m_semihosting::hprintln;
 use cotter::proto::{
     ALGORITHM_EC, CreateUserRequest, DEVICE_TYPE_MOBILE, Endpoint, UpdateMethodsRequest, User,
 };
@@ -60,8 +58,8 @@ type Uart = Http1Transport<Uart0, 1024, 16>;
 type FwClient =
     Client<'static, Uart, FlashStore<FlashHandle>, AnchoredClock<fn() -> u64>, SESSION, WORK>;
 
-/// A failure of this check, with the library error's text printed first.
-fn fail(reason: &'static str, error: impl Display) -> Failure {
+/// A failure of this check, with the library error's fixed description.
+fn fail(reason: &'static str, error: &impl Reason) -> Failure {
     crate::report::fail(CHECK, reason, error)
 }
 
@@ -77,9 +75,9 @@ fn config() -> Config<'static> {
 #[inline(never)]
 fn boot(slot: &mut Option<FwClient>) -> Result<(), Failure> {
     *slot = None;
-    config().validate().map_err(|e| fail("config", e))?;
+    config().validate().map_err(|e| fail("config", &e))?;
     let store =
-        FlashStore::new(FlashHandle, 0..FLASH_BYTES as u32).map_err(|e| fail("flash store", e))?;
+        FlashStore::new(FlashHandle, 0..FLASH_BYTES as u32).map_err(|e| fail("flash store", &e))?;
     let clock = AnchoredClock::new(board::millis as fn() -> u64);
     *slot = Client::new(config(), Http1Transport::new(Uart0::new()), store, clock).ok();
     ensure(slot.is_some(), CHECK, "the client refused its configuration")
@@ -102,13 +100,13 @@ pub(crate) fn run() -> Result<(), Failure> {
     let now = dev_clock(client.transport_mut(), 0)?;
     client.clock().observe_server_time(now);
     ensure(
-        !client.is_signed_in().map_err(|e| fail("load", e))?,
+        !client.is_signed_in().map_err(|e| fail("load", &e))?,
         CHECK,
         "signed in before sign-in",
     )?;
     let public = client
         .device_public_key()
-        .map_err(|e| fail("device key", e))?
+        .map_err(|e| fail("device key", &e))?
         .ok_or(Failure::new(CHECK, "the provisioned device key was not loaded"))?;
 
     // 3: enrolment.
@@ -119,15 +117,15 @@ pub(crate) fn run() -> Result<(), Failure> {
     // 4: sign-in with the trusted device.
     client
         .sign_in_with_device(UserRef::CotterId(user_id.as_str()), &mut rng)
-        .map_err(|e| fail("sign in with device", e))?;
+        .map_err(|e| fail("sign in with device", &e))?;
     ensure(
-        client.is_device_trusted().map_err(|e| fail("device status", e))?,
+        client.is_device_trusted().map_err(|e| fail("device status", &e))?,
         CHECK,
         "device not trusted",
     )?;
-    let user = client.user().map_err(|e| fail("user", e))?;
+    let user = client.user().map_err(|e| fail("user", &e))?;
     ensure(user.identifier.as_str() == IDENTIFIER, CHECK, "wrong user signed in")?;
-    let first = Fingerprint::of(client.access_token().map_err(|e| fail("access token", e))?);
+    let first = Fingerprint::of(client.access_token().map_err(|e| fail("access token", &e))?);
     let first_exp = client.expires_at().unwrap_or(0);
     console::line(&[
         "client: signed in with the trusted device; access token of ",
@@ -136,11 +134,11 @@ pub(crate) fn run() -> Result<(), Failure> {
     ]);
 
     // 5: the cached token, then an hour later a refreshed one.
-    let again = Fingerprint::of(client.access_token().map_err(|e| fail("cached token", e))?);
+    let again = Fingerprint::of(client.access_token().map_err(|e| fail("cached token", &e))?);
     ensure(again == first, CHECK, "a fresh token was not served from the session")?;
     dev_clock(client.transport_mut(), HOUR)?;
     board::advance(HOUR);
-    let refreshed = Fingerprint::of(client.access_token().map_err(|e| fail("refresh", e))?);
+    let refreshed = Fingerprint::of(client.access_token().map_err(|e| fail("refresh", &e))?);
     ensure(refreshed != first, CHECK, "the token was not refreshed after an hour")?;
     ensure(
         client.expires_at().unwrap_or(0) >= first_exp + HOUR,
@@ -156,25 +154,25 @@ pub(crate) fn run() -> Result<(), Failure> {
     boot(slot)?;
     let client = slot.as_mut().ok_or(Failure::new(CHECK, "no client"))?;
     ensure(
-        client.is_signed_in().map_err(|e| fail("load", e))?,
+        client.is_signed_in().map_err(|e| fail("load", &e))?,
         CHECK,
         "the session did not survive the reboot",
     )?;
     ensure(client.expires_at() == stored_exp, CHECK, "the stored session is not the last one")?;
     let after_reboot =
-        Fingerprint::of(client.access_token().map_err(|e| fail("refresh after reboot", e))?);
+        Fingerprint::of(client.access_token().map_err(|e| fail("refresh after reboot", &e))?);
     ensure(after_reboot != refreshed, CHECK, "no refresh with an unanchored clock")?;
     ensure(client.clock().now().is_some(), CHECK, "the verified token did not anchor the clock")?;
     console::line(&["client: after a reboot the session came back from flash and was refreshed"]);
 
-    client.logout().map_err(|e| fail("logout", e))?;
+    client.logout().map_err(|e| fail("logout", &e))?;
     ensure(
-        !client.is_signed_in().map_err(|e| fail("load", e))?,
+        !client.is_signed_in().map_err(|e| fail("load", &e))?,
         CHECK,
         "still signed in after logout",
     )?;
     ensure(client.access_token().is_err(), CHECK, "a token after logout")?;
-    let kept = client.device_public_key().map_err(|e| fail("device key", e))?;
+    let kept = client.device_public_key().map_err(|e| fail("device key", &e))?;
     ensure(
         kept.as_ref().map(|k| k.as_str()) == Some(public.as_str()),
         CHECK,
@@ -182,8 +180,8 @@ pub(crate) fn run() -> Result<(), Failure> {
     )?;
     client
         .sign_in_with_device(UserRef::CotterId(user_id.as_str()), &mut rng)
-        .map_err(|e| fail("sign in again", e))?;
-    client.logout().map_err(|e| fail("logout", e))?;
+        .map_err(|e| fail("sign in again", &e))?;
+    client.logout().map_err(|e| fail("logout", &e))?;
     console::line(&[
         "client: logged out (session wiped, refresh token revoked); the device key signed in again",
     ]);
@@ -196,12 +194,12 @@ pub(crate) fn run() -> Result<(), Failure> {
 fn provision_device_key(rng: &mut TestEntropy) -> Result<(), Failure> {
     use cotter::Entropy as _;
     let mut key = [0u8; DEVICE_KEY_LEN];
-    rng.fill(&mut key).map_err(|e| fail("entropy", e))?;
+    rng.fill(&mut key).map_err(|e| fail("entropy", &e))?;
     let mut store =
-        FlashStore::new(FlashHandle, 0..FLASH_BYTES as u32).map_err(|e| fail("flash store", e))?;
+        FlashStore::new(FlashHandle, 0..FLASH_BYTES as u32).map_err(|e| fail("flash store", &e))?;
     store
         .save(&Session::new("", "", "", 0).with_device_key(&key))
-        .map_err(|e| fail("provisioning", e))?;
+        .map_err(|e| fail("provisioning", &e))?;
     key.fill(0);
     Ok(())
 }
@@ -220,9 +218,10 @@ fn call<'b>(
         Some(b) => Request::new(method, url).with_headers(&json).with_body(b),
         None => Request::new(method, url).with_headers(&plain),
     };
-    let response = transport.send(&request, buf).map_err(|e| fail("http", e))?;
+    let response = transport.send(&request, buf).map_err(|e| fail("http", &e))?;
     if response.status != 200 {
-        hprintln!("client: {} {} -> status {}", method.as_str(), url, response.status);
+        let status = console::Decimal::new(u32::from(response.status));
+        console::line(&["client: ", method.as_str(), " ", url, " -> status ", status.as_str()]);
         return Err(Failure::new(CHECK, "unexpected HTTP status"));
     }
     Ok(response.body)
@@ -279,16 +278,16 @@ fn create_user(transport: &mut Uart) -> Result<UserId, Failure> {
     let url = Endpoint::CreateUser { oauth_token: false }
         .url(BASE)
         .and_then(|u| u.to_heapless::<128>())
-        .map_err(|e| fail("url", e))?;
+        .map_err(|e| fail("url", &e))?;
     let mut body = [0u8; 96];
     let body =
         cotter::proto::json::encode(&CreateUserRequest { identifier: IDENTIFIER }, &mut body)
-            .map_err(|e| fail("encode", e))?;
+            .map_err(|e| fail("encode", &e))?;
     let mut buf = [0u8; 1024];
     let answer = call(transport, Method::Post, &url, Some(body.as_bytes()), &mut buf)?;
     let mut scratch = [0u8; 256];
     let user: User<'_> =
-        cotter::proto::json::decode(answer, &mut scratch).map_err(|e| fail("user json", e))?;
+        cotter::proto::json::decode(answer, &mut scratch).map_err(|e| fail("user json", &e))?;
     let mut id = UserId { bytes: [0; 64], len: user.id.len() };
     id.bytes
         .get_mut(..user.id.len())
@@ -317,7 +316,7 @@ fn enroll(transport: &mut Uart, user_id: &str, public_key: &str) -> Result<(), F
         "qemu-lm3s6965evb",
     );
     let mut body = [0u8; 384];
-    let body = cotter::proto::json::encode(&request, &mut body).map_err(|e| fail("encode", e))?;
+    let body = cotter::proto::json::encode(&request, &mut body).map_err(|e| fail("encode", &e))?;
     let mut buf = [0u8; 1024];
     call(transport, Method::Put, url, Some(body.as_bytes()), &mut buf)?;
     Ok(())

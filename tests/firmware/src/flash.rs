@@ -57,7 +57,7 @@ pub(crate) fn run() -> Result<(), Failure> {
     ensure(stored(&mut flash, &mut buf)?.is_none(), CHECK, "a fresh flash holds a session")?;
     let mut store =
         FlashStore::new(&mut flash, RANGE).map_err(|_| Failure::new(CHECK, "geometry refused"))?;
-    store.save(&session(A, 1)).map_err(|e| fail(CHECK, "save failed", e))?;
+    store.save(&session(A, 1)).map_err(|e| fail(CHECK, "save failed", &e))?;
     ensure(
         stored(&mut flash, &mut buf)? == Some(A),
         CHECK,

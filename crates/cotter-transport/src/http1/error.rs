@@ -32,9 +32,12 @@ pub enum ProtocolViolation {
     LineTooLong,
 }
 
-impl fmt::Display for ProtocolViolation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl ProtocolViolation {
+    /// A fixed, lowercase description (the [`Display`](fmt::Display) text), available without
+    /// `core::fmt`.
+    #[must_use]
+    pub const fn reason(&self) -> &'static str {
+        match self {
             Self::UnexpectedEof => "connection closed before the response was complete",
             Self::HeadTooLarge => "response head larger than the header buffer",
             Self::TooManyHeaders => "too many response headers",
@@ -46,7 +49,13 @@ impl fmt::Display for ProtocolViolation {
             Self::NoLength => "response body has no length and the connection stays open",
             Self::MalformedChunk => "malformed chunked body",
             Self::LineTooLong => "chunk or trailer line larger than the header buffer",
-        })
+        }
+    }
+}
+
+impl fmt::Display for ProtocolViolation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.reason())
     }
 }
 
@@ -108,17 +117,35 @@ impl<E: embedded_io::Error> Error for Http1Error<E> {
     }
 }
 
+impl<E> Http1Error<E> {
+    /// A fixed, lowercase description of the error, without the details that
+    /// [`Display`](fmt::Display) adds (the buffer's capacity, the stream's error); for
+    /// [`Protocol`](Self::Protocol) it is the violation's own text.
+    ///
+    /// It needs no `core::fmt`: firmware that reports errors as text can print it and leave
+    /// the formatting machinery out of its image.
+    #[must_use]
+    pub const fn reason(&self) -> &'static str {
+        match self {
+            Self::InvalidUrl => "invalid url",
+            Self::InvalidRequest => "invalid request header",
+            Self::Closed => "connection closed",
+            Self::Protocol(violation) => violation.reason(),
+            Self::ResponseTooLarge { .. } => "response body larger than the buffer",
+            Self::Stream(_) => "stream error",
+        }
+    }
+}
+
 impl<E: fmt::Debug> fmt::Display for Http1Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::InvalidUrl => f.write_str("invalid url"),
-            Self::InvalidRequest => f.write_str("invalid request header"),
-            Self::Closed => f.write_str("connection closed"),
             Self::Protocol(violation) => write!(f, "invalid http response: {violation}"),
             Self::ResponseTooLarge { capacity } => {
                 write!(f, "response body larger than the {capacity}-byte buffer")
             }
             Self::Stream(e) => write!(f, "stream error: {e:?}"),
+            _ => f.write_str(self.reason()),
         }
     }
 }
