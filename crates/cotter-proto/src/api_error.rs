@@ -22,12 +22,19 @@ impl ApiError<'_> {
     /// sign in again; other failures may be retried.
     #[must_use]
     pub fn is_invalid_grant(&self) -> bool {
-        self.msg.contains("not valid")
+        contains(self.msg, "not valid")
     }
 
     /// Whether a user lookup failed because the user exists (Flutter's `"User already exists"`).
     #[must_use]
     pub fn is_user_already_exists(&self) -> bool {
-        self.msg.contains("User already exists")
+        contains(self.msg, "User already exists")
     }
+}
+
+/// Whether `needle` (not empty) occurs in `haystack`. A byte-window scan instead of
+/// `str::contains`, whose two-way substring searcher costs about 1 KB of flash on a
+/// microcontroller; the messages searched are short.
+pub(crate) fn contains(haystack: &str, needle: &str) -> bool {
+    haystack.as_bytes().windows(needle.len()).any(|w| w == needle.as_bytes())
 }

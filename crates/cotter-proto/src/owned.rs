@@ -297,7 +297,7 @@ impl ApiErrorOwned {
     /// See [`ApiError::is_invalid_grant`].
     #[must_use]
     pub fn is_invalid_grant(&self) -> bool {
-        self.msg.contains("not valid")
+        crate::api_error::contains(&self.msg, "not valid")
     }
 }
 

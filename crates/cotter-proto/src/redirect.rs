@@ -101,7 +101,7 @@ fn query_of(input: &str) -> &str {
     let without_fragment = input.split_once('#').map_or(input, |(before, _)| before);
     match without_fragment.split_once('?') {
         Some((_, query)) => query,
-        None if without_fragment.contains("://") => "",
+        None if crate::api_error::contains(without_fragment, "://") => "",
         None => without_fragment,
     }
 }

@@ -8,8 +8,9 @@
 //!
 //! [`Request`]: crate::Request
 
+mod ip;
+
 use crate::ErrorKind;
-use core::net::{Ipv4Addr, Ipv6Addr};
 
 /// The URL scheme.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -55,7 +56,9 @@ impl<'a> Url<'a> {
         if !url.bytes().all(|b| (0x21..=0x7e).contains(&b) && b != b'\\') {
             return Err(invalid);
         }
-        let (scheme, rest) = url.split_once("://").ok_or(invalid)?;
+        // The first `:` must start `://` (a `&str` pattern would link a substring searcher).
+        let (scheme, rest) = url.split_once(':').ok_or(invalid)?;
+        let rest = rest.strip_prefix("//").ok_or(invalid)?;
         let scheme = if scheme.eq_ignore_ascii_case("https") {
             Scheme::Https
         } else if scheme.eq_ignore_ascii_case("http") {
@@ -143,15 +146,15 @@ impl<'a> Url<'a> {
 #[must_use]
 pub fn is_loopback_host(host: &str) -> bool {
     host.eq_ignore_ascii_case("localhost")
-        || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
-        || host.parse::<Ipv6Addr>().is_ok_and(|ip| ip.is_loopback())
+        || ip::ipv4(host.as_bytes()).is_some_and(|[first, ..]| first == 127)
+        || ip::ipv6(host.as_bytes()) == Some([0, 0, 0, 0, 0, 0, 0, 1])
 }
 
 fn split_authority(authority: &str) -> Result<(&str, Option<u16>), ErrorKind> {
     let invalid = ErrorKind::InvalidUrl;
     let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
         let (host, after) = bracketed.split_once(']').ok_or(invalid)?;
-        host.parse::<Ipv6Addr>().map_err(|_| invalid)?;
+        ip::ipv6(host.as_bytes()).ok_or(invalid)?;
         let port = match after {
             "" => None,
             _ => Some(after.strip_prefix(':').ok_or(invalid)?),
@@ -175,7 +178,8 @@ fn split_authority(authority: &str) -> Result<(&str, Option<u16>), ErrorKind> {
             {
                 return Err(invalid);
             }
-            Some(digits.parse::<u16>().map_err(|_| invalid)?)
+            let (port, _) = ip::number(digits.as_bytes(), 0, 10, 5, true).ok_or(invalid)?;
+            Some(u16::try_from(port).map_err(|_| invalid)?)
         }
     };
     Ok((host, port))
