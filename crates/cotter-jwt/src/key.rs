@@ -4,8 +4,7 @@ use crate::error::JwkError;
 use crate::json::{self, JsonStr, JsonValue};
 use base64ct::{Base64UrlUnpadded, Encoding};
 use core::fmt;
-use p256::ecdsa::signature::Verifier;
-use p256::ecdsa::{Signature, VerifyingKey};
+use p256::ecdsa::VerifyingKey;
 
 /// The longest `kid` a key may carry, in bytes (Cotter's is 53).
 pub const KID_MAX_LEN: usize = 128;
@@ -17,9 +16,13 @@ pub type Kid = heapless::String<KID_MAX_LEN>;
 ///
 /// The key decides the algorithm: an `Es256Key` only ever checks ES256 (ECDSA P-256 with
 /// SHA-256), whatever a token's header says.
+///
+/// Which arithmetic checks the signature is a build choice: p256's by default, this crate's
+/// own compact code with the `compact` feature (see the crate README). The API and the
+/// verdicts are the same.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Es256Key {
-    key: VerifyingKey,
+    key: backend::Key,
     kid: Option<Kid>,
 }
 
@@ -30,19 +33,30 @@ impl fmt::Debug for Es256Key {
 }
 
 impl Es256Key {
-    /// A key from SEC1 bytes (uncompressed `04 || x || y` or compressed), without a `kid`.
+    /// A key from SEC1 bytes (uncompressed `04 || x || y` or compressed `02`/`03 || x`),
+    /// without a `kid`. Other encodings (the identity, hybrid, `05 || x`) are refused.
     ///
     /// # Errors
     /// [`JwkError::InvalidPoint`] when the bytes are not a point on P-256.
     pub fn from_sec1_bytes(bytes: &[u8]) -> Result<Self, JwkError> {
-        let key = VerifyingKey::from_sec1_bytes(bytes).map_err(|_| JwkError::InvalidPoint)?;
+        let key = backend::from_sec1_bytes(bytes).ok_or(JwkError::InvalidPoint)?;
+        Ok(Self { key, kid: None })
+    }
+
+    /// A key from its affine coordinates (32 big-endian bytes each, as in a JWK), without a
+    /// `kid`.
+    ///
+    /// # Errors
+    /// [`JwkError::InvalidPoint`] when `(x, y)` is not a point on P-256.
+    pub fn from_coordinates(x: &[u8; 32], y: &[u8; 32]) -> Result<Self, JwkError> {
+        let key = backend::from_coordinates(x, y).ok_or(JwkError::InvalidPoint)?;
         Ok(Self { key, kid: None })
     }
 
     /// A key from a p256 [`VerifyingKey`], without a `kid`.
     #[must_use]
-    pub const fn from_verifying_key(key: VerifyingKey) -> Self {
-        Self { key, kid: None }
+    pub fn from_verifying_key(key: VerifyingKey) -> Self {
+        Self { key: backend::from_verifying_key(&key), kid: None }
     }
 
     /// Sets the key's `kid`.
@@ -72,10 +86,11 @@ impl Es256Key {
         self.kid.as_deref()
     }
 
-    /// The p256 verifying key.
+    /// The key's affine coordinates `(x, y)`, 32 big-endian bytes each (for a p256
+    /// `VerifyingKey`: `AffinePoint::from_coordinates`, or SEC1 `04 || x || y`).
     #[must_use]
-    pub const fn verifying_key(&self) -> &VerifyingKey {
-        &self.key
+    pub fn coordinates(&self) -> ([u8; 32], [u8; 32]) {
+        backend::coordinates(&self.key)
     }
 
     /// Checks an ES256 signature: `signature` is the 64-byte `r || s` of JWS (IEEE P1363),
@@ -88,8 +103,11 @@ impl Es256Key {
     /// # Errors
     /// [`crate::Error::InvalidSignature`] for any failure, on purpose without detail.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), crate::Error> {
-        let sig = Signature::from_slice(signature).map_err(|_| crate::Error::InvalidSignature)?;
-        self.key.verify(message, &sig).map_err(|_| crate::Error::InvalidSignature)
+        if backend::verify(&self.key, message, signature) {
+            Ok(())
+        } else {
+            Err(crate::Error::InvalidSignature)
+        }
     }
 
     pub(crate) fn kid_matches(&self, kid: &JsonStr<'_>) -> bool {
@@ -167,15 +185,93 @@ fn parse_jwk(json: &str) -> Result<Es256Key, JwkError> {
     }
     let x = coordinate(required(m.x, "x")?, "x")?;
     let y = coordinate(required(m.y, "y")?, "y")?;
-    let mut sec1 = [0u8; 65];
-    sec1[0] = 0x04;
-    sec1[1..33].copy_from_slice(&x);
-    sec1[33..].copy_from_slice(&y);
-    let mut key = Es256Key::from_sec1_bytes(&sec1)?;
+    let mut key = Es256Key::from_coordinates(&x, &y)?;
     if let Some(kid) = string(m.kid, "kid")? {
         let mut buf = [0u8; KID_MAX_LEN];
         let text = kid.unescape_into(&mut buf).map_err(|_| JwkError::KidTooLong)?;
         key = key.with_kid(text)?;
     }
     Ok(key)
+}
+
+/// p256's arithmetic (the default).
+#[cfg(not(feature = "compact"))]
+mod backend {
+    use p256::ecdsa::signature::Verifier;
+    use p256::ecdsa::{Signature, VerifyingKey};
+    use p256::elliptic_curve::point::AffineCoordinates;
+    use p256::{AffinePoint, FieldBytes};
+
+    pub(super) type Key = VerifyingKey;
+
+    pub(super) fn from_sec1_bytes(bytes: &[u8]) -> Option<Key> {
+        // Only the two encodings the docs promise (and the compact backend reads): not the
+        // identity, nor the "compact" `05 || x` form sec1 also accepts.
+        if !matches!(bytes.first(), Some(0x02..=0x04)) {
+            return None;
+        }
+        VerifyingKey::from_sec1_bytes(bytes).ok()
+    }
+
+    pub(super) fn from_coordinates(x: &[u8; 32], y: &[u8; 32]) -> Option<Key> {
+        // Straight from the coordinates: no SEC1 encoding, so no point decompression code.
+        let point = AffinePoint::from_coordinates(&FieldBytes::from(*x), &FieldBytes::from(*y));
+        VerifyingKey::from_affine(Option::from(point)?).ok()
+    }
+
+    pub(super) fn from_verifying_key(key: &VerifyingKey) -> Key {
+        *key
+    }
+
+    pub(super) fn coordinates(key: &Key) -> ([u8; 32], [u8; 32]) {
+        let point = key.as_affine();
+        (point.x().into(), point.y().into())
+    }
+
+    pub(super) fn verify(key: &Key, message: &[u8], signature: &[u8]) -> bool {
+        Signature::from_slice(signature).is_ok_and(|sig| key.verify(message, &sig).is_ok())
+    }
+}
+
+/// This crate's compact arithmetic (the `compact` feature).
+#[cfg(feature = "compact")]
+mod backend {
+    use crate::compact::PublicKey;
+    use p256::ecdsa::VerifyingKey;
+    use p256::elliptic_curve::point::AffineCoordinates;
+    use sha2::{Digest, Sha256};
+
+    pub(super) type Key = PublicKey;
+
+    pub(super) fn from_sec1_bytes(bytes: &[u8]) -> Option<Key> {
+        match bytes {
+            [0x04, xy @ ..] if xy.len() == 64 => {
+                let (x, y) = xy.split_at(32);
+                PublicKey::from_coordinates(x.try_into().ok()?, y.try_into().ok()?)
+            }
+            [tag @ (0x02 | 0x03), x @ ..] => {
+                PublicKey::from_compressed(x.try_into().ok()?, *tag == 0x03)
+            }
+            _ => None,
+        }
+    }
+
+    pub(super) fn from_coordinates(x: &[u8; 32], y: &[u8; 32]) -> Option<Key> {
+        PublicKey::from_coordinates(x, y)
+    }
+
+    pub(super) fn from_verifying_key(key: &VerifyingKey) -> Key {
+        let point = key.as_affine();
+        PublicKey::from_valid_coordinates(&point.x().into(), &point.y().into())
+    }
+
+    pub(super) fn coordinates(key: &Key) -> ([u8; 32], [u8; 32]) {
+        key.coordinates()
+    }
+
+    pub(super) fn verify(key: &Key, message: &[u8], signature: &[u8]) -> bool {
+        let Ok(signature) = <&[u8; 64]>::try_from(signature) else { return false };
+        let digest: [u8; 32] = Sha256::digest(message).into();
+        key.verify_prehash(&digest, signature)
+    }
 }

@@ -12,6 +12,8 @@ mod b64;
 #[cfg(feature = "std")]
 mod cache;
 mod claims;
+#[cfg(feature = "compact")]
+mod compact;
 mod error;
 pub mod json;
 mod jwks;

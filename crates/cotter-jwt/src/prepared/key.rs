@@ -8,7 +8,6 @@ use core::fmt;
 use p256::ecdsa::Signature;
 use p256::elliptic_curve::ff::PrimeField;
 use p256::elliptic_curve::ops::Reduce;
-use p256::elliptic_curve::point::AffineCoordinates;
 use p256::{FieldBytes, Scalar};
 use sha2::{Digest, Sha256};
 
@@ -60,10 +59,10 @@ impl<const W: usize, const S: usize, const N: usize> fmt::Debug for PreparedKey<
 
 /// The affine coordinates of a key's point (never the identity: p256 refuses it).
 fn key_point(key: &Es256Key) -> Affine {
-    let affine = key.verifying_key().as_affine();
+    let (x, y) = key.coordinates();
     // Coordinates of a valid point are canonical field elements; from_repr cannot fail.
-    let x = Option::<Fe>::from(Fe::from_repr(affine.x())).unwrap_or(Fe::ZERO);
-    let y = Option::<Fe>::from(Fe::from_repr(affine.y())).unwrap_or(Fe::ZERO);
+    let x = Option::<Fe>::from(Fe::from_repr(x.into())).unwrap_or(Fe::ZERO);
+    let y = Option::<Fe>::from(Fe::from_repr(y.into())).unwrap_or(Fe::ZERO);
     Affine { x, y }
 }
 

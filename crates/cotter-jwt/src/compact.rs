@@ -1,0 +1,230 @@
+//! ES256 verification in a few KiB of code: this crate's own P-256 arithmetic, used by
+//! [`crate::Es256Key`] under the `compact` feature instead of p256's.
+//!
+//! A microcontroller that only verifies tokens pays for p256's general-purpose arithmetic
+//! (constant-time field and scalar code, safegcd inversion, wNAF tables, SEC1 and DER parsing):
+//! about 15 KiB of flash on a Cortex-M3. Verification handles public data only (the key, the
+//! message and the signature), so it can be variable-time and small: one Montgomery
+//! multiplication routine shared by both moduli, inversion by Fermat's little theorem, Jacobian
+//! doubling and mixed addition, and a bit-by-bit double-and-add for `u1·G + u2·Q`. The final
+//! `x(R) ≡ r (mod n)` is checked projectively (`X = r·Z²` or `X = (r+n)·Z²`), without an
+//! inversion.
+//!
+//! **Variable-time: for verification only.** Never use this code with a private key.
+//!
+//! It accepts and rejects exactly what p256's verifier does: the Wycheproof vectors and a
+//! differential test against p256 run over both backends (`tests/compact.rs`).
+
+mod field;
+
+use field::{Limbs, Modulus, ONE, ZERO, bit, from_be, is_zero, lt, to_be};
+
+/// The field prime `p = 2^256 - 2^224 + 2^192 + 2^96 - 1` (NIST SP 800-186 § G.1.2).
+pub(crate) static P: Modulus =
+    Modulus::new(&hex(b"ffffffff00000001000000000000000000000000ffffffffffffffffffffffff"));
+
+/// The group order `n`.
+pub(crate) static N: Modulus =
+    Modulus::new(&hex(b"ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"));
+
+/// The curve's `b` (and `a = -3`).
+const B: Limbs = from_be(&hex(b"5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b"));
+
+/// The base point `G`.
+const GX: Limbs =
+    from_be(&hex(b"6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"));
+const GY: Limbs =
+    from_be(&hex(b"4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5"));
+
+/// 32 bytes from 64 hexadecimal digits, at compile time.
+const fn hex(digits: &[u8; 64]) -> [u8; 32] {
+    const fn nibble(d: u8) -> u8 {
+        match d {
+            b'0'..=b'9' => d - b'0',
+            b'a'..=b'f' => d - b'a' + 10,
+            _ => panic!("not a lowercase hexadecimal digit"),
+        }
+    }
+    let mut out = [0u8; 32];
+    let mut i = 0;
+    while i < 32 {
+        out[i] = (nibble(digits[2 * i]) << 4) | nibble(digits[2 * i + 1]);
+        i += 1;
+    }
+    out
+}
+
+/// A point in affine coordinates, Montgomery form; never the identity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Affine {
+    x: Limbs,
+    y: Limbs,
+}
+
+/// A point in Jacobian coordinates `(X/Z², Y/Z³)`, Montgomery form; `Z = 0` is the identity.
+struct Jacobian {
+    x: Limbs,
+    y: Limbs,
+    z: Limbs,
+}
+
+impl Jacobian {
+    const IDENTITY: Self = Self { x: ZERO, y: ZERO, z: ZERO };
+
+    /// `2·self` (EFD `dbl-2001-b`, for `a = -3`). The identity stays the identity (`Z = 0`
+    /// gives `Z3 = (Y+0)² - Y² - 0 = 0`); P-256 has no point of order two.
+    fn double(&mut self) {
+        let f = &P;
+        let delta = f.square(&self.z);
+        let gamma = f.square(&self.y);
+        let beta = f.mul(&self.x, &gamma);
+        let t = f.mul(&f.sub(&self.x, &delta), &f.add(&self.x, &delta));
+        let alpha = f.add(&f.add(&t, &t), &t);
+        let beta2 = f.add(&beta, &beta);
+        let beta4 = f.add(&beta2, &beta2);
+        let beta8 = f.add(&beta4, &beta4);
+        let x3 = f.sub(&f.square(&alpha), &beta8);
+        let yz = f.add(&self.y, &self.z);
+        let z3 = f.sub(&f.sub(&f.square(&yz), &gamma), &delta);
+        let gamma2 = f.square(&gamma);
+        let g2 = f.add(&gamma2, &gamma2);
+        let g4 = f.add(&g2, &g2);
+        let g8 = f.add(&g4, &g4);
+        let y3 = f.sub(&f.mul(&alpha, &f.sub(&beta4, &x3)), &g8);
+        *self = Self { x: x3, y: y3, z: z3 };
+    }
+
+    /// `self + q` for an affine `q` (mixed addition), with the cases the formula does not
+    /// cover handled apart: the identity, `self = q` (doubling) and `self = -q` (identity).
+    fn add_affine(&mut self, q: &Affine) {
+        let f = &P;
+        if is_zero(&self.z) {
+            *self = Self { x: q.x, y: q.y, z: *f.one() };
+            return;
+        }
+        let z1z1 = f.square(&self.z);
+        let u2 = f.mul(&q.x, &z1z1);
+        let s2 = f.mul(&q.y, &f.mul(&self.z, &z1z1));
+        let h = f.sub(&u2, &self.x);
+        let r = f.sub(&s2, &self.y);
+        if is_zero(&h) {
+            if is_zero(&r) {
+                self.double();
+            } else {
+                *self = Self::IDENTITY;
+            }
+            return;
+        }
+        let hh = f.square(&h);
+        let hhh = f.mul(&h, &hh);
+        let v = f.mul(&self.x, &hh);
+        let x3 = f.sub(&f.sub(&f.square(&r), &hhh), &f.add(&v, &v));
+        let y3 = f.sub(&f.mul(&r, &f.sub(&v, &x3)), &f.mul(&self.y, &hhh));
+        let z3 = f.mul(&self.z, &h);
+        *self = Self { x: x3, y: y3, z: z3 };
+    }
+}
+
+/// `x³ - 3x + b` for `x` in Montgomery form.
+fn curve_rhs(x: &Limbs) -> Limbs {
+    let f = &P;
+    let x3 = f.mul(&f.square(x), x);
+    let three_x = f.add(&f.add(x, x), x);
+    f.add(&f.sub(&x3, &three_x), &f.mont(&B))
+}
+
+/// A validated P-256 public key: a point on the curve, not the identity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PublicKey {
+    point: Affine,
+}
+
+impl PublicKey {
+    /// The key with affine coordinates `x`, `y` (32 big-endian bytes each), if they are below
+    /// `p` and satisfy the curve equation. (P-256 has cofactor 1: every such point is in the
+    /// group.)
+    pub(crate) fn from_coordinates(x: &[u8; 32], y: &[u8; 32]) -> Option<Self> {
+        let (x, y) = (from_be(x), from_be(y));
+        if !lt(&x, P.modulus()) || !lt(&y, P.modulus()) {
+            return None;
+        }
+        let point = Affine { x: P.mont(&x), y: P.mont(&y) };
+        (P.square(&point.y) == curve_rhs(&point.x)).then_some(Self { point })
+    }
+
+    /// The key with coordinates that another implementation has already validated (p256's
+    /// `VerifyingKey`), without checking them again.
+    pub(crate) fn from_valid_coordinates(x: &[u8; 32], y: &[u8; 32]) -> Self {
+        Self { point: Affine { x: P.mont(&from_be(x)), y: P.mont(&from_be(y)) } }
+    }
+
+    /// The key from a compressed point: `x` and the parity of `y`.
+    pub(crate) fn from_compressed(x: &[u8; 32], y_is_odd: bool) -> Option<Self> {
+        let x = from_be(x);
+        if !lt(&x, P.modulus()) {
+            return None;
+        }
+        let xm = P.mont(&x);
+        let rhs = curve_rhs(&xm);
+        // p = 3 mod 4: a square root of a square c is c^((p+1)/4).
+        let (p_plus_1, _) = field::add(P.modulus(), &ONE);
+        let mut exp = ZERO;
+        for (i, limb) in exp.iter_mut().enumerate() {
+            *limb = (p_plus_1[i] >> 2) | p_plus_1.get(i + 1).map_or(0, |next| next << 30);
+        }
+        let mut y = P.pow(&rhs, &exp);
+        if P.square(&y) != rhs {
+            return None;
+        }
+        if bit(&P.plain(&y), 0) != y_is_odd {
+            y = P.sub(&ZERO, &y);
+        }
+        Some(Self { point: Affine { x: xm, y } })
+    }
+
+    /// The affine coordinates as 32 big-endian bytes each.
+    pub(crate) fn coordinates(&self) -> ([u8; 32], [u8; 32]) {
+        (to_be(&P.plain(&self.point.x)), to_be(&P.plain(&self.point.y)))
+    }
+
+    /// Whether `signature` (`r || s`, 32 bytes each) is a valid ECDSA signature of the SHA-256
+    /// `digest` under this key. As p256's `verify_prehash`: `r` and `s` in `[1, n)`, high-S
+    /// accepted, `e = digest mod n`.
+    pub(crate) fn verify_prehash(&self, digest: &[u8; 32], signature: &[u8; 64]) -> bool {
+        let mut half = [0u8; 32];
+        half.copy_from_slice(&signature[..32]);
+        let r = from_be(&half);
+        half.copy_from_slice(&signature[32..]);
+        let s = from_be(&half);
+        if is_zero(&r) || is_zero(&s) || !lt(&r, N.modulus()) || !lt(&s, N.modulus()) {
+            return false;
+        }
+        let e = N.reduce(&from_be(digest));
+        let s_inv = N.invert(&N.mont(&s));
+        // A plain operand times a Montgomery one: the plain products e/s and r/s.
+        let u1 = N.mul(&e, &s_inv);
+        let u2 = N.mul(&r, &s_inv);
+
+        let g = Affine { x: P.mont(&GX), y: P.mont(&GY) };
+        let mut acc = Jacobian::IDENTITY;
+        for i in (0..256).rev() {
+            acc.double();
+            if bit(&u1, i) {
+                acc.add_affine(&g);
+            }
+            if bit(&u2, i) {
+                acc.add_affine(&self.point);
+            }
+        }
+        if is_zero(&acc.z) {
+            return false;
+        }
+        // x(R) = X/Z² is below p < 2n, so x(R) mod n = r means x(R) = r or x(R) = r + n.
+        let z2 = P.square(&acc.z);
+        if P.mul(&P.mont(&r), &z2) == acc.x {
+            return true;
+        }
+        let (r_plus_n, carry) = field::add(&r, N.modulus());
+        !carry && lt(&r_plus_n, P.modulus()) && P.mul(&P.mont(&r_plus_n), &z2) == acc.x
+    }
+}
