@@ -29,7 +29,7 @@ const CHECKS: &[Check] = &[
 /// its own, for every target in [`setup::TARGETS`]. `std` features are not listed: they need
 /// an operating system.
 const NO_STD: &[(&str, &[&str])] = &[
-    ("cotter-jwt", &["alloc", "prepared"]),
+    ("cotter-jwt", &["alloc", "prepared", "compact"]),
     ("cotter-proto", &["alloc"]),
     ("cotter-store", &["alloc"]),
     ("cotter-store-flash", &["sim"]),
@@ -102,13 +102,22 @@ fn clippy() -> StepResult {
     if failures.is_empty() { Ok(()) } else { Err(format!("clippy: {}", failures.join(", "))) }
 }
 
+/// Features that replace an implementation rather than add one: `--all-features` tests only
+/// the replacement, so each package listed here is tested once more with these features (the
+/// default implementation). `cotter-jwt`'s `compact` swaps p256's arithmetic for its own.
+const WITHOUT_REPLACEMENTS: &[(&str, &str)] = &[("cotter-jwt", "std,prepared")];
+
 fn test() -> StepResult {
     let mut cmd = util::cargo();
     cmd.args(["test", "--workspace", "--all-features"]);
     for package in SERVICE_TESTED {
         cmd.args(["--exclude", package]);
     }
-    util::run(&mut cmd)
+    util::run(&mut cmd)?;
+    for (package, features) in WITHOUT_REPLACEMENTS {
+        util::run(util::cargo().args(["test", "-p", package, "--features", features]))?;
+    }
+    Ok(())
 }
 
 fn nostd() -> StepResult {

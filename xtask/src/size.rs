@@ -48,7 +48,7 @@ pub(crate) const VARIANTS: &[Variant] = &[
         no_default_features: true,
         features: "",
         network: false,
-        budget: Budget { flash: 50 * KIB, stack: 8 * KIB, static_ram: KIB },
+        budget: Budget { flash: 32 * KIB, stack: 8 * KIB, static_ram: KIB },
         goal: Budget { flash: 32 * KIB, stack: 8 * KIB, static_ram: KIB },
     },
     Variant {
