@@ -64,20 +64,30 @@ pub(crate) fn run() -> StepResult {
         time_ns.insert(*case, criterion_mean_ns(&criterion_home, "verify", case)?);
     }
 
-    util::run(util::cargo().args([
-        "build",
-        "--profile",
-        "bench",
-        "-p",
-        "cotter-bench",
-        "--bin",
-        "instr",
-    ]))?;
-    // The `bench` profile writes to the `release` folder.
-    let instr = target.join("release").join("instr");
     if !util::on_path("valgrind") {
         return Err("valgrind is needed for instruction counts: `apt-get install valgrind`".into());
     }
+    // The `bench` profile writes to the `release` folder. First the build with cotter-jwt's
+    // `compact` feature (features are per build, so its Jwks::verify is measured apart), kept
+    // under another name, then the normal one.
+    let instr = target.join("release").join("instr");
+    let build_instr = |features: &[&str]| {
+        util::run(
+            util::cargo()
+                .args(["build", "--profile", "bench", "-p", "cotter-bench", "--bin", "instr"])
+                .args(features),
+        )
+    };
+    build_instr(&["--features", "cotter-jwt/compact"])?;
+    let instr_compact = target.join("release").join("instr-compact");
+    std::fs::copy(&instr, &instr_compact)
+        .map_err(|e| format!("copying {} to {}: {e}", instr.display(), instr_compact.display()))?;
+    let compact = {
+        let (one, _) = callgrind(&instr_compact, "cotter_jwt", 1)?;
+        let (many, _) = callgrind(&instr_compact, "cotter_jwt", 21)?;
+        (many.saturating_sub(one)) as f64 / 20.0
+    };
+    build_instr(&[])?;
     let mut instructions = BTreeMap::new();
     let mut allocations = BTreeMap::new();
     for case in CASES {
@@ -113,6 +123,16 @@ pub(crate) fn run() -> StepResult {
             describe(case)
         );
     }
+    println!(
+        "{:<16} {:>10} {compact:>13.0} {:>7} {:>10.4} {:>9} {:>9}  Jwks::verify with \
+         cotter-jwt's `compact` arithmetic (a separate build: instructions only)",
+        "cotter_jwt_compact",
+        "-",
+        "-",
+        compact / floor,
+        "-",
+        "-",
+    );
     println!("\n{:<20} {:>10}  what", "time only", "time (ns)");
     for case in TIME_ONLY {
         println!("{:<20} {:>10.1}  {}", case, time_ns[case], describe(case));
