@@ -135,3 +135,25 @@ pub(crate) fn api_message(msg: &str) -> ApiMessage {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::format;
+
+    #[test]
+    fn reason_is_the_display_text_without_details() {
+        type E = Error<(), ()>;
+        for e in [E::NotSignedIn, E::SessionExpired, E::ClockNotSet, E::Random(RandomError)] {
+            assert_eq!(format!("{e}"), e.reason());
+        }
+        let api = E::Api { status: 400, msg: api_message("bad request") };
+        assert_eq!(format!("{api}"), "server error 400: bad request");
+        assert!(format!("{api}").starts_with(api.reason()));
+        let config = E::Config(ConfigError::EmptyApiKey);
+        assert_eq!(
+            format!("{config}"),
+            format!("{}: {}", config.reason(), ConfigError::EmptyApiKey.reason())
+        );
+    }
+}

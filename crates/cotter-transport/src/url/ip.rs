@@ -58,12 +58,12 @@ fn groups(s: &[u8], mut at: usize, out: &mut [u16]) -> (usize, bool, usize) {
             }
             start += 1;
         }
-        if i + 1 < limit {
-            if let Some(([a, b, c, d], end)) = v4_at(s, start) {
-                out[i] = u16::from_be_bytes([a, b]);
-                out[i + 1] = u16::from_be_bytes([c, d]);
-                return (i + 2, true, end);
-            }
+        if i + 1 < limit
+            && let Some(([a, b, c, d], end)) = v4_at(s, start)
+        {
+            out[i] = u16::from_be_bytes([a, b]);
+            out[i + 1] = u16::from_be_bytes([c, d]);
+            return (i + 2, true, end);
         }
         match number(s, start, 16, 4, true) {
             // At most four hex digits: the value fits.
