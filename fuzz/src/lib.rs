@@ -5,6 +5,7 @@
 //! libFuzzer) when the code under test panics or breaks one of the properties it checks; any
 //! other outcome, errors included, is a pass.
 
+pub mod es256_compact;
 pub mod flash_ops;
 pub mod http1_response;
 pub mod jwk;

@@ -6,7 +6,7 @@ use std::path::Path;
 
 type Target = fn(&[u8]);
 
-const TARGETS: [(&str, Target); 9] = [
+const TARGETS: [(&str, Target); 10] = [
     ("jwt_verify", cotter_fuzz::jwt::verify),
     ("jwt_claims", cotter_fuzz::jwt::claims),
     ("jwk_parse", cotter_fuzz::jwk::jwk),
@@ -16,6 +16,7 @@ const TARGETS: [(&str, Target); 9] = [
     ("store_decode", cotter_fuzz::store_decode::run),
     ("http1_response", cotter_fuzz::http1_response::run),
     ("flash_ops", cotter_fuzz::flash_ops::run),
+    ("es256_compact", cotter_fuzz::es256_compact::run),
 ];
 
 #[test]

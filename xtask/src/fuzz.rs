@@ -17,7 +17,7 @@ use std::process::Command;
 use std::time::Instant;
 
 /// Every target of `fuzz/Cargo.toml`.
-pub(crate) const TARGETS: [&str; 9] = [
+pub(crate) const TARGETS: [&str; 10] = [
     "jwt_verify",
     "jwt_claims",
     "jwk_parse",
@@ -27,6 +27,7 @@ pub(crate) const TARGETS: [&str; 9] = [
     "store_decode",
     "http1_response",
     "flash_ops",
+    "es256_compact",
 ];
 
 /// Seconds per target in the smoke run of `cargo xtask ci`.
