@@ -13,6 +13,7 @@ use core::fmt;
 use cotter_proto::SignedMessage;
 use p256::ecdsa::signature::hazmat::RandomizedPrehashSigner as _;
 use p256::ecdsa::{Signature, SigningKey};
+use p256::elliptic_curve::point::AffineCoordinates as _;
 use p256::elliptic_curve::rand_core::{TryCryptoRng, TryRng};
 use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
@@ -90,16 +91,18 @@ impl DeviceKey {
     /// The public key as Cotter receives it.
     #[must_use]
     pub fn public_key(&self) -> DevicePublicKey {
-        let point = self.key.verifying_key().to_sec1_point(false);
+        // The uncompressed point `04 || x || y`, written from the affine coordinates (no SEC1
+        // encoder: its tag check links `der`'s error formatting on a microcontroller).
+        let point = self.key.verifying_key().as_affine();
+        let (x, y): ([u8; 32], [u8; 32]) = (point.x().into(), point.y().into());
         let mut der = [0u8; SPKI_LEN];
-        der[..SPKI_HEADER.len()].copy_from_slice(&SPKI_HEADER);
-        // An uncompressed point is always 65 bytes; anything else leaves the tail zero,
-        // which the server refuses, rather than panicking.
-        if let Some(tail) = der.get_mut(SPKI_HEADER.len()..)
-            && tail.len() == point.as_bytes().len()
-        {
-            tail.copy_from_slice(point.as_bytes());
-        }
+        let (header, key) = der.split_at_mut(SPKI_HEADER.len());
+        header.copy_from_slice(&SPKI_HEADER);
+        let (tag, xy) = key.split_at_mut(1);
+        tag[0] = 0x04;
+        let (x_out, y_out) = xy.split_at_mut(32);
+        x_out.copy_from_slice(&x);
+        y_out.copy_from_slice(&y);
         DevicePublicKey::from_spki(der)
     }
 
