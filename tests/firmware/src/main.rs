@@ -35,6 +35,8 @@ mod uart;
 mod verify;
 
 use cortex_m_rt::entry;
+// The board's interrupt vector (cortex-m-rt's `device` feature takes it from here).
+use lm3s6965 as _;
 use cortex_m_semihosting::debug;
 use report::Failure;
 
