@@ -35,9 +35,9 @@ mod uart;
 mod verify;
 
 use cortex_m_rt::entry;
+use cortex_m_semihosting::debug;
 // The board's interrupt vector (cortex-m-rt's `device` feature takes it from here).
 use lm3s6965 as _;
-use cortex_m_semihosting::debug;
 use report::Failure;
 
 #[entry]
