@@ -34,7 +34,7 @@ const NO_STD: &[(&str, &[&str])] = &[
     ("cotter-store", &["alloc"]),
     ("cotter-store-flash", &["sim"]),
     ("cotter-transport", &["alloc", "embedded-io"]),
-    ("cotter", &["alloc", "embedded-io"]),
+    ("cotter", &["alloc", "embedded-io", "compact"]),
 ];
 
 /// Packages whose tests need a service that a dedicated check starts; `test` excludes them.
