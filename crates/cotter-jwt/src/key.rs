@@ -2,7 +2,6 @@
 
 use crate::error::JwkError;
 use crate::json::{self, JsonStr, JsonValue};
-use base64ct::{Base64UrlUnpadded, Encoding};
 use core::fmt;
 use p256::ecdsa::VerifyingKey;
 
@@ -150,10 +149,11 @@ fn required<'a>(v: Option<JsonValue<'a>>, name: &'static str) -> Result<JsonStr<
 }
 
 fn coordinate(s: JsonStr<'_>, name: &'static str) -> Result<[u8; 32], JwkError> {
-    // Base64url never needs escapes; an escaped coordinate is not a canonical encoding.
+    // Base64url never needs escapes; an escaped coordinate is not a canonical encoding. The
+    // token decoder's strict base64url (no padding, canonical tail) reads it: 43 characters.
     let text = s.as_str().ok_or(JwkError::InvalidCoordinate(name))?;
     let mut out = [0u8; 32];
-    match Base64UrlUnpadded::decode(text, &mut out) {
+    match crate::b64::decode(text.as_bytes(), &mut out) {
         Ok(decoded) if decoded.len() == 32 => Ok(out),
         _ => Err(JwkError::InvalidCoordinate(name)),
     }

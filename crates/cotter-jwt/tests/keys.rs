@@ -5,7 +5,6 @@
 mod common;
 
 use cotter_jwt::{Es256Key, JwkError};
-use p256::elliptic_curve::sec1::ToSec1Point;
 
 /// p = 2^256 - 2^224 + 2^192 + 2^96 - 1, big-endian.
 const P: [u8; 32] = [
