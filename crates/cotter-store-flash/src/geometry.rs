@@ -19,6 +19,8 @@ pub(crate) struct Geometry {
     pub(crate) sector_size: u32,
     /// `WRITE_SIZE`, a power of two.
     pub(crate) write_size: u32,
+    /// `READ_SIZE`, a power of two.
+    pub(crate) read_size: u32,
 }
 
 /// Whether `n` is a power of two no larger than [`MAX_WRITE_SIZE`] that divides `erase`.
@@ -40,9 +42,10 @@ impl Geometry {
             .ok()
             .filter(|&e| e <= 1 << 31)
             .ok_or(GeometryError::EraseSize(erase))?;
-        // The write size is at most 256 here, so this cannot overflow.
+        // The write and read sizes are at most 256 here, so these cannot overflow.
         let write_size = F::WRITE_SIZE as u32;
-        let geometry = Self { start: range.start, sectors: 0, sector_size, write_size };
+        let read_size = F::READ_SIZE as u32;
+        let geometry = Self { start: range.start, sectors: 0, sector_size, write_size, read_size };
         if geometry.record_size(0) > sector_size {
             return Err(GeometryError::EraseSize(erase));
         }

@@ -1,9 +1,9 @@
 //! Reading and programming through a small stack buffer, honouring `READ_SIZE` and
 //! `WRITE_SIZE` alignment whatever the caller's offsets.
 
-use crate::geometry::MAX_WRITE_SIZE;
+use crate::geometry::{Geometry, MAX_WRITE_SIZE};
+use crate::raw::{Halt, Raw};
 use cotter_store::crc::Crc32;
-use embedded_storage::nor_flash::{NorFlash, ReadNorFlash};
 
 /// Bytes moved per driver call when staging.
 pub(crate) const CHUNK: usize = MAX_WRITE_SIZE;
@@ -11,12 +11,13 @@ pub(crate) const CHUNK: usize = MAX_WRITE_SIZE;
 /// Reads `out.len()` bytes at `addr`, any alignment. `READ_SIZE` is a power of two of at most
 /// [`CHUNK`] that divides the sector size, and reads never cross the end of a sector, so the
 /// aligned reads stay inside the sector.
-pub(crate) fn read<F: ReadNorFlash>(
-    flash: &mut F,
+pub(crate) fn read(
+    flash: &mut dyn Raw,
+    geo: &Geometry,
     addr: u32,
     out: &mut [u8],
-) -> Result<(), F::Error> {
-    let r = F::READ_SIZE;
+) -> Result<(), Halt> {
+    let r = geo.read_size as usize;
     if r <= 1 || ((addr as usize).is_multiple_of(r) && out.len().is_multiple_of(r)) {
         return flash.read(addr, out);
     }
@@ -39,17 +40,18 @@ pub(crate) fn read<F: ReadNorFlash>(
 
 /// Calls `f` on consecutive chunks of `len` bytes at `addr` until it returns `false`; returns
 /// whether it never did.
-fn for_chunks<F: ReadNorFlash>(
-    flash: &mut F,
+fn for_chunks(
+    flash: &mut dyn Raw,
+    geo: &Geometry,
     addr: u32,
     len: u32,
-    mut f: impl FnMut(&[u8]) -> bool,
-) -> Result<bool, F::Error> {
+    f: &mut dyn FnMut(&[u8]) -> bool,
+) -> Result<bool, Halt> {
     let mut stage = [0u8; CHUNK];
     let mut done = 0u32;
     while done < len {
         let n = (len - done).min(CHUNK as u32);
-        read(flash, addr + done, &mut stage[..n as usize])?;
+        read(flash, geo, addr + done, &mut stage[..n as usize])?;
         if !f(&stage[..n as usize]) {
             return Ok(false);
         }
@@ -59,22 +61,24 @@ fn for_chunks<F: ReadNorFlash>(
 }
 
 /// Whether the `len` bytes at `addr` are all erased (`0xFF`); stops at the first that is not.
-pub(crate) fn is_blank<F: ReadNorFlash>(
-    flash: &mut F,
+pub(crate) fn is_blank(
+    flash: &mut dyn Raw,
+    geo: &Geometry,
     addr: u32,
     len: u32,
-) -> Result<bool, F::Error> {
-    for_chunks(flash, addr, len, |c| c.iter().all(|&b| b == 0xFF))
+) -> Result<bool, Halt> {
+    for_chunks(flash, geo, addr, len, &mut |c| c.iter().all(|&b| b == 0xFF))
 }
 
 /// Feeds the `len` bytes at `addr` into `crc`.
-pub(crate) fn crc_of<F: ReadNorFlash>(
-    flash: &mut F,
+pub(crate) fn crc_of(
+    flash: &mut dyn Raw,
+    geo: &Geometry,
     addr: u32,
     len: u32,
     crc: &mut Crc32,
-) -> Result<(), F::Error> {
-    for_chunks(flash, addr, len, |c| {
+) -> Result<(), Halt> {
+    for_chunks(flash, geo, addr, len, &mut |c| {
         crc.update(c);
         true
     })
@@ -83,19 +87,21 @@ pub(crate) fn crc_of<F: ReadNorFlash>(
 
 /// Programs a stream of bytes from a `WRITE_SIZE`-aligned address, [`CHUNK`] bytes per driver
 /// call, padding the end with `0xFF` to a whole write unit.
-pub(crate) struct Programmer<'f, F> {
-    flash: &'f mut F,
+pub(crate) struct Programmer<'f> {
+    flash: &'f mut dyn Raw,
+    write_size: usize,
     addr: u32,
     stage: [u8; CHUNK],
     fill: usize,
 }
 
-impl<'f, F: NorFlash> Programmer<'f, F> {
-    pub(crate) fn new(flash: &'f mut F, addr: u32) -> Self {
-        Self { flash, addr, stage: [0xFF; CHUNK], fill: 0 }
+impl<'f> Programmer<'f> {
+    pub(crate) fn new(flash: &'f mut dyn Raw, geo: &Geometry, addr: u32) -> Self {
+        let write_size = geo.write_size as usize;
+        Self { flash, write_size, addr, stage: [0xFF; CHUNK], fill: 0 }
     }
 
-    pub(crate) fn push(&mut self, mut bytes: &[u8]) -> Result<(), F::Error> {
+    pub(crate) fn push(&mut self, mut bytes: &[u8]) -> Result<(), Halt> {
         while !bytes.is_empty() {
             let n = (CHUNK - self.fill).min(bytes.len());
             self.stage[self.fill..self.fill + n].copy_from_slice(&bytes[..n]);
@@ -109,8 +115,8 @@ impl<'f, F: NorFlash> Programmer<'f, F> {
     }
 
     /// Pads with `0xFF` up to the next write-unit boundary.
-    pub(crate) fn pad(&mut self) -> Result<(), F::Error> {
-        let w = F::WRITE_SIZE;
+    pub(crate) fn pad(&mut self) -> Result<(), Halt> {
+        let w = self.write_size;
         let target = self.fill.div_ceil(w) * w;
         self.stage[self.fill..target].fill(0xFF);
         self.fill = target;
@@ -121,13 +127,13 @@ impl<'f, F: NorFlash> Programmer<'f, F> {
     }
 
     /// Pads and programs what is left; returns the address after the last byte programmed.
-    pub(crate) fn finish(mut self) -> Result<u32, F::Error> {
+    pub(crate) fn finish(mut self) -> Result<u32, Halt> {
         self.pad()?;
         self.flush()?;
         Ok(self.addr)
     }
 
-    fn flush(&mut self) -> Result<(), F::Error> {
+    fn flush(&mut self) -> Result<(), Halt> {
         if self.fill > 0 {
             self.flash.write(self.addr, &self.stage[..self.fill])?;
             // `fill <= CHUNK`, and the record lies inside one sector.

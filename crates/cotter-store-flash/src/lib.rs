@@ -6,6 +6,7 @@
 mod error;
 mod geometry;
 mod io;
+mod raw;
 mod record;
 #[cfg(feature = "sim")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sim")))]

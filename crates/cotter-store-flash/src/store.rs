@@ -6,6 +6,7 @@ mod write;
 use crate::error::Error;
 use crate::geometry::Geometry;
 use crate::io;
+use crate::raw::{Driver, Halt, Raw};
 use crate::record::{Header, Kind};
 use core::ops::Range;
 use cotter_store::{ErrorType, Session, TokenStore, decode};
@@ -62,6 +63,13 @@ struct State {
 #[derive(Clone, Debug)]
 pub struct FlashStore<F> {
     flash: F,
+    log: Log,
+}
+
+/// The store without its driver: the geometry and what a scan found. Its methods take the
+/// driver as `&mut dyn Raw`, so they are compiled once whatever the driver type.
+#[derive(Clone, Debug)]
+struct Log {
     geo: Geometry,
     /// `None` until scanned, and again after a flash error.
     state: Option<State>,
@@ -77,7 +85,21 @@ impl<F: NorFlash> FlashStore<F> {
     /// inside the flash, or the driver's sizes are unsupported.
     pub fn new(flash: F, range: Range<u32>) -> Result<Self, Error<F::Error>> {
         let geo = Geometry::new(&flash, &range).map_err(Error::Geometry)?;
-        Ok(Self { flash, geo, state: None })
+        Ok(Self { flash, log: Log { geo, state: None } })
+    }
+
+    /// Runs one operation of the store's logic on the driver; a flash error makes the store
+    /// forget the scanned state, so that the next operation scans again.
+    fn run<T>(
+        &mut self,
+        op: impl FnOnce(&mut Log, &mut dyn Raw) -> Result<T, Error<Halt>>,
+    ) -> Result<T, Error<F::Error>> {
+        let mut driver = Driver::new(&mut self.flash);
+        let r = op(&mut self.log, &mut driver);
+        if matches!(r, Err(Error::Flash(_))) {
+            self.log.state = None;
+        }
+        driver.finish(r)
     }
 
     /// Scans the flash now rather than at the first operation.
@@ -86,7 +108,7 @@ impl<F: NorFlash> FlashStore<F> {
     ///
     /// [`Error::Flash`] when the driver fails.
     pub fn mount(&mut self) -> Result<(), Error<F::Error>> {
-        self.state().map(|_| ())
+        self.run(|log, flash| log.state(flash).map(|_| ()))
     }
 
     /// The length of the stored session's record: the buffer size [`load`](TokenStore::load)
@@ -96,17 +118,19 @@ impl<F: NorFlash> FlashStore<F> {
     ///
     /// [`Error::Flash`] when the driver fails.
     pub fn record_len(&mut self) -> Result<Option<usize>, Error<F::Error>> {
-        Ok(self
-            .state()?
-            .live
-            .filter(|l| l.header.kind == Kind::Session)
-            .map(|l| l.header.len as usize))
+        self.run(|log, flash| {
+            Ok(log
+                .state(flash)?
+                .live
+                .filter(|l| l.header.kind == Kind::Session)
+                .map(|l| l.header.len as usize))
+        })
     }
 
     /// The longest session record (see [`cotter_store::encoded_len`]) that fits in a sector.
     #[must_use]
     pub fn max_record_len(&self) -> usize {
-        self.geo.max_payload() as usize
+        self.log.geo.max_payload() as usize
     }
 
     /// The flash driver.
@@ -123,40 +147,32 @@ impl<F: NorFlash> FlashStore<F> {
 
     /// Forgets what the store learnt about the flash; the next operation scans it again.
     pub fn rescan(&mut self) {
-        self.state = None;
+        self.log.state = None;
     }
 
     /// Gives the flash driver back.
     pub fn into_inner(self) -> F {
         self.flash
     }
+}
 
+impl Log {
     /// The scanned state, scanning first if needed.
-    fn state(&mut self) -> Result<State, Error<F::Error>> {
+    fn state(&mut self, flash: &mut dyn Raw) -> Result<State, Error<Halt>> {
         if let Some(state) = self.state {
             return Ok(state);
         }
-        let state = self.scan().map_err(Error::Flash)?;
+        let state = self.scan(flash).map_err(Error::Flash)?;
         self.state = Some(state);
         Ok(state)
     }
 
-    /// Forgets the scanned state after a flash error, so the next operation scans again.
-    fn forget_on_flash_error<T>(
+    fn load<'b>(
         &mut self,
-        r: Result<T, Error<F::Error>>,
-    ) -> Result<T, Error<F::Error>> {
-        if matches!(r, Err(Error::Flash(_))) {
-            self.state = None;
-        }
-        r
-    }
-
-    fn load_inner<'b>(
-        &mut self,
+        flash: &mut dyn Raw,
         buf: &'b mut [u8],
-    ) -> Result<Option<Session<'b>>, Error<F::Error>> {
-        let Some(live) = self.state()?.live else { return Ok(None) };
+    ) -> Result<Option<Session<'b>>, Error<Halt>> {
+        let Some(live) = self.state(flash)?.live else { return Ok(None) };
         if live.header.kind == Kind::Tombstone {
             return Ok(None);
         }
@@ -166,7 +182,7 @@ impl<F: NorFlash> FlashStore<F> {
         }
         let (dst, _) = buf.split_at_mut(len);
         let addr = self.geo.sector_addr(live.sector) + live.offset + self.geo.header_size();
-        io::read(&mut self.flash, addr, dst).map_err(Error::Flash)?;
+        io::read(flash, &self.geo, addr, dst).map_err(Error::Flash)?;
         let dst: &'b [u8] = dst;
         decode(dst).map(Some).map_err(Error::Corrupt)
     }
@@ -178,17 +194,14 @@ impl<F: NorFlash> ErrorType for FlashStore<F> {
 
 impl<F: NorFlash> TokenStore for FlashStore<F> {
     fn load<'b>(&mut self, buf: &'b mut [u8]) -> Result<Option<Session<'b>>, Self::Error> {
-        let r = self.load_inner(buf);
-        self.forget_on_flash_error(r)
+        self.run(|log, flash| log.load(flash, buf))
     }
 
     fn save(&mut self, session: &Session<'_>) -> Result<(), Self::Error> {
-        let r = self.save_inner(session);
-        self.forget_on_flash_error(r)
+        self.run(|log, flash| log.save(flash, session))
     }
 
     fn clear(&mut self) -> Result<(), Self::Error> {
-        let r = self.clear_inner();
-        self.forget_on_flash_error(r)
+        self.run(|log, flash| log.clear(flash))
     }
 }

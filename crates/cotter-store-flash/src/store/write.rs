@@ -1,24 +1,24 @@
 //! Saving and clearing: appending records, moving to a fresh sector, erasing.
 
-use super::{FlashStore, Located, State};
+use super::{Located, Log, State};
 use crate::error::Error;
 use crate::io::{self, CHUNK, Programmer};
+use crate::raw::{Halt, Raw};
 use crate::record::{COMMIT_LEN, HEADER_LEN, Header, Kind};
 use cotter_store::crc::Crc32;
 use cotter_store::{EncodeError, Session, encode_with, encoded_len};
-use embedded_storage::nor_flash::NorFlash;
 
 /// Why programming one record failed.
-enum WriteError<E> {
+enum WriteError {
     /// The driver failed.
-    Flash(E),
+    Flash(Halt),
     /// The record did not read back as written; it was left uncommitted.
     Verify,
     /// Cannot happen: the session was measured with `encoded_len` first.
     Encode(EncodeError),
 }
 
-impl<E> From<EncodeError> for WriteError<E> {
+impl From<EncodeError> for WriteError {
     fn from(e: EncodeError) -> Self {
         Self::Encode(e)
     }
@@ -27,9 +27,13 @@ impl<E> From<EncodeError> for WriteError<E> {
 /// How many times a save or clear tries a fresh sector after a failed read-back.
 const ATTEMPTS: usize = 2;
 
-impl<F: NorFlash> FlashStore<F> {
-    pub(super) fn save_inner(&mut self, session: &Session<'_>) -> Result<(), Error<F::Error>> {
-        let mut st = self.state()?;
+impl Log {
+    pub(super) fn save(
+        &mut self,
+        flash: &mut dyn Raw,
+        session: &Session<'_>,
+    ) -> Result<(), Error<Halt>> {
+        let mut st = self.state(flash)?;
         let len = encoded_len(session)?;
         let size = u32::try_from(len).map(|l| self.geo.record_size(l)).unwrap_or(u32::MAX);
         if size > self.geo.sector_size {
@@ -39,25 +43,25 @@ impl<F: NorFlash> FlashStore<F> {
         // Fits in a `u32`: `size` did.
         let len = len as u32;
         for _ in 0..ATTEMPTS {
-            self.make_room(&mut st, size)?;
+            self.make_room(flash, &mut st, size)?;
             let header = Header { kind: Kind::Session, seq: st.next_seq, len };
-            if self.append(&mut st, header, Some(session))? {
+            if self.append(flash, &mut st, header, Some(session))? {
                 return Ok(());
             }
         }
         Err(Error::Verify)
     }
 
-    pub(super) fn clear_inner(&mut self) -> Result<(), Error<F::Error>> {
-        let mut st = self.state()?;
+    pub(super) fn clear(&mut self, flash: &mut dyn Raw) -> Result<(), Error<Halt>> {
+        let mut st = self.state(flash)?;
         if st.live.is_some_and(|l| l.header.kind == Kind::Session) {
             // The tombstone goes to the start of a freshly erased sector, so that the sector
             // it stays in holds no older session.
             let mut committed = false;
             for _ in 0..ATTEMPTS {
-                self.advance(&mut st)?;
+                self.advance(flash, &mut st)?;
                 let header = Header { kind: Kind::Tombstone, seq: st.next_seq, len: 0 };
-                if self.append(&mut st, header, None)? {
+                if self.append(flash, &mut st, header, None)? {
                     committed = true;
                     break;
                 }
@@ -71,8 +75,8 @@ impl<F: NorFlash> FlashStore<F> {
         let keep = st.live.map(|l| l.sector);
         for sector in (0..self.geo.sectors).filter(|&s| Some(s) != keep) {
             let addr = self.geo.sector_addr(sector);
-            if !io::is_blank(&mut self.flash, addr, self.geo.sector_size).map_err(Error::Flash)? {
-                self.erase(&st, sector)?;
+            if !io::is_blank(flash, &self.geo, addr, self.geo.sector_size).map_err(Error::Flash)? {
+                self.erase(flash, &st, sector)?;
             }
             if sector == st.write_sector {
                 st.write_offset = 0;
@@ -85,30 +89,35 @@ impl<F: NorFlash> FlashStore<F> {
 
     /// Makes sure `size` erased bytes follow the write cursor, moving to a fresh sector if the
     /// current one is full or not blank after the cursor.
-    fn make_room(&mut self, st: &mut State, size: u32) -> Result<(), Error<F::Error>> {
+    fn make_room(
+        &mut self,
+        flash: &mut dyn Raw,
+        st: &mut State,
+        size: u32,
+    ) -> Result<(), Error<Halt>> {
         let room = self.geo.sector_size - st.write_offset;
         if size <= room {
             if st.blank_after_cursor {
                 return Ok(());
             }
             let addr = self.geo.sector_addr(st.write_sector) + st.write_offset;
-            if io::is_blank(&mut self.flash, addr, room).map_err(Error::Flash)? {
+            if io::is_blank(flash, &self.geo, addr, room).map_err(Error::Flash)? {
                 st.blank_after_cursor = true;
                 self.state = Some(*st);
                 return Ok(());
             }
         }
-        self.advance(st)
+        self.advance(flash, st)
     }
 
     /// Erases the sector after the write sector (skipping the one holding the live record)
     /// and moves the write cursor to its start.
-    fn advance(&mut self, st: &mut State) -> Result<(), Error<F::Error>> {
+    fn advance(&mut self, flash: &mut dyn Raw, st: &mut State) -> Result<(), Error<Halt>> {
         let mut target = self.geo.next_sector(st.write_sector);
         if st.live.is_some_and(|l| l.sector == target) {
             target = self.geo.next_sector(target);
         }
-        self.erase(st, target)?;
+        self.erase(flash, st, target)?;
         st.write_sector = target;
         st.write_offset = 0;
         st.blank_after_cursor = true;
@@ -117,10 +126,10 @@ impl<F: NorFlash> FlashStore<F> {
     }
 
     /// Erases `sector`, which never holds the live record of `st`.
-    fn erase(&mut self, st: &State, sector: u32) -> Result<(), Error<F::Error>> {
+    fn erase(&self, flash: &mut dyn Raw, st: &State, sector: u32) -> Result<(), Error<Halt>> {
         debug_assert!(st.live.is_none_or(|l| l.sector != sector), "erasing the live record");
         let from = self.geo.sector_addr(sector);
-        self.flash.erase(from, from + self.geo.sector_size).map_err(Error::Flash)
+        flash.erase(from, from + self.geo.sector_size).map_err(Error::Flash)
     }
 
     /// Programs a record at the write cursor (known blank and large enough) and advances the
@@ -128,13 +137,14 @@ impl<F: NorFlash> FlashStore<F> {
     /// did not read back (the rest of the sector is then given up).
     fn append(
         &mut self,
+        flash: &mut dyn Raw,
         st: &mut State,
         header: Header,
         session: Option<&Session<'_>>,
-    ) -> Result<bool, Error<F::Error>> {
+    ) -> Result<bool, Error<Halt>> {
         let at = Located { sector: st.write_sector, offset: st.write_offset, header };
         st.next_seq = header.seq.wrapping_add(1);
-        match self.program(&at, session) {
+        match self.program(flash, &at, session) {
             Ok(()) => {
                 st.live = Some(at);
                 st.write_offset += self.geo.record_size(header.len);
@@ -154,15 +164,16 @@ impl<F: NorFlash> FlashStore<F> {
 
     /// Header and payload, read-back check, then the commit word and its read-back check.
     fn program(
-        &mut self,
+        &self,
+        flash: &mut dyn Raw,
         at: &Located,
         session: Option<&Session<'_>>,
-    ) -> Result<(), WriteError<F::Error>> {
+    ) -> Result<(), WriteError> {
         let addr = self.geo.sector_addr(at.sector) + at.offset;
         let header = at.header.encode();
         let mut crc = Crc32::new();
         crc.update(&header);
-        let mut p = Programmer::new(&mut self.flash, addr);
+        let mut p = Programmer::new(flash, &self.geo, addr);
         p.push(&header).map_err(WriteError::Flash)?;
         p.pad().map_err(WriteError::Flash)?;
         if let Some(session) = session {
@@ -177,9 +188,9 @@ impl<F: NorFlash> FlashStore<F> {
         let payload = addr + self.geo.header_size();
         let mut back = Crc32::new();
         let mut head = [0u8; HEADER_LEN];
-        io::read(&mut self.flash, addr, &mut head).map_err(WriteError::Flash)?;
+        io::read(flash, &self.geo, addr, &mut head).map_err(WriteError::Flash)?;
         back.update(&head);
-        io::crc_of(&mut self.flash, payload, at.header.len, &mut back)
+        io::crc_of(flash, &self.geo, payload, at.header.len, &mut back)
             .map_err(WriteError::Flash)?;
         if back.finish() != crc {
             return Err(WriteError::Verify);
@@ -189,9 +200,9 @@ impl<F: NorFlash> FlashStore<F> {
         let mut commit = [0xFFu8; CHUNK];
         commit[..COMMIT_LEN].copy_from_slice(&crc.to_le_bytes());
         let unit = self.geo.commit_size() as usize;
-        self.flash.write(commit_addr, &commit[..unit]).map_err(WriteError::Flash)?;
+        flash.write(commit_addr, &commit[..unit]).map_err(WriteError::Flash)?;
         let mut check = [0u8; COMMIT_LEN];
-        io::read(&mut self.flash, commit_addr, &mut check).map_err(WriteError::Flash)?;
+        io::read(flash, &self.geo, commit_addr, &mut check).map_err(WriteError::Flash)?;
         if check != crc.to_le_bytes() {
             return Err(WriteError::Verify);
         }
