@@ -2,7 +2,7 @@
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::error::Error;
+use crate::error::{ApiMessage, Error};
 use crate::http;
 use crate::session::{NewSession, SessionCache};
 use crate::verify::JwksCache;
@@ -39,6 +39,8 @@ pub struct Client<'c, T, S, C, const SESSION: usize = 4096, const WORK: usize = 
     pub(crate) work: [u8; WORK],
     pub(crate) scratch: [u8; SCRATCH],
     pub(crate) unescape: [u8; UNESCAPE],
+    /// The server's message of the last [`Error::Api`].
+    pub(crate) api_msg: ApiMessage,
 }
 
 impl<T, S, C, const SESSION: usize, const WORK: usize> fmt::Debug
@@ -75,6 +77,7 @@ where
             work: [0; WORK],
             scratch: [0; SCRATCH],
             unescape: [0; UNESCAPE],
+            api_msg: ApiMessage::new(),
         })
     }
 
@@ -96,6 +99,15 @@ where
     /// The token store.
     pub fn store_mut(&mut self) -> &mut S {
         &mut self.store
+    }
+
+    /// The server's message (Cotter's `msg`, cut to [`API_MESSAGE_LEN`] bytes) of the last
+    /// [`Error::Api`] this client returned: why the server refused, e.g. `refresh token is not
+    /// valid: …`. Empty before any, or when that answer's body was not Cotter's error JSON.
+    ///
+    /// [`API_MESSAGE_LEN`]: crate::API_MESSAGE_LEN
+    pub fn api_message(&self) -> &str {
+        &self.api_msg
     }
 
     /// How many times the JWKS was fetched.
@@ -212,6 +224,7 @@ where
             &self.config,
             &self.clock,
             &mut self.scratch,
+            &mut self.api_msg,
             id_token,
             false,
         )?;
@@ -241,7 +254,7 @@ where
                 self.persist()?;
                 return Err(Error::SessionExpired);
             }
-            return Err(http::api_error(status, body, &mut self.unescape));
+            return Err(http::api_error(status, body, &mut self.unescape, &mut self.api_msg));
         }
         let token: OAuthToken<'_> =
             cotter_proto::json::decode(body, &mut self.unescape).map_err(Error::Protocol)?;
@@ -287,7 +300,7 @@ where
             Ok(())
         } else {
             let (status, body) = (resp.status, resp.body);
-            Err(http::api_error(status, body, &mut self.unescape))
+            Err(http::api_error(status, body, &mut self.unescape, &mut self.api_msg))
         }
     }
 
@@ -322,6 +335,7 @@ pub(crate) struct Parts<'p, 'c, T, S, C, const SESSION: usize> {
     pub(crate) session: &'p mut SessionCache<SESSION>,
     pub(crate) jwks: &'p mut JwksCache,
     pub(crate) scratch: &'p mut [u8],
+    pub(crate) api_msg: &'p mut ApiMessage,
 }
 
 /// `Parts` of the client for [`accept`](crate::client::accept), borrowing every field but
@@ -336,6 +350,7 @@ macro_rules! parts {
             session: &mut $client.session,
             jwks: &mut $client.jwks,
             scratch: &mut $client.scratch,
+            api_msg: &mut $client.api_msg,
         }
     };
 }
@@ -353,6 +368,7 @@ pub(crate) fn accept<T: Transport, S: TokenStore, C: Clock, const SESSION: usize
         p.config,
         p.clock,
         p.scratch,
+        p.api_msg,
         token.access_token,
         true,
     ) {
@@ -375,6 +391,7 @@ pub(crate) fn accept<T: Transport, S: TokenStore, C: Clock, const SESSION: usize
         p.config,
         p.clock,
         p.scratch,
+        p.api_msg,
         token.id_token,
         false,
     )?;

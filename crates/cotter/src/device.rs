@@ -158,6 +158,7 @@ where
             &mut self.scratch,
             &mut self.work,
             &mut self.unescape,
+            &mut self.api_msg,
         )?;
         let token = event
             .oauth_token
@@ -186,7 +187,7 @@ where
             return Err(Error::UserNotFound);
         }
         if status != 200 {
-            return Err(http::api_error(status, body, &mut self.unescape));
+            return Err(http::api_error(status, body, &mut self.unescape, &mut self.api_msg));
         }
         let found: User<'_> =
             cotter_proto::json::decode(body, &mut self.unescape).map_err(Error::Protocol)?;

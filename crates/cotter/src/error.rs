@@ -4,7 +4,9 @@ use crate::config::ConfigError;
 use crate::random::RandomError;
 use core::fmt;
 
-/// The longest server message kept in [`Error::Api`].
+/// The longest server message the client keeps ([`Client::api_message`]).
+///
+/// [`Client::api_message`]: crate::Client::api_message
 pub const API_MESSAGE_LEN: usize = 160;
 
 /// A message from the server's `{"msg": …, "type": …}` error body, cut to
@@ -25,12 +27,15 @@ pub enum Error<T, S> {
     Transport(T),
     /// The token store failed.
     Store(S),
-    /// The server answered with an error status.
+    /// The server answered with an error status. The server's message (Cotter's `msg`) is
+    /// kept by the client rather than in the error, so that every `Result` of the client stays
+    /// small (no 160-byte text moved through each `?` on a microcontroller): read it with
+    /// [`Client::api_message`] (with a `SharedClient`, `lock().api_message()`).
+    ///
+    /// [`Client::api_message`]: crate::Client::api_message
     Api {
         /// HTTP status.
         status: u16,
-        /// The server's `msg` (empty when the body was not Cotter's error JSON).
-        msg: ApiMessage,
     },
     /// A request or response did not fit the protocol (or the client's buffers).
     Protocol(cotter_proto::Error),
@@ -114,8 +119,7 @@ impl<T: fmt::Debug, S: fmt::Debug> fmt::Display for Error<T, S> {
             Self::Config(e) => write!(f, "invalid configuration: {e}"),
             Self::Transport(e) => write!(f, "transport error: {e:?}"),
             Self::Store(e) => write!(f, "token store error: {e:?}"),
-            Self::Api { status, msg } if msg.is_empty() => write!(f, "server error {status}"),
-            Self::Api { status, msg } => write!(f, "server error {status}: {msg}"),
+            Self::Api { status } => write!(f, "server error {status}"),
             Self::Protocol(e) => write!(f, "protocol error: {e}"),
             Self::Jwt(e) => write!(f, "token rejected: {e}"),
             Self::Jwks(e) => write!(f, "unusable jwks: {e}"),
@@ -147,8 +151,8 @@ mod tests {
         for e in [E::NotSignedIn, E::SessionExpired, E::ClockNotSet, E::Random(RandomError)] {
             assert_eq!(format!("{e}"), e.reason());
         }
-        let api = E::Api { status: 400, msg: api_message("bad request") };
-        assert_eq!(format!("{api}"), "server error 400: bad request");
+        let api = E::Api { status: 400 };
+        assert_eq!(format!("{api}"), "server error 400");
         assert!(format!("{api}").starts_with(api.reason()));
         let config = E::Config(ConfigError::EmptyApiKey);
         assert_eq!(

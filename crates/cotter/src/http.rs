@@ -1,7 +1,7 @@
 //! Sending one Cotter API call through the [`Transport`] and mapping the answer.
 
 use crate::config::Config;
-use crate::error::{Error, api_message};
+use crate::error::{ApiMessage, Error, api_message};
 use cotter_proto::{ApiError, Endpoint};
 use cotter_transport::{Request, Response, Transport};
 use serde::{Deserialize, Serialize};
@@ -46,7 +46,9 @@ pub(crate) fn send_json<'w, T: Transport, S, Q: Serialize>(
 }
 
 /// One JSON call: encodes `request` (if any) into `scratch`, sends it, and decodes a `200`
-/// answer as `R` (borrowing `work` and `unescape`); any other status is [`Error::Api`].
+/// answer as `R` (borrowing `work` and `unescape`); any other status is [`Error::Api`], with
+/// the server's message in `api_msg`.
+#[allow(clippy::too_many_arguments, reason = "disjoint borrows of the client's fields")]
 pub(crate) fn call<'w, T: Transport, S, Q: Serialize, R: Deserialize<'w>>(
     transport: &mut T,
     config: &Config<'_>,
@@ -55,6 +57,7 @@ pub(crate) fn call<'w, T: Transport, S, Q: Serialize, R: Deserialize<'w>>(
     scratch: &mut [u8],
     work: &'w mut [u8],
     unescape: &'w mut [u8],
+    api_msg: &mut ApiMessage,
 ) -> Result<R, Error<T::Error, S>> {
     let resp = match request {
         Some(q) => send_json(transport, config, endpoint, q, scratch, work)?,
@@ -62,17 +65,23 @@ pub(crate) fn call<'w, T: Transport, S, Q: Serialize, R: Deserialize<'w>>(
     };
     let (status, body) = (resp.status, resp.body);
     if status != 200 {
-        return Err(api_error(status, body, unescape));
+        return Err(api_error(status, body, unescape, api_msg));
     }
     cotter_proto::json::decode(body, unescape).map_err(Error::Protocol)
 }
 
-/// Maps an error status and its body to [`Error::Api`] (keeping Cotter's `msg`).
-pub(crate) fn api_error<T, S>(status: u16, body: &[u8], unescape: &mut [u8]) -> Error<T, S> {
-    let msg = cotter_proto::json::decode::<ApiError<'_>>(body, unescape)
+/// Maps an error status to [`Error::Api`], keeping Cotter's `msg` from the body in `api_msg`
+/// (emptied when the body is not Cotter's error JSON).
+pub(crate) fn api_error<T, S>(
+    status: u16,
+    body: &[u8],
+    unescape: &mut [u8],
+    api_msg: &mut ApiMessage,
+) -> Error<T, S> {
+    *api_msg = cotter_proto::json::decode::<ApiError<'_>>(body, unescape)
         .map(|e| api_message(e.msg))
         .unwrap_or_default();
-    Error::Api { status, msg }
+    Error::Api { status }
 }
 
 /// Whether an error status with this body says the refresh grant is invalid for good.

@@ -156,6 +156,7 @@ where
             &mut self.scratch,
             &mut self.work,
             &mut self.unescape,
+            &mut self.api_msg,
         )?;
         // A new sign-in replaces whatever session was there (the device key stays).
         self.session.clear_tokens();

@@ -2,7 +2,7 @@
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::error::Error;
+use crate::error::{ApiMessage, Error};
 use crate::http;
 use cotter_jwt::{Jwks, UntrustedToken, Validation};
 use cotter_proto::Endpoint;
@@ -54,6 +54,7 @@ impl JwksCache {
         transport: &mut T,
         config: &Config<'_>,
         scratch: &mut [u8],
+        api_msg: &mut ApiMessage,
         now: Option<u64>,
     ) -> Result<(), Error<T::Error, S>> {
         self.fetches = self.fetches.saturating_add(1);
@@ -62,7 +63,7 @@ impl JwksCache {
         let (status, body) = (resp.status, resp.body);
         if status != 200 {
             let mut unescape = [0u8; 256];
-            return Err(http::api_error(status, body, &mut unescape));
+            return Err(http::api_error(status, body, &mut unescape, api_msg));
         }
         let text = core::str::from_utf8(body)
             .map_err(|_| Error::Jwks(cotter_jwt::JwkError::MissingKeys))?;
@@ -103,12 +104,13 @@ impl JwksCache {
         config: &Config<'_>,
         clock: &C,
         scratch: &mut [u8],
+        api_msg: &mut ApiMessage,
         token: &str,
         access: bool,
     ) -> Result<Verified, Error<T::Error, S>> {
         let now = clock.now();
         if self.keys.is_none() {
-            self.fetch(transport, config, scratch, now)?;
+            self.fetch(transport, config, scratch, api_msg, now)?;
         }
         let mut refetched = false;
         loop {
@@ -159,7 +161,7 @@ impl JwksCache {
                     if !refetched && self.may_refetch(now) =>
                 {
                     refetched = true;
-                    self.fetch(transport, config, scratch, now)?;
+                    self.fetch(transport, config, scratch, api_msg, now)?;
                 }
                 Err(e) => return Err(Error::Jwt(e)),
             }

@@ -91,6 +91,19 @@ pub(crate) fn run() -> Result<(), Failure> {
     // The client lives in `.bss` (`singleton!` keeps it out of `.data` and hands it out once).
     let slot: &'static mut Option<FwClient> = cortex_m::singleton!(: Option<FwClient> = None)
         .ok_or(Failure::new(CHECK, "client slot taken"))?;
+    let result = checks(slot);
+    // The server's reason for an error answer (`Error::Api` carries only the status).
+    if let (Err(_), Some(client)) = (&result, slot.as_ref())
+        && !client.api_message().is_empty()
+    {
+        console::line(&["client: the server said: ", client.api_message()]);
+    }
+    *slot = None;
+    result
+}
+
+/// Steps 1–6 on the client in `slot`.
+fn checks(slot: &mut Option<FwClient>) -> Result<(), Failure> {
     let mut rng = TestEntropy::new(SEED);
 
     // 1–2: the provisioned device key, a client that boots with it, the time.
@@ -185,7 +198,6 @@ pub(crate) fn run() -> Result<(), Failure> {
     console::line(&[
         "client: logged out (session wiped, refresh token revoked); the device key signed in again",
     ]);
-    *slot = None;
     Ok(())
 }
 

@@ -51,7 +51,8 @@ pub(crate) const fn ensure(
 }
 
 /// A failure of `check` for a library error: its fixed description ([`Reason`]) becomes the
-/// detail, and an error answer of the server is printed first. No `core::fmt`: the libraries'
+/// detail, and the status of an error answer of the server is printed first (the client
+/// check prints the server's message, which the client keeps). No `core::fmt`: the libraries'
 /// `reason()` texts are enough to tell what failed, and keep the formatting machinery (about
 /// 12 KiB with the errors' `Display` impls) out of the image.
 #[cfg(feature = "client")]
@@ -88,9 +89,9 @@ mod reasons {
         }
 
         fn print_extra(&self, check: &'static str) {
-            if let Self::Api { status, msg } = self {
+            if let Self::Api { status } = self {
                 let status = console::Decimal::new(u32::from(*status));
-                console::line(&[check, ": server error ", status.as_str(), " ", msg.as_str()]);
+                console::line(&[check, ": server error ", status.as_str()]);
             }
         }
     }

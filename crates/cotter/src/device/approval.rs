@@ -190,6 +190,7 @@ where
             &mut self.scratch,
             &mut self.work,
             &mut self.unescape,
+            &mut self.api_msg,
         )?;
         Ok(PendingApproval { id: event.id, timestamp: event.timestamp })
     }
@@ -206,7 +207,7 @@ where
         let resp = http::send(&mut self.transport, &self.config, endpoint, None, &mut self.work)?;
         let (status, body) = (resp.status, resp.body);
         if status != 200 {
-            return Err(http::api_error(status, body, &mut self.unescape));
+            return Err(http::api_error(status, body, &mut self.unescape, &mut self.api_msg));
         }
         let event: Event<'_> =
             cotter_proto::json::decode(body, &mut self.unescape).map_err(Error::Protocol)?;
@@ -289,7 +290,7 @@ where
         let resp = http::send(&mut self.transport, &self.config, endpoint, None, &mut self.work)?;
         let (status, body) = (resp.status, resp.body);
         if status != 200 {
-            return Err(http::api_error(status, body, &mut self.unescape));
+            return Err(http::api_error(status, body, &mut self.unescape, &mut self.api_msg));
         }
         let event: Option<Event<'_>> =
             cotter_proto::json::decode(body, &mut self.unescape).map_err(Error::Protocol)?;
@@ -365,7 +366,7 @@ where
             Ok(())
         } else {
             let (status, body) = (resp.status, resp.body);
-            Err(http::api_error(status, body, &mut self.unescape))
+            Err(http::api_error(status, body, &mut self.unescape, &mut self.api_msg))
         }
     }
 }

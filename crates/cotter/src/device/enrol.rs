@@ -114,6 +114,7 @@ where
             &mut self.scratch,
             &mut self.work,
             &mut self.unescape,
+            &mut self.api_msg,
         )?;
         // The server trusts the key from here on: keep it even if its tokens are refused.
         self.session.set_device_key(Some(&*key.to_secret()));
@@ -155,7 +156,7 @@ where
         )?;
         if resp.status != 200 {
             let (status, body) = (resp.status, resp.body);
-            return Err(http::api_error(status, body, &mut self.unescape));
+            return Err(http::api_error(status, body, &mut self.unescape, &mut self.api_msg));
         }
         self.session.set_device_key(None);
         self.persist()
@@ -180,7 +181,7 @@ where
         let resp = http::send(&mut self.transport, &self.config, endpoint, None, &mut self.work)?;
         let (status, body) = (resp.status, resp.body);
         if status != 200 {
-            return Err(http::api_error(status, body, &mut self.unescape));
+            return Err(http::api_error(status, body, &mut self.unescape, &mut self.api_msg));
         }
         let answer: EnrolledMethod<'_> =
             cotter_proto::json::decode(body, &mut self.unescape).map_err(Error::Protocol)?;
