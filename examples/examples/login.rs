@@ -141,6 +141,11 @@ where
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The server's reason is kept by the client, beside the status in the error.
+        Err(e @ cotter::Error::Api { .. }) if !client.api_message().is_empty() => {
+            eprintln!("login: {e}: {}", client.api_message());
+            ExitCode::FAILURE
+        }
         Err(e) => {
             eprintln!("login: {e}");
             ExitCode::FAILURE
