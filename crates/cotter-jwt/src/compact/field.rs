@@ -146,9 +146,10 @@ impl Modulus {
     }
 }
 
-/// Bit `i` of `a` (0 is the least significant).
+/// Bit `i` of `a` (0 is the least significant; `i` below 256, taken modulo 256 so that no
+/// bounds check or panic path is compiled in).
 pub(crate) const fn bit(a: &Limbs, i: usize) -> bool {
-    (a[i / 32] >> (i % 32)) & 1 == 1
+    (a[(i / 32) % 8] >> (i % 32)) & 1 == 1
 }
 
 /// Whether `a < b`.
