@@ -1,16 +1,21 @@
 //! `proto_decode`: every response decoder of `cotter-proto`, chosen by the first byte.
 //!
-//! Checked for each decoded value: a scratch buffer as long as the body is always enough;
-//! a smaller scratch gives the same value or `ScratchTooSmall`; the value survives
-//! `encode` → `decode` unchanged, and so does its owned variant where there is one.
+//! Checked for each body: the hand-written decoder agrees with `serde_json` reading the same
+//! body through the types' serde derives (owned variants: both accept with equal values, or
+//! both refuse, except where the decoder is knowingly stricter, see [`excused`]); a scratch
+//! buffer as long as the body is always enough; a smaller scratch gives the same value or
+//! `ScratchTooSmall`; the value survives `encode` → `decode` unchanged, and so does its owned
+//! variant where there is one.
 
 use core::fmt::Debug;
-use cotter_proto::json::{decode, encode};
+use cotter_proto::json::{Decode, decode, encode};
 use cotter_proto::{
-    ApiError, EnrolledMethod, Error, Event, IdentifierInfo, IdentityResponse, IdentityToken,
-    JsonErrorKind, OAuthToken, User,
+    ApiError, ApiErrorOwned, EnrolledMethod, Error, Event, EventOwned, IdentifierInfo,
+    IdentifierInfoOwned, IdentityResponse, IdentityResponseOwned, IdentityToken,
+    IdentityTokenOwned, JsonError, JsonErrorKind, OAuthToken, OAuthTokenOwned, User, UserOwned,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::string::String;
 use std::vec::Vec;
 
@@ -19,9 +24,9 @@ fn is_scratch_too_small<T>(r: &Result<T, Error>) -> bool {
 }
 
 /// Decodes `body` as `T` with a full scratch and with a small one, and round-trips the value.
-fn check<'b, T>(body: &'b [u8], full: &'b mut [u8], tight: &'b mut [u8]) -> Option<T>
+fn check<'b, T>(body: &'b [u8], full: &'b mut [u8], tight: &'b mut [u8]) -> Result<T, Error>
 where
-    T: Deserialize<'b> + PartialEq + Debug,
+    T: Decode<'b> + PartialEq + Debug,
 {
     let r: Result<T, Error> = decode(body, full);
     assert!(!is_scratch_too_small(&r), "a scratch as long as the body was too small");
@@ -32,7 +37,7 @@ where
         (Err(_), Ok(v)) => panic!("decodes only with the smaller scratch: {v:?}"),
         (Err(_), Err(_)) => {}
     }
-    r.ok()
+    r
 }
 
 macro_rules! with_owned {
@@ -84,6 +89,73 @@ reborrow!(
     IdentifierInfo
 );
 
+/// Refusals `serde_json` does not share, by design: nesting deeper than
+/// `cotter_proto::json::MAX_DEPTH` (serde_json allows 128), a lone UTF-16 surrogate escape in
+/// a skipped member (serde_json checks only the hex digits there), more list items than
+/// `cotter_proto::MAX_LIST` (the owned `Vec` has no bound), and a struct written as a JSON
+/// array (serde's derives read it by position).
+fn excused(e: &JsonError, body: &str) -> bool {
+    let lower = body.to_ascii_lowercase();
+    let surrogate = ["\\ud8", "\\ud9", "\\uda", "\\udb", "\\udc", "\\udd", "\\ude", "\\udf"]
+        .iter()
+        .any(|p| lower.contains(p));
+    match e.kind() {
+        JsonErrorKind::TooDeep => true,
+        JsonErrorKind::InvalidString => surrogate,
+        JsonErrorKind::InvalidValue => matches!(e.field(), Some("enrolled" | "identifiers")),
+        // serde's derives also read a struct from an array of its members in order.
+        JsonErrorKind::InvalidType => body.contains('[') && struct_position(e),
+        _ => false,
+    }
+}
+
+/// Whether `e` is about a place where a struct is expected: the body itself, or a member
+/// that holds one.
+fn struct_position(e: &JsonError) -> bool {
+    matches!(
+        (e.object(), e.field()),
+        (None, None)
+            | (Some("IdentityResponse"), Some("identifier" | "token" | "user" | "oauth_token"))
+            | (Some("User" | "Event"), Some("oauth_token"))
+    )
+}
+
+/// The differential check: `ours` (made owned by `owned`) against serde_json's `O`.
+fn agree<B: Debug, O: DeserializeOwned + PartialEq + Debug>(
+    body: &[u8],
+    ours: &Result<B, Error>,
+    owned: impl Fn(&B) -> O,
+) {
+    let Ok(text) = core::str::from_utf8(body) else {
+        assert!(ours.is_err(), "invalid UTF-8 accepted: {ours:?}");
+        return;
+    };
+    let theirs: Result<O, _> = serde_json::from_str(text);
+    match (ours, &theirs) {
+        (Ok(b), Ok(o)) => assert_eq!(&owned(b), o, "values differ for {text:?}"),
+        (Err(_), Err(_)) => {}
+        (Ok(b), Err(e)) => panic!("accepted {text:?} as {b:?}; serde_json refuses: {e}"),
+        (Err(Error::Json(e)), Ok(_)) if excused(e, text) => {}
+        (Err(e), Ok(o)) => panic!("refused {text:?} ({e:?}); serde_json reads {o:?}"),
+    }
+}
+
+/// Decodes with a full and a tight scratch (see [`check`]) and compares with serde_json.
+fn check_against<'b, T, O>(
+    body: &'b [u8],
+    full: &'b mut [u8],
+    tight: &'b mut [u8],
+    owned: impl Fn(&T) -> O,
+) -> Option<T>
+where
+    T: Decode<'b> + PartialEq + Debug,
+    O: DeserializeOwned + PartialEq + Debug,
+{
+    let ours = check::<T>(body, full, tight);
+    agree(body, &ours, owned);
+    ours.ok()
+}
+
 /// The fuzz target: `data[0]` picks the type, `data[1]` the size of the small scratch, the
 /// rest is the body.
 pub fn run(data: &[u8]) {
@@ -93,42 +165,64 @@ pub fn run(data: &[u8]) {
     let (f, t) = (&mut full[..], &mut tight[..]);
     match which % 8 {
         0 => {
-            if let Some(v) = check::<OAuthToken<'_>>(body, f, t) {
+            let own = |v: &OAuthToken<'_>| -> OAuthTokenOwned { v.to_owned() };
+            if let Some(v) = check_against(body, f, t, own) {
                 with_owned!(v, OAuthToken);
             }
         }
         1 => {
-            if let Some(v) = check::<IdentityResponse<'_>>(body, f, t) {
+            let own = |v: &IdentityResponse<'_>| -> IdentityResponseOwned { v.to_owned() };
+            if let Some(v) = check_against(body, f, t, own) {
                 with_owned!(v, IdentityResponse);
             }
         }
         2 => {
-            if let Some(v) = check::<User<'_>>(body, f, t) {
+            let own = |v: &User<'_>| -> UserOwned { v.to_owned() };
+            if let Some(v) = check_against(body, f, t, own) {
                 with_owned!(v, User);
             }
         }
         3 => {
-            if let Some(v) = check::<Event<'_>>(body, f, t) {
+            // `GET /event/new` answers `null` when nothing is pending.
+            let own =
+                |v: &Option<Event<'_>>| -> Option<EventOwned> { v.as_ref().map(Event::to_owned) };
+            if let Some(Some(v)) = check_against(body, f, t, own) {
                 with_owned!(v, Event);
             }
         }
         4 => {
-            if let Some(v) = check::<EnrolledMethod<'_>>(body, f, t) {
+            // No owned variant: serde_json reads the borrowed type when no string is escaped.
+            let r = check::<EnrolledMethod<'_>>(body, f, t);
+            if let Ok(text) = core::str::from_utf8(body)
+                && !text.contains('\\')
+            {
+                let theirs = serde_json::from_str::<EnrolledMethod<'_>>(text);
+                match (&r, &theirs) {
+                    (Ok(a), Ok(b)) => assert_eq!(a, b, "values differ for {text:?}"),
+                    (Err(_), Err(_)) => {}
+                    (Err(Error::Json(e)), Ok(_)) if excused(e, text) => {}
+                    _ => panic!("disagree on {text:?}: {r:?} / {theirs:?}"),
+                }
+            }
+            if let Ok(v) = r {
                 round_trip_borrowed(&v, &v);
             }
         }
         5 => {
-            if let Some(v) = check::<ApiError<'_>>(body, f, t) {
+            let own = |v: &ApiError<'_>| -> ApiErrorOwned { v.to_owned() };
+            if let Some(v) = check_against(body, f, t, own) {
                 with_owned!(v, ApiError);
             }
         }
         6 => {
-            if let Some(v) = check::<IdentityToken<'_>>(body, f, t) {
+            let own = |v: &IdentityToken<'_>| -> IdentityTokenOwned { v.to_owned() };
+            if let Some(v) = check_against(body, f, t, own) {
                 with_owned!(v, IdentityToken);
             }
         }
         _ => {
-            if let Some(v) = check::<IdentifierInfo<'_>>(body, f, t) {
+            let own = |v: &IdentifierInfo<'_>| -> IdentifierInfoOwned { v.to_owned() };
+            if let Some(v) = check_against(body, f, t, own) {
                 with_owned!(v, IdentifierInfo);
             }
         }

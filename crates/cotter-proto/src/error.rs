@@ -204,7 +204,7 @@ impl JsonError {
     }
 
     /// The JSON member (e.g. `"expires_in"`) whose value failed, when known. `None` for a
-    /// missing member: serde does not say which one, [`object`](Self::object) does say where.
+    /// missing member; [`object`](Self::object) says where it is missing.
     #[must_use]
     pub const fn field(&self) -> Option<&'static str> {
         self.field
@@ -235,7 +235,8 @@ pub enum JsonErrorKind {
     Syntax,
     /// Non-whitespace after the top-level value.
     TrailingCharacters,
-    /// A value has the wrong JSON type (e.g. a number where a string is expected).
+    /// A value has the wrong JSON type (e.g. a number where a string is expected, or `null`
+    /// for a required member).
     InvalidType,
     /// A number is malformed, negative where unsigned, or out of range.
     InvalidNumber,
@@ -244,14 +245,16 @@ pub enum JsonErrorKind {
     /// A value has the right type but is not acceptable (bad timestamp string, too many items,
     /// duplicate member).
     InvalidValue,
-    /// A required member is absent (or `null`).
+    /// A required member is absent.
     MissingField,
     /// Strings with escapes need more room than the scratch buffer has: retry with a larger one.
     ScratchTooSmall,
     /// Arrays/objects nested deeper than [`MAX_DEPTH`](crate::json::MAX_DEPTH).
     TooDeep,
-    /// The target type asked for something JSON cannot express here (self-describing data,
-    /// raw bytes).
+    /// The target type asked for something JSON cannot express here. [`json::decode`] no
+    /// longer reports it (it was serde-json-core's answer to self-describing data and raw bytes).
+    ///
+    /// [`json::decode`]: crate::json::decode
     Unsupported,
 }
 

@@ -1,10 +1,12 @@
 //! Encoding request bodies into, and decoding response bodies from, caller buffers — no heap.
 //!
-//! Parsing is done by `serde-json-core`; strings are handed to the target type borrowed from
-//! the body when they hold no escape, and decoded into the caller's `scratch` buffer when they
-//! do (`"a\/b"` becomes `a/b`, `"caf\u00e9"` becomes `café`, surrogate pairs are joined), so a
-//! `&'a str` field always holds the real text. Members the type does not know are skipped;
-//! a known member with the wrong JSON type is an error.
+//! Responses are read by `cotter-jwt`'s strict zero-copy JSON reader (the one that reads
+//! tokens, so the SDK has a single JSON parser), with a hand-written reader per response type
+//! ([`Decode`]). Strings are borrowed from the body when they hold no escape, and decoded into
+//! the caller's `scratch` buffer when they do (`"a\/b"` becomes `a/b`, `"caf\u00e9"` becomes
+//! `café`, surrogate pairs are joined), so a `&'a str` field always holds the real text.
+//! Members the type does not know are skipped; a known member with the wrong JSON type, or
+//! seen twice, is an error. Request bodies are written by `serde-json-core`'s serializer.
 //!
 //! ```
 //! use cotter_proto::{OAuthToken, json};
@@ -17,43 +19,37 @@
 //! # Ok::<(), cotter_proto::Error>(())
 //! ```
 
-mod unescape;
-mod wrap;
+mod read;
+mod types;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+pub use read::Decode;
 
 use crate::{Error, JsonError, JsonErrorKind};
 
-/// The deepest nesting of arrays and objects [`decode`] accepts, skipped members included. The
-/// parser recurses once per level, so this bounds its stack use on hostile input.
-pub const MAX_DEPTH: usize = 32;
+/// The deepest nesting of arrays and objects [`decode`] accepts, the body's own object and
+/// skipped members included (`cotter-jwt`'s reader allows 32 levels inside the object).
+pub const MAX_DEPTH: usize = cotter_jwt::json::MAX_DEPTH + 1;
 
 /// Decodes `body` into `T`, borrowing strings from `body` or, when they hold escapes, from
 /// `scratch`.
 ///
 /// `scratch` needs room for the decoded text of every escaped string the type keeps (skipped
-/// members cost nothing); `&mut []` is enough for bodies without escapes. 256 bytes covers
-/// typical Cotter responses.
+/// members cost nothing); `&mut []` is enough for bodies without escapes, and a scratch as
+/// long as the body always suffices. 256 bytes covers typical Cotter responses.
 ///
 /// # Errors
 ///
 /// [`Error::Json`] with the kind and, when known, the object and member that failed:
-/// malformed JSON, a wrong type, a missing member, trailing characters, nesting deeper than
-/// [`MAX_DEPTH`], a bad escape, or [`JsonErrorKind::ScratchTooSmall`].
-pub fn decode<'a, T: Deserialize<'a>>(body: &'a [u8], scratch: &'a mut [u8]) -> Result<T, Error> {
-    let mut side = wrap::Side::new(scratch);
-    let mut de = serde_json_core::de::Deserializer::new(body, None);
-    let result = T::deserialize(wrap::De::new(&mut de, &mut side));
-    let value = match result {
-        Ok(value) => value,
-        Err(e) => {
-            let (kind, object, field) = side.detail();
-            let kind = kind.unwrap_or_else(|| kind_of(&e));
-            return Err(Error::Json(JsonError::at(kind, object, field)));
-        }
-    };
-    de.end().map_err(|e| Error::Json(JsonError::new(kind_of(&e))))?;
-    Ok(value)
+/// malformed JSON or invalid UTF-8, a wrong type, a missing or repeated member, trailing
+/// characters, nesting deeper than [`MAX_DEPTH`], or [`JsonErrorKind::ScratchTooSmall`].
+pub fn decode<'a, T: Decode<'a>>(body: &'a [u8], scratch: &'a mut [u8]) -> Result<T, Error> {
+    let text = core::str::from_utf8(body)
+        .map_err(|_| Error::Json(JsonError::new(JsonErrorKind::InvalidString)))?;
+    let value = read::top_level(text)?;
+    let mut scratch = read::Scratch::new(scratch);
+    Ok(<T as read::Value<'a>>::decode_value(value, &mut scratch)?)
 }
 
 /// Encodes `value` as compact JSON into `buf` and returns the text.
@@ -70,26 +66,9 @@ pub fn encode<'b, T: Serialize + ?Sized>(value: &T, buf: &'b mut [u8]) -> Result
         .map_err(|_| Error::Json(JsonError::new(JsonErrorKind::InvalidString)))
 }
 
-fn kind_of(e: &serde_json_core::de::Error) -> JsonErrorKind {
-    use serde_json_core::de::Error as E;
-    match e {
-        E::EofWhileParsingList
-        | E::EofWhileParsingObject
-        | E::EofWhileParsingString
-        | E::EofWhileParsingNumber
-        | E::EofWhileParsingValue => JsonErrorKind::Eof,
-        E::TrailingCharacters => JsonErrorKind::TrailingCharacters,
-        E::InvalidNumber => JsonErrorKind::InvalidNumber,
-        E::InvalidType => JsonErrorKind::InvalidType,
-        E::InvalidUnicodeCodePoint | E::InvalidEscapeSequence | E::EscapedStringIsTooLong => {
-            JsonErrorKind::InvalidString
-        }
-        E::AnyIsUnsupported | E::BytesIsUnsupported => JsonErrorKind::Unsupported,
-        E::CustomError => JsonErrorKind::InvalidValue,
-        _ => JsonErrorKind::Syntax,
-    }
-}
-
+#[cfg(test)]
+#[cfg(feature = "alloc")]
+mod diff_tests;
 #[cfg(test)]
 mod prop_tests;
 #[cfg(test)]

@@ -2,9 +2,10 @@
 
 use crate::config::Config;
 use crate::error::{ApiMessage, Error, api_message};
+use cotter_proto::json::Decode;
 use cotter_proto::{ApiError, Endpoint};
 use cotter_transport::{Request, Response, Transport};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The longest API URL the client builds.
 pub(crate) const URL_CAP: usize = 512;
@@ -49,7 +50,7 @@ pub(crate) fn send_json<'w, T: Transport, S, Q: Serialize>(
 /// answer as `R` (borrowing `work` and `unescape`); any other status is [`Error::Api`], with
 /// the server's message in `api_msg`.
 #[allow(clippy::too_many_arguments, reason = "disjoint borrows of the client's fields")]
-pub(crate) fn call<'w, T: Transport, S, Q: Serialize, R: Deserialize<'w>>(
+pub(crate) fn call<'w, T: Transport, S, Q: Serialize, R: Decode<'w>>(
     transport: &mut T,
     config: &Config<'_>,
     endpoint: Endpoint<'_>,

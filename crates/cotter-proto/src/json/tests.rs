@@ -238,8 +238,13 @@ fn structural_errors() {
     assert_eq!(e(b"[]"), JsonErrorKind::InvalidType);
     let mut deep = std::vec::Vec::new();
     deep.extend_from_slice(br#"{"x":"#);
+    // The body's object is the first level.
     deep.extend(core::iter::repeat_n(b'[', MAX_DEPTH));
     assert_eq!(e(&deep), JsonErrorKind::TooDeep);
+    deep.truncate(deep.len() - 1);
+    deep.extend(core::iter::repeat_n(b']', MAX_DEPTH - 1));
+    deep.push(b'}');
+    assert_eq!(decode::<ApiError<'_>>(&deep, &mut []), Ok(ApiError::default()));
     // Brackets inside strings do not count.
     let mut ok = std::vec::Vec::new();
     ok.extend_from_slice(br#"{"msg":""#);
@@ -252,6 +257,54 @@ fn structural_errors() {
 fn duplicate_members_are_rejected() {
     let e = kind_of_err(decode::<ApiError<'_>>(br#"{"msg":"a","msg":"b"}"#, &mut []));
     assert_eq!((e.kind(), e.field()), (JsonErrorKind::InvalidValue, Some("msg")));
+}
+
+#[test]
+fn duplicates_of_null_and_escaped_names_are_rejected() {
+    // A `null` counts as an occurrence; an escaped name is the same name.
+    let body = br#"{"ID":"i","client_user_id":"c","issuer":"s","created_at":"t","deleted_at":null,"deleted_\u0061t":"x"}"#;
+    let e = kind_of_err(decode::<User<'_>>(body, &mut [0; 8]));
+    assert_eq!(
+        (e.kind(), e.object(), e.field()),
+        (JsonErrorKind::InvalidValue, Some("User"), Some("deleted_at"))
+    );
+    // Unknown members may repeat.
+    assert_eq!(decode::<ApiError<'_>>(br#"{"x":1,"x":2,"msg":"m"}"#, &mut []).unwrap().msg, "m");
+}
+
+#[test]
+fn null_is_absent_only_for_optional_members() {
+    let body = br#"{"access_token":"a","auth_method":"OTP","expires_in":1,"id_token":"i","refresh_token":null,"token_type":null}"#;
+    let e = kind_of_err(decode::<OAuthToken<'_>>(body, &mut []));
+    assert_eq!((e.kind(), e.field()), (JsonErrorKind::InvalidType, Some("token_type")));
+    let e = kind_of_err(decode::<ApiError<'_>>(br#"{"msg":null}"#, &mut []));
+    assert_eq!((e.kind(), e.field()), (JsonErrorKind::InvalidType, Some("msg")));
+    let top = |body: &[u8]| kind_of_err(decode::<Option<Event<'_>>>(body, &mut [])).kind();
+    assert_eq!(top(b"nul"), JsonErrorKind::Eof);
+    assert_eq!(top(b"null x"), JsonErrorKind::TrailingCharacters);
+    assert_eq!(top(b"nil"), JsonErrorKind::Syntax);
+}
+
+#[test]
+fn escaped_names_and_timestamps_decode() {
+    let body = br#"{"expire_\u0061t":"\u0031\u0036","identifier":"i","identifier_type":"EMAIL","receiver":"r","signature":"s"}"#;
+    let t: crate::IdentityToken<'_> = decode(body, &mut []).unwrap();
+    assert_eq!(t.expire_at, UnixSeconds(16));
+}
+
+#[test]
+fn a_scratch_as_long_as_the_body_is_enough() {
+    let body = br#"{"msg":"\u00e9\ud83d\ude00\n","type":"\/"}"#;
+    let mut scratch = std::vec![0u8; body.len()];
+    let e: ApiError<'_> = decode(body, &mut scratch).unwrap();
+    assert_eq!((e.msg, e.r#type), ("é😀\n", "/"));
+}
+
+#[cfg(feature = "alloc")]
+#[test]
+fn owned_variants_decode_directly() {
+    let u: crate::UserOwned = decode(sample!("user_enrolled_with_token.json"), &mut []).unwrap();
+    assert_eq!(u.identifiers, Some(std::vec![std::string::String::from("hello@example.com")]));
 }
 
 #[test]
