@@ -7,8 +7,14 @@ use std::process::Command;
 pub(crate) type StepResult = Result<(), String>;
 
 /// The workspace root (the parent of this crate's manifest directory).
+///
+/// Taken from `CARGO_MANIFEST_DIR` as `cargo run` sets it now, not as it was at compile time:
+/// checkouts that share a target directory (`.ci/run` uses one under `/var/tmp`) can end up
+/// running each other's identical `xtask` binary, which must still work on the checkout that
+/// invoked it.
 pub(crate) fn root() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
     manifest.parent().map_or(manifest.clone(), std::path::Path::to_path_buf)
 }
 
