@@ -68,7 +68,8 @@ impl<'a> Url<'a> {
         };
         let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
         let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-        let (authority, target) = rest.split_at(authority_end);
+        // Checked: `str::split_at` would link the char-boundary panic and its `Debug` tables.
+        let (authority, target) = rest.split_at_checked(authority_end).ok_or(invalid)?;
         let (path, query) = match target.split_once('?') {
             Some((path, query)) => (path, Some(query)),
             None => (target, None),
