@@ -311,19 +311,10 @@ fn base64url_text<S: Sink>(text: &str, out: &mut S) -> Result<(), Error> {
 }
 
 fn put_u64<S: Sink>(n: u64, out: &mut S) -> Result<(), Error> {
-    let mut buf = [0u8; 20];
-    let mut pos = buf.len();
-    let mut rest = n;
-    loop {
-        pos -= 1;
-        // `rest % 10 < 10`, so the cast is lossless.
-        buf[pos] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    out.put(core::str::from_utf8(&buf[pos..]).map_err(|_| Error::BufferTooSmall)?)
+    let mut buf = [0u8; crate::decimal::MAX_DIGITS];
+    let start = crate::decimal::digits(n, &mut buf);
+    let text = buf.get(start..).and_then(|d| core::str::from_utf8(d).ok());
+    out.put(text.ok_or(Error::BufferTooSmall)?)
 }
 
 #[cfg(test)]

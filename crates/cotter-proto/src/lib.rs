@@ -11,6 +11,7 @@ extern crate std;
 mod api_error;
 mod auth_method;
 mod bump;
+mod decimal;
 mod device;
 mod endpoint;
 mod error;

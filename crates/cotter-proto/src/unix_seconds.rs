@@ -50,23 +50,14 @@ impl UnixSeconds {
 
     /// Writes the decimal text into `buf` and returns it.
     pub fn format(self, buf: &mut [u8; Self::MAX_TEXT_LEN]) -> &str {
-        let mut pos = MAX_LEN;
-        let mut rest = self.0.unsigned_abs();
-        loop {
-            pos -= 1;
-            // `rest % 10 < 10`, so the cast is lossless.
-            buf[pos] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
-        if self.0 < 0 {
+        // |i64| has at most 19 digits, so `pos >= 1` leaves room for the sign.
+        let mut pos = crate::decimal::digits(self.0.unsigned_abs(), buf);
+        if self.0 < 0 && pos > 0 {
             pos -= 1;
             buf[pos] = b'-';
         }
         // Only ASCII digits and '-' were written; the fallback is unreachable.
-        core::str::from_utf8(&buf[pos..]).unwrap_or("")
+        buf.get(pos..).and_then(|text| core::str::from_utf8(text).ok()).unwrap_or("")
     }
 }
 

@@ -112,7 +112,7 @@ impl<S: Read + Write, const HEADER_BUF: usize, const MAX_HEADERS: usize>
         if req.sends_content_length() {
             w.push(b"Content-Length: ")?;
             let mut digits = [0u8; 20];
-            w.push(decimal(req.body.len() as u64, &mut digits))?;
+            w.push(decimal(req.body.len(), &mut digits))?;
             w.push(b"\r\n")?;
         }
         w.push(b"\r\n")?;
@@ -322,8 +322,9 @@ impl Body<'_> {
     }
 }
 
-/// `n` in decimal, written into the end of `digits`.
-fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &[u8] {
+/// `n` in decimal, written into the end of `digits` (`usize`: native division on 32-bit
+/// microcontrollers, where `u64 / 10` would link a software divider).
+fn decimal(mut n: usize, digits: &mut [u8; 20]) -> &[u8] {
     let mut i = digits.len();
     loop {
         i -= 1;

@@ -143,7 +143,7 @@ impl<M: Monotonic> AnchoredClock<M> {
 
 impl<M: Monotonic> Clock for AnchoredClock<M> {
     fn now(&self) -> Option<u64> {
-        Some(self.offset.get()?.saturating_add(self.ticks.millis()) / 1000)
+        Some(div_small(self.offset.get()?.saturating_add(self.ticks.millis()), 1000))
     }
 
     fn observe_server_time(&self, unix: u64) {
@@ -151,9 +151,45 @@ impl<M: Monotonic> Clock for AnchoredClock<M> {
     }
 }
 
+/// `n / d` for a divisor below 2^16 with 32-bit divisions only: on a 32-bit microcontroller
+/// `u64 / u64` is a call into a ~1 KB software divider, `u32 / u32` one instruction.
+const fn div_small(n: u64, d: u16) -> u64 {
+    let d = d as u32;
+    if d == 0 {
+        return u64::MAX;
+    }
+    // Long division in base 2^16 after the high word: every partial dividend is below
+    // d * 2^16 < 2^32.
+    let hi = (n >> 32) as u32;
+    let lo = n as u32;
+    let (q_hi, r) = (hi / d, hi % d);
+    let mid = (r << 16) | (lo >> 16);
+    let (q_mid, r) = (mid / d, mid % d);
+    let low = (r << 16) | (lo & 0xffff);
+    ((q_hi as u64) << 32) | ((q_mid as u64) << 16) | (low / d) as u64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn div_small_matches_division() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for n in [0, 1, 999, 1000, 1001, u64::from(u32::MAX), u64::MAX, u64::MAX - 1]
+            .into_iter()
+            .chain((0..10_000).map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x
+            }))
+        {
+            for d in [1u16, 7, 10, 1000, u16::MAX] {
+                assert_eq!(div_small(n, d), n / u64::from(d), "{n} / {d}");
+            }
+        }
+    }
 
     #[test]
     fn manual_clock_moves() {

@@ -24,7 +24,18 @@ impl SplitMix64 {
     }
 
     /// A number in `0..n`, or 0 when `n` is 0 (slightly biased for huge `n`; fine for tests).
+    ///
+    /// For `n` up to `u32::MAX` (every use in a simulation) it is a multiply-shift of the high
+    /// 32 bits, with no 64-bit division: on a 32-bit microcontroller `u64 % n` is a call into
+    /// a ~1 KB software divider.
     pub const fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next_u64() % n }
+        let x = self.next_u64();
+        if n == 0 {
+            0
+        } else if n <= u32::MAX as u64 {
+            ((x >> 32) * n) >> 32
+        } else {
+            x % n
+        }
     }
 }
