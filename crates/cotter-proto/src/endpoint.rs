@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use base64ct::{Base64UrlUnpadded, Encoding};
+use crate::base64::{self, Alphabet};
 
 use crate::sink::{Sink, sink_outputs};
 use crate::{Error, percent};
@@ -303,8 +303,8 @@ pub(crate) fn is_http_url(url: &str, query_ok: bool) -> bool {
 fn base64url_text<S: Sink>(text: &str, out: &mut S) -> Result<(), Error> {
     for chunk in text.as_bytes().chunks(3) {
         let mut buf = [0u8; 4];
-        let encoded =
-            Base64UrlUnpadded::encode(chunk, &mut buf).map_err(|_| Error::BufferTooSmall)?;
+        let encoded = base64::encode(chunk, &mut buf, Alphabet::UrlUnpadded)
+            .map_err(|_| Error::BufferTooSmall)?;
         out.put(encoded)?;
     }
     Ok(())

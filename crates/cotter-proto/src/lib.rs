@@ -10,6 +10,7 @@ extern crate std;
 
 mod api_error;
 mod auth_method;
+pub mod base64;
 mod bump;
 mod decimal;
 mod device;

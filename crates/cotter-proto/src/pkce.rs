@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use base64ct::{Base64UrlUnpadded, Encoding};
+use crate::base64::{self, Alphabet};
 use sha2::{Digest, Sha256};
 use zeroize::ZeroizeOnDrop;
 
@@ -61,7 +61,7 @@ impl CodeVerifier {
         let digest = Sha256::digest(self.as_str().as_bytes());
         let mut buf = [0u8; CodeChallenge::LEN];
         // 32 bytes always encode to exactly 43 characters.
-        let _ = Base64UrlUnpadded::encode(&digest, &mut buf);
+        let _ = base64::encode(&digest, &mut buf, Alphabet::UrlUnpadded);
         CodeChallenge { buf }
     }
 }

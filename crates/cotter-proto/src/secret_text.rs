@@ -2,7 +2,7 @@
 //! padding) of caller-supplied random bytes, or a parsed value, kept in a fixed buffer and
 //! zeroed on drop.
 
-use base64ct::{Base64UrlUnpadded, Encoding};
+use crate::base64::{self, Alphabet};
 use zeroize::Zeroize;
 
 use crate::Error;
@@ -22,8 +22,9 @@ impl SecretText {
             return Err(Error::RandomLength { min, max, actual: random.len() });
         }
         let mut buf = [0u8; MAX_LEN];
-        let len =
-            Base64UrlUnpadded::encode(random, &mut buf).map_err(|_| Error::BufferTooSmall)?.len();
+        let len = base64::encode(random, &mut buf, Alphabet::UrlUnpadded)
+            .map_err(|_| Error::BufferTooSmall)?
+            .len();
         let len = u8::try_from(len).map_err(|_| Error::BufferTooSmall)?;
         Ok(Self { buf, len })
     }

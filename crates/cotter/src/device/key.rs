@@ -8,9 +8,9 @@
 //! allocating encoders) out of the build.
 
 use crate::random::{Entropy, RandomError};
-use base64ct::{Base64, Encoding as _};
 use core::fmt;
 use cotter_proto::SignedMessage;
+use cotter_proto::base64::{self, Alphabet};
 use p256::ecdsa::signature::hazmat::RandomizedPrehashSigner as _;
 use p256::ecdsa::{Signature, SigningKey};
 use p256::elliptic_curve::point::AffineCoordinates as _;
@@ -128,7 +128,8 @@ impl DeviceKey {
         let mut der = [0u8; MAX_DER_SIGNATURE_LEN];
         let len = der_signature(&signature, &mut der);
         let mut text = [0u8; SIGNATURE_TEXT_LEN];
-        let encoded = der.get(..len).and_then(|d| Base64::encode(d, &mut text).ok());
+        let encoded =
+            der.get(..len).and_then(|d| base64::encode(d, &mut text, Alphabet::Standard).ok());
         encoded.and_then(|e| DeviceSignature::try_from(e).ok()).ok_or(RandomError)
     }
 }
@@ -156,7 +157,7 @@ impl DevicePublicKey {
     fn from_spki(der: [u8; SPKI_LEN]) -> Self {
         let mut buf = [0u8; PUBLIC_KEY_TEXT_LEN];
         // 91 bytes encode to exactly 124 characters, so both conversions succeed.
-        let text = Base64::encode(&der, &mut buf)
+        let text = base64::encode(&der, &mut buf, Alphabet::Standard)
             .ok()
             .and_then(|t| heapless::String::try_from(t).ok())
             .unwrap_or_default();

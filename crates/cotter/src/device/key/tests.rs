@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use super::*;
+use base64ct::{Base64, Encoding as _};
 use p256::ecdsa::signature::Verifier as _;
 use p256::ecdsa::{DerSignature, VerifyingKey};
 use p256::pkcs8::{DecodePublicKey as _, EncodePublicKey as _};
