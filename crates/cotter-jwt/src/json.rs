@@ -119,13 +119,42 @@ impl<'a> JsonStr<'a> {
     pub fn unescape_into<'b>(&self, buf: &'b mut [u8]) -> Result<&'b str, BufferTooSmall> {
         let mut len = 0;
         for c in self.chars() {
-            let n = c.len_utf8();
+            // UTF-8 by hand: `char::encode_utf8` would link its "buffer too small" panic and
+            // that panic's formatting on a microcontroller, though the length is checked here.
+            let mut bytes = [0u8; 4];
+            let n = utf8(c, &mut bytes);
             let dst = buf.get_mut(len..len + n).ok_or(BufferTooSmall)?;
-            c.encode_utf8(dst);
+            for (d, b) in dst.iter_mut().zip(bytes) {
+                *d = b;
+            }
             len += n;
         }
         let written = buf.get(..len).ok_or(BufferTooSmall)?;
         core::str::from_utf8(written).map_err(|_| BufferTooSmall)
+    }
+}
+
+/// The UTF-8 encoding of `c` in `out`; returns its length (1 to 4).
+const fn utf8(c: char, out: &mut [u8; 4]) -> usize {
+    let c = c as u32;
+    if c < 0x80 {
+        out[0] = c as u8;
+        1
+    } else if c < 0x800 {
+        out[0] = 0xc0 | (c >> 6) as u8;
+        out[1] = 0x80 | (c & 0x3f) as u8;
+        2
+    } else if c < 0x1_0000 {
+        out[0] = 0xe0 | (c >> 12) as u8;
+        out[1] = 0x80 | ((c >> 6) & 0x3f) as u8;
+        out[2] = 0x80 | (c & 0x3f) as u8;
+        3
+    } else {
+        out[0] = 0xf0 | (c >> 18) as u8;
+        out[1] = 0x80 | ((c >> 12) & 0x3f) as u8;
+        out[2] = 0x80 | ((c >> 6) & 0x3f) as u8;
+        out[3] = 0x80 | (c & 0x3f) as u8;
+        4
     }
 }
 

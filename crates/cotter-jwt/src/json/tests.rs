@@ -140,3 +140,14 @@ mod props {
         }
     }
 }
+
+/// The hand-written UTF-8 encoder agrees with `char::encode_utf8` on every scalar value.
+#[test]
+fn utf8_matches_core_for_every_char() {
+    for c in (0..=0x10_FFFFu32).filter_map(char::from_u32) {
+        let mut ours = [0u8; 4];
+        let n = super::utf8(c, &mut ours);
+        let mut core_buf = [0u8; 4];
+        assert_eq!(&ours[..n], c.encode_utf8(&mut core_buf).as_bytes(), "{c:?}");
+    }
+}
