@@ -26,8 +26,15 @@ static FLASH: Mutex<RefCell<RamFlash<FLASH_BYTES>>> = Mutex::new(RefCell::new(Ra
 pub(crate) struct FlashHandle;
 
 impl FlashHandle {
-    fn with<R>(f: impl FnOnce(&mut RamFlash<FLASH_BYTES>) -> R) -> R {
-        interrupt::free(|cs| f(&mut FLASH.borrow(cs).borrow_mut()))
+    /// Runs `f` on the flash. (`try_borrow_mut`: a second borrow, impossible inside the
+    /// critical section, is an error rather than a panic with its formatting code.)
+    fn with(
+        f: impl FnOnce(&mut RamFlash<FLASH_BYTES>) -> Result<(), RamFlashError>,
+    ) -> Result<(), RamFlashError> {
+        interrupt::free(|cs| {
+            let mut flash = FLASH.borrow(cs).try_borrow_mut().map_err(|_| RamFlashError::Busy)?;
+            f(&mut flash)
+        })
     }
 }
 
@@ -72,6 +79,8 @@ pub(crate) struct RamFlash<const N: usize> {
 pub(crate) enum RamFlashError {
     NotAligned,
     OutOfBounds,
+    /// The flash was already borrowed (never inside one critical section).
+    Busy,
 }
 
 impl NorFlashError for RamFlashError {
@@ -79,6 +88,7 @@ impl NorFlashError for RamFlashError {
         match self {
             Self::NotAligned => NorFlashErrorKind::NotAligned,
             Self::OutOfBounds => NorFlashErrorKind::OutOfBounds,
+            Self::Busy => NorFlashErrorKind::Other,
         }
     }
 }

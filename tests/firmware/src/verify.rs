@@ -58,7 +58,10 @@ pub(crate) fn run() -> Result<(), Failure> {
     // Change one character in the middle of the payload: the signature must no longer match.
     // The copy goes to a static buffer, as a token received from the network would.
     interrupt::free(|cs| {
-        let mut received = RECEIVED.borrow(cs).borrow_mut();
+        let mut received = RECEIVED
+            .borrow(cs)
+            .try_borrow_mut()
+            .map_err(|_| Failure::new(CHECK, "receive buffer already in use"))?;
         reject_tampered(&jwks, token, &validation, &mut received[..], claims_buf)
     })?;
     console::line(&["jwt: tampered copy rejected (invalid signature)"]);
