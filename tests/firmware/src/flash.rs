@@ -26,11 +26,16 @@ const A: &str = "eyJhbGciOiJFUzI1NiJ9.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 const B: &str = "eyJhbGciOiJFUzI1NiJ9.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB.sig-b";
 const C: &str = "eyJhbGciOiJFUzI1NiJ9.CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC.sig-c";
 
+/// A store over the whole test flash (out of line: it is opened a dozen times).
+#[inline(never)]
+fn open(flash: &mut Flash) -> Result<FlashStore<&mut Flash>, Failure> {
+    FlashStore::new(flash, RANGE).map_err(|_| Failure::new(CHECK, "geometry refused"))
+}
+
 /// The access token stored now (`None`: no session), read by a new store as after a reboot.
 fn stored(flash: &mut Flash, buf: &mut [u8]) -> Result<Option<&'static str>, Failure> {
     flash.reboot();
-    let mut store =
-        FlashStore::new(&mut *flash, RANGE).map_err(|_| Failure::new(CHECK, "geometry refused"))?;
+    let mut store = open(flash)?;
     match store.load(buf) {
         Ok(None) => Ok(None),
         Ok(Some(s)) => [A, B, C]
@@ -55,20 +60,17 @@ pub(crate) fn run() -> Result<(), Failure> {
 
     // Save, reboot, load, save again, clear.
     ensure(stored(&mut flash, &mut buf)?.is_none(), CHECK, "a fresh flash holds a session")?;
-    let mut store =
-        FlashStore::new(&mut flash, RANGE).map_err(|_| Failure::new(CHECK, "geometry refused"))?;
+    let mut store = open(&mut flash)?;
     store.save(&session(A, 1)).map_err(|e| fail(CHECK, "save failed", &e))?;
     ensure(
         stored(&mut flash, &mut buf)? == Some(A),
         CHECK,
         "the saved session did not survive a reboot",
     )?;
-    let mut store =
-        FlashStore::new(&mut flash, RANGE).map_err(|_| Failure::new(CHECK, "geometry refused"))?;
+    let mut store = open(&mut flash)?;
     store.save(&session(B, 2)).map_err(|_| Failure::new(CHECK, "second save failed"))?;
     ensure(stored(&mut flash, &mut buf)? == Some(B), CHECK, "the newer session did not win")?;
-    let mut store =
-        FlashStore::new(&mut flash, RANGE).map_err(|_| Failure::new(CHECK, "geometry refused"))?;
+    let mut store = open(&mut flash)?;
     store.clear().map_err(|_| Failure::new(CHECK, "clear failed"))?;
     ensure(stored(&mut flash, &mut buf)?.is_none(), CHECK, "a cleared session came back")?;
     console::line(&["flash: save, reboot, load, clear on 4 x 1 KiB pages (4-byte words)"]);
@@ -79,8 +81,7 @@ pub(crate) fn run() -> Result<(), Failure> {
     let mut cuts = 0u32;
     for model in CutModel::ALL {
         for step in 0..12 {
-            let mut store = FlashStore::new(&mut flash, RANGE)
-                .map_err(|_| Failure::new(CHECK, "geometry refused"))?;
+            let mut store = open(&mut flash)?;
             store
                 .save(&session(B, 2))
                 .map_err(|_| Failure::new(CHECK, "save before a cut failed"))?;
@@ -93,8 +94,7 @@ pub(crate) fn run() -> Result<(), Failure> {
                 "a cut save lost the session",
             )?;
 
-            let mut store = FlashStore::new(&mut flash, RANGE)
-                .map_err(|_| Failure::new(CHECK, "geometry refused"))?;
+            let mut store = open(&mut flash)?;
             let before = now;
             store.flash_mut().cut_after(step, model);
             let cleared = store.clear().is_ok();
