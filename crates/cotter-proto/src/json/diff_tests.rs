@@ -23,31 +23,9 @@ use crate::{
     IdentityTokenOwned, OAuthToken, OAuthTokenOwned, User, UserOwned,
 };
 
-fn excused(e: &JsonError, body: &str) -> bool {
-    let lower = body.to_ascii_lowercase();
-    let surrogate = ["\\ud8", "\\ud9", "\\uda", "\\udb", "\\udc", "\\udd", "\\ude", "\\udf"]
-        .iter()
-        .any(|p| lower.contains(p));
-    match e.kind() {
-        JsonErrorKind::TooDeep => true,
-        JsonErrorKind::InvalidString => surrogate,
-        JsonErrorKind::InvalidValue => matches!(e.field(), Some("enrolled" | "identifiers")),
-        // serde's derives also read a struct from an array of its members in order.
-        JsonErrorKind::InvalidType => body.contains('[') && struct_position(e),
-        _ => false,
-    }
-}
-
-/// Whether `e` is about a place where a struct is expected: the body itself, or a member
-/// that holds one.
-fn struct_position(e: &JsonError) -> bool {
-    matches!(
-        (e.object(), e.field()),
-        (None, None)
-            | (Some("IdentityResponse"), Some("identifier" | "token" | "user" | "oauth_token"))
-            | (Some("User" | "Event"), Some("oauth_token"))
-    )
-}
+#[path = "serde_differences.rs"]
+mod serde_differences;
+use serde_differences::excused;
 
 /// Decodes `body` as `B` (then made owned) and with serde_json as `O`; panics on disagreement.
 fn agree<'a, B, O>(body: &'a [u8], scratch: &'a mut [u8], owned: impl Fn(&B) -> O)
