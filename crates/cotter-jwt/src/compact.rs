@@ -12,8 +12,10 @@
 //!
 //! **Variable-time: for verification only.** Never use this code with a private key.
 //!
-//! It accepts and rejects exactly what p256's verifier does: the Wycheproof vectors and a
-//! differential test against p256 run over both backends (`tests/compact.rs`).
+//! It accepts and rejects exactly what p256's verifier does: the Wycheproof vectors
+//! (`tests/vectors.rs`), key construction (`tests/keys.rs`) and the differential test against
+//! p256 (`tests/prepared.rs`) run over whichever backend the build has, and the `es256_compact`
+//! fuzz target compares the two.
 
 mod field;
 

@@ -200,6 +200,15 @@ impl<'t, 'b> UntrustedToken<'t, 'b> {
         self.verify_by(|message, signature| key.verify(message, signature), validation)
     }
 
+    /// For a key the caller pinned: a token `kid` must match the key's `kid` when the key has
+    /// one. (Shared by `Es256Key::verify_token` and `PreparedKey::verify_token`.)
+    pub(crate) fn check_pinned_kid(&self, key: &Es256Key) -> Result<(), Error> {
+        match (self.header.kid.as_ref(), key.kid()) {
+            (Some(kid), Some(_)) if !key.kid_matches(kid) => Err(Error::UnknownKid),
+            _ => Ok(()),
+        }
+    }
+
     /// The one path from untrusted to verified: `check` the signature (`message`, `r || s`),
     /// then read and validate the claims. Also used by the `prepared` verifier.
     pub(crate) fn verify_by(
@@ -267,11 +276,7 @@ impl Es256Key {
         buf: &'b mut [u8],
     ) -> Result<Token<'b>, Error> {
         let untrusted = UntrustedToken::parse_with_limit(token, buf, validation.token_len_limit())?;
-        if let (Some(kid), Some(_)) = (untrusted.header.kid, self.kid())
-            && !self.kid_matches(&kid)
-        {
-            return Err(Error::UnknownKid);
-        }
+        untrusted.check_pinned_kid(self)?;
         untrusted.verify_with(self, validation)
     }
 }

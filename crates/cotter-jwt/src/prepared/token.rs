@@ -34,11 +34,7 @@ impl<const W: usize, const S: usize, const N: usize> PreparedKey<'_, W, S, N> {
         buf: &'b mut [u8],
     ) -> Result<Token<'b>, Error> {
         let untrusted = UntrustedToken::parse_with_limit(token, buf, validation.token_len_limit())?;
-        if let (Some(kid), Some(_)) = (untrusted.header().kid(), self.kid())
-            && !self.key().kid_matches(&kid)
-        {
-            return Err(Error::UnknownKid);
-        }
+        untrusted.check_pinned_kid(self.key())?;
         untrusted.verify_prepared(self, validation)
     }
 }
