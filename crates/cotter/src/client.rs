@@ -248,16 +248,15 @@ where
             &mut self.work,
         )?;
         let (status, body) = (resp.status, resp.body);
-        if status != 200 {
-            if http::is_invalid_grant(status, body, &mut self.unescape) {
-                self.session.clear_tokens();
-                self.persist()?;
-                return Err(Error::SessionExpired);
-            }
-            return Err(http::api_error(status, body, &mut self.unescape, &mut self.api_msg));
+        // Only a 400/401 saying the grant is invalid ends the session; any other error status
+        // keeps it (as `http::answer` reports it).
+        if http::is_invalid_grant(status, body, &mut self.unescape) {
+            self.session.clear_tokens();
+            self.persist()?;
+            return Err(Error::SessionExpired);
         }
         let token: OAuthToken<'_> =
-            cotter_proto::json::decode(body, &mut self.unescape).map_err(Error::Protocol)?;
+            http::answer(status, body, &mut self.unescape, &mut self.api_msg)?;
         accept(parts!(self), &token)?;
         self.loaded = true;
         Ok(())

@@ -150,16 +150,8 @@ where
             device_type: None,
             device_name: None,
         };
-        let event: Event<'_> = http::call(
-            &mut self.transport,
-            &self.config,
-            Endpoint::CreateEvent { oauth_token: true },
-            Some(&request),
-            &mut self.scratch,
-            &mut self.work,
-            &mut self.unescape,
-            &mut self.api_msg,
-        )?;
+        let event: Event<'_> =
+            http::client_call!(self, Endpoint::CreateEvent { oauth_token: true }, &request)?;
         let token = event
             .oauth_token
             .filter(|_| event.approved)
@@ -186,11 +178,7 @@ where
         if status == 404 {
             return Err(Error::UserNotFound);
         }
-        if status != 200 {
-            return Err(http::api_error(status, body, &mut self.unescape, &mut self.api_msg));
-        }
-        let found: User<'_> =
-            cotter_proto::json::decode(body, &mut self.unescape).map_err(Error::Protocol)?;
+        let found: User<'_> = http::answer(status, body, &mut self.unescape, &mut self.api_msg)?;
         if !found.exists() {
             return Err(Error::UserNotFound);
         }

@@ -46,25 +46,53 @@ pub(crate) fn send_json<'w, T: Transport, S, Q: Serialize>(
     send(transport, config, endpoint, Some(body.as_bytes()), work)
 }
 
-/// One JSON call: encodes `request` (if any) into `scratch`, sends it, and decodes a `200`
-/// answer as `R` (borrowing `work` and `unescape`); any other status is [`Error::Api`], with
-/// the server's message in `api_msg`.
+/// [`call`] with a client's own transport, configuration and buffers. The fields are
+/// borrowed one by one (as [`crate::client::parts`] does), so the decoded answer can borrow
+/// `work` and `unescape` while the caller goes on using the session, the JWKS and the store.
+macro_rules! client_call {
+    ($client:expr, $endpoint:expr, $request:expr) => {
+        $crate::http::call(
+            &mut $client.transport,
+            &$client.config,
+            $endpoint,
+            $request,
+            &mut $client.scratch,
+            &mut $client.work,
+            &mut $client.unescape,
+            &mut $client.api_msg,
+        )
+    };
+}
+pub(crate) use client_call;
+
+/// One JSON call: encodes `request` into `scratch`, sends it, and reads the answer as
+/// [`answer`] does (borrowing `work` and `unescape`).
 #[allow(clippy::too_many_arguments, reason = "disjoint borrows of the client's fields")]
 pub(crate) fn call<'w, T: Transport, S, Q: Serialize, R: Decode<'w>>(
     transport: &mut T,
     config: &Config<'_>,
     endpoint: Endpoint<'_>,
-    request: Option<&Q>,
+    request: &Q,
     scratch: &mut [u8],
     work: &'w mut [u8],
     unescape: &'w mut [u8],
     api_msg: &mut ApiMessage,
 ) -> Result<R, Error<T::Error, S>> {
-    let resp = match request {
-        Some(q) => send_json(transport, config, endpoint, q, scratch, work)?,
-        None => send(transport, config, endpoint, None, work)?,
-    };
-    let (status, body) = (resp.status, resp.body);
+    let resp = send_json(transport, config, endpoint, request, scratch, work)?;
+    answer(resp.status, resp.body, unescape, api_msg)
+}
+
+/// A `200` answer's `body` decoded as `R` (strings with escapes decoded into `unescape`); any
+/// other status is [`Error::Api`], with the server's message in `api_msg`. (Inlined: each
+/// caller decodes its own response type, and on a microcontroller an out-of-line copy per
+/// type costs more flash than the few lines it saves.)
+#[inline(always)]
+pub(crate) fn answer<'w, E, S, R: Decode<'w>>(
+    status: u16,
+    body: &'w [u8],
+    unescape: &'w mut [u8],
+    api_msg: &mut ApiMessage,
+) -> Result<R, Error<E, S>> {
     if status != 200 {
         return Err(api_error(status, body, unescape, api_msg));
     }

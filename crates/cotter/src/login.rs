@@ -148,16 +148,8 @@ where
             challenge_id: code.challenge_id,
             redirect_url: &pending.redirect_url,
         };
-        let identity: IdentityResponse<'_> = http::call(
-            &mut self.transport,
-            &self.config,
-            Endpoint::GetIdentity,
-            Some(&request),
-            &mut self.scratch,
-            &mut self.work,
-            &mut self.unescape,
-            &mut self.api_msg,
-        )?;
+        let identity: IdentityResponse<'_> =
+            http::client_call!(self, Endpoint::GetIdentity, &request)?;
         // A new sign-in replaces whatever session was there (the device key stays).
         self.session.clear_tokens();
         accept(parts!(self), &identity.oauth_token)?;

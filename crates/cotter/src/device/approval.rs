@@ -182,16 +182,7 @@ where
             approved: None,
             public_key: None,
         };
-        let event: Event<'_> = http::call(
-            &mut self.transport,
-            &self.config,
-            Endpoint::CreatePendingEvent,
-            Some(&request),
-            &mut self.scratch,
-            &mut self.work,
-            &mut self.unescape,
-            &mut self.api_msg,
-        )?;
+        let event: Event<'_> = http::client_call!(self, Endpoint::CreatePendingEvent, &request)?;
         Ok(PendingApproval { id: event.id, timestamp: event.timestamp })
     }
 
@@ -206,11 +197,7 @@ where
         let endpoint = Endpoint::GetEvent { id: pending.id };
         let resp = http::send(&mut self.transport, &self.config, endpoint, None, &mut self.work)?;
         let (status, body) = (resp.status, resp.body);
-        if status != 200 {
-            return Err(http::api_error(status, body, &mut self.unescape, &mut self.api_msg));
-        }
-        let event: Event<'_> =
-            cotter_proto::json::decode(body, &mut self.unescape).map_err(Error::Protocol)?;
+        let event: Event<'_> = http::answer(status, body, &mut self.unescape, &mut self.api_msg)?;
         if !event.approved {
             return Ok(if event.new { ApprovalStatus::Pending } else { ApprovalStatus::Rejected });
         }
@@ -289,11 +276,8 @@ where
         let endpoint = Endpoint::NewEvent { cotter_user_id: &user };
         let resp = http::send(&mut self.transport, &self.config, endpoint, None, &mut self.work)?;
         let (status, body) = (resp.status, resp.body);
-        if status != 200 {
-            return Err(http::api_error(status, body, &mut self.unescape, &mut self.api_msg));
-        }
         let event: Option<Event<'_>> =
-            cotter_proto::json::decode(body, &mut self.unescape).map_err(Error::Protocol)?;
+            http::answer(status, body, &mut self.unescape, &mut self.api_msg)?;
         event.as_ref().map(PendingRequest::from_event).transpose()
     }
 

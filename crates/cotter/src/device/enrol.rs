@@ -106,16 +106,8 @@ where
             device_type,
             device_name,
         );
-        let answer: User<'_> = http::call(
-            &mut self.transport,
-            &self.config,
-            Endpoint::UpdateMethods { cotter_user_id: &user },
-            Some(&request),
-            &mut self.scratch,
-            &mut self.work,
-            &mut self.unescape,
-            &mut self.api_msg,
-        )?;
+        let answer: User<'_> =
+            http::client_call!(self, Endpoint::UpdateMethods { cotter_user_id: &user }, &request)?;
         // The server trusts the key from here on: keep it even if its tokens are refused.
         self.session.set_device_key(Some(&*key.to_secret()));
         let accepted = match answer.oauth_token {
@@ -180,11 +172,8 @@ where
             Endpoint::TrustedDeviceStatus { cotter_user_id: &user, public_key: public.as_str() };
         let resp = http::send(&mut self.transport, &self.config, endpoint, None, &mut self.work)?;
         let (status, body) = (resp.status, resp.body);
-        if status != 200 {
-            return Err(http::api_error(status, body, &mut self.unescape, &mut self.api_msg));
-        }
         let answer: EnrolledMethod<'_> =
-            cotter_proto::json::decode(body, &mut self.unescape).map_err(Error::Protocol)?;
+            http::answer(status, body, &mut self.unescape, &mut self.api_msg)?;
         Ok(answer.is_enrolled(METHOD_TRUSTED_DEVICE))
     }
 }
