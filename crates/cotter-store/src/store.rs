@@ -10,6 +10,20 @@ use crate::session::Session;
 /// one, never a mix; stores document any weaker guarantee. `clear` removes it such that a later
 /// `load` returns `None`.
 ///
+/// # Sharing a store: the lock
+///
+/// Several clients may share one stored session: an app and its CLI, two processes, two
+/// values of the same store type. A client that renews the session takes the store's lock
+/// with [`lock`](Self::lock), reads the stored session again (another holder may have renewed
+/// it already), saves the renewed one and only then calls [`unlock`](Self::unlock), so two
+/// holders never both spend the same single-use refresh token. While a value holds the lock,
+/// its own `load`, `save` and `clear` work as usual (they do not wait for the lock they hold);
+/// saves and clears through any other value wait for it.
+///
+/// Stores that a single value owns (memory, a microcontroller's flash) need no lock: the
+/// default methods do nothing, so such stores pay nothing for it. Stores that several values
+/// or processes can reach (a file, the OS keyring) implement it.
+///
 /// Records are decoded into a buffer the caller owns, so a store needs no heap. A buffer of
 /// [`MAX_ENCODED_LEN`](crate::MAX_ENCODED_LEN) bytes holds any session; real Cotter sessions
 /// take about 2 KiB.
@@ -55,6 +69,20 @@ pub trait TokenStore: ErrorType {
     ///
     /// The store's own I/O errors; after an error the store may still hold the session.
     fn clear(&mut self) -> Result<(), Self::Error>;
+
+    /// Takes the store's exclusive lock, waiting for other holders, until
+    /// [`unlock`](Self::unlock) (or until the value is dropped). Taking it again while held
+    /// does nothing. The default does nothing: the store has a single owner.
+    ///
+    /// # Errors
+    ///
+    /// The store's own I/O errors; the lock is not held then.
+    fn lock(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+
+    /// Releases the lock taken by [`lock`](Self::lock); does nothing when it is not held.
+    fn unlock(&mut self) {}
 }
 
 impl<T: TokenStore + ?Sized> TokenStore for &mut T {
@@ -68,5 +96,13 @@ impl<T: TokenStore + ?Sized> TokenStore for &mut T {
 
     fn clear(&mut self) -> Result<(), Self::Error> {
         T::clear(self)
+    }
+
+    fn lock(&mut self) -> Result<(), Self::Error> {
+        T::lock(self)
+    }
+
+    fn unlock(&mut self) {
+        T::unlock(self);
     }
 }
