@@ -141,11 +141,7 @@ where
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        // The server's reason is kept by the client, beside the status in the error.
-        Err(e @ cotter::Error::Api { .. }) if !client.api_message().is_empty() => {
-            eprintln!("login: {e}: {}", client.api_message());
-            ExitCode::FAILURE
-        }
+        // The server's reason travels in the error: `server error 400: <message>`.
         Err(e) => {
             eprintln!("login: {e}");
             ExitCode::FAILURE

@@ -115,7 +115,7 @@ fn tampered_signatures_and_unenrolled_keys_are_refused() {
             .sign_in_with_device(UserRef::CotterId(&user_id), &mut OsRandom)
             .expect_err("tampered");
         match &err {
-            Error::Api { status: 400 } => {
+            Error::Api { status: 400, .. } => {
                 let msg = c.api_message();
                 assert!(msg.contains("signature"), "{mode:?}: {msg}")
             }
@@ -136,7 +136,7 @@ fn tampered_signatures_and_unenrolled_keys_are_refused() {
     let err = unknown
         .sign_in_with_device(UserRef::CotterId(&user_id), &mut OsRandom)
         .expect_err("unknown key");
-    assert!(matches!(&err, Error::Api { status: 400 }), "{err}");
+    assert!(matches!(&err, Error::Api { status: 400, .. }), "{err}");
     let msg = unknown.api_message();
     assert!(msg.contains("not a trusted device"), "{msg}");
 

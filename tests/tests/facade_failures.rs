@@ -48,7 +48,7 @@ fn server_errors_during_refresh_keep_the_session() {
     emu.advance_clock(60);
     emu.inject_failure("/api/v0/token", 500, 1);
     match c.access_token() {
-        Err(Error::Api { status: 500 }) => {}
+        Err(Error::Api { status: 500, .. }) => {}
         other => panic!("expected the 500: {other:?}"),
     }
     assert!(!c.api_message().contains("not valid"), "{}", c.api_message());

@@ -10,6 +10,7 @@ use core::fmt;
 use cotter_proto::{Endpoint, OAuthToken, RefreshRequest};
 use cotter_store::{Session, TokenStore};
 use cotter_transport::Transport;
+use zeroize::Zeroize;
 
 /// Bytes of scratch space for request bodies, JWKS documents and token decoding.
 pub(crate) const SCRATCH: usize = 2048;
@@ -167,6 +168,10 @@ where
     /// A valid access token: the stored one while `exp - leeway > now` (no request, no
     /// allocation), otherwise one refresh.
     ///
+    /// The refresh runs under the store's lock and reads the stored session first: when
+    /// another holder of the store (another process, another client) renewed it meanwhile,
+    /// its fresh token is used and nothing is sent.
+    ///
     /// After a refresh that fails for a transient reason (network, 5xx), the old token is
     /// still returned if it has not actually expired yet; the session is kept. A refresh the
     /// server refuses as invalid clears the session: [`Error::SessionExpired`].
@@ -178,11 +183,9 @@ where
         if !self.session.is_present() {
             return Err(Error::NotSignedIn);
         }
-        let now = self.clock.now();
-        let exp = self.session.expires_at();
-        let fresh = now.is_some_and(|now| exp > now.saturating_add(self.config.leeway));
-        if !fresh {
-            match self.refresh() {
+        if !self.is_fresh() {
+            let exp = self.session.expires_at();
+            match self.renew(false) {
                 Ok(()) => {}
                 Err(e) if e.needs_login() => return Err(e),
                 Err(e @ (Error::Transport(_) | Error::Api { status: 500.., .. })) => {
@@ -195,6 +198,13 @@ where
             }
         }
         self.session.access_token().ok_or(Error::NotSignedIn)
+    }
+
+    /// Whether the access token in memory is valid for longer than the leeway (an unknown
+    /// time is never fresh).
+    fn is_fresh(&self) -> bool {
+        let now = self.clock.now();
+        now.is_some_and(|now| self.session.expires_at() > now.saturating_add(self.config.leeway))
     }
 
     /// `Bearer <access token>` written into `buf` (refreshing first when needed).
@@ -233,11 +243,37 @@ where
 
     /// Renews the tokens with the refresh token now, whatever their expiry.
     ///
+    /// Runs under the store's lock ([`TokenStore::lock`]): the stored session is read first
+    /// (another holder of the store may have rotated the refresh token since this client read
+    /// it) and the renewed one is saved before the lock is released. The rotated refresh
+    /// token of a `200` answer is saved before the new tokens are verified, so a verification
+    /// failure (a device clock that is far off, a key not known yet) never loses it.
+    ///
     /// # Errors
     /// [`Error::SessionExpired`] (and the session is cleared) when the server says the grant
     /// is invalid; [`Error::Transport`] or [`Error::Api`] otherwise, with the session kept.
     pub fn refresh(&mut self) -> Result<(), T, S> {
-        self.ensure_loaded()?;
+        self.renew(true)
+    }
+
+    /// [`Client::refresh`] under the store's lock; unless `always`, nothing is sent when the
+    /// stored session turns out to be fresh (another holder renewed it).
+    fn renew(&mut self, always: bool) -> Result<(), T, S> {
+        self.store.lock().map_err(Error::Store)?;
+        let result = self.renew_locked(always);
+        self.store.unlock();
+        result
+    }
+
+    fn renew_locked(&mut self, always: bool) -> Result<(), T, S> {
+        // The store, not memory, holds the current session: another process may have renewed
+        // it (or signed out) since this client last read it.
+        if !self.load()? {
+            return Err(Error::NotSignedIn);
+        }
+        if !always && self.is_fresh() {
+            return Ok(());
+        }
         let refresh_token = self.session.refresh_token().ok_or(Error::NotSignedIn)?;
         let resp = http::send_json(
             &mut self.transport,
@@ -251,15 +287,28 @@ where
         // Only a 400/401 saying the grant is invalid ends the session; any other error status
         // keeps it (as `http::answer` reports it).
         if http::is_invalid_grant(status, body, &mut self.unescape) {
-            self.session.clear_tokens();
-            self.persist()?;
-            return Err(Error::SessionExpired);
+            return self.end_refused_session();
         }
         let token: OAuthToken<'_> =
             http::answer(status, body, &mut self.unescape, &mut self.api_msg)?;
-        accept(parts!(self), &token)?;
-        self.loaded = true;
-        Ok(())
+        accept(parts!(self), &token, Grant::Renewal)
+    }
+
+    /// The server refused the refresh token as invalid: the session ends, unless the store
+    /// holds another refresh token by now (a store without a lock, shared after all, that
+    /// another holder renewed), which is then used instead.
+    fn end_refused_session(&mut self) -> Result<(), T, S> {
+        let stored_is_ours = self
+            .store
+            .load(&mut self.work)
+            .map_err(Error::Store)?
+            .is_some_and(|s| Some(s.refresh_token) == self.session.refresh_token());
+        if !stored_is_ours && self.load()? {
+            return Ok(());
+        }
+        self.session.clear_tokens();
+        self.persist()?;
+        Err(Error::SessionExpired)
     }
 
     pub(crate) fn persist(&mut self) -> Result<(), T, S> {
@@ -270,37 +319,60 @@ where
     /// refresh token is revoked on the server, best effort (`DELETE /token/<API_KEY_ID>`).
     /// A device key stays (the device remains enrolled); see [`Client::forget_device`].
     ///
+    /// The stored session is read under the store's lock first, so the refresh token revoked
+    /// is the newest one even when another holder of the store rotated it. The client's
+    /// buffers, which held the last answers of the server, are wiped.
+    ///
     /// # Errors
-    /// [`Error::Store`] if the store could not be cleared (memory is wiped anyway), or the
-    /// server call's error — the local session is gone in every case.
+    /// [`Error::Store`] if the store could not be read or cleared (memory is wiped anyway),
+    /// [`Error::Protocol`] when the refresh token does not fit the request buffer (so it was
+    /// not revoked), or the server call's error — the local session is gone in every case.
     pub fn logout(&mut self) -> Result<(), T, S> {
-        self.ensure_loaded()?;
-        let mut revoke = heapless::String::<512>::new();
-        if let Some(r) = self.session.refresh_token() {
-            let _ = revoke.push_str(r);
-        }
-        self.session.clear_tokens();
-        let stored = self.persist();
-        let remote = if revoke.is_empty() { Ok(()) } else { self.revoke(&revoke) };
-        zeroize::Zeroize::zeroize(&mut self.scratch);
-        stored.and(remote)
+        let result = self.logout_wiping();
+        self.wipe_buffers();
+        result
     }
 
-    fn revoke(&mut self, refresh_token: &str) -> Result<(), T, S> {
-        let resp = http::send_json(
-            &mut self.transport,
-            &self.config,
-            Endpoint::Revoke { api_key_id: self.config.api_key_id },
-            &RefreshRequest::new(refresh_token),
-            &mut self.scratch,
-            &mut self.work,
-        )?;
-        if resp.status / 100 == 2 {
-            Ok(())
-        } else {
-            let (status, body) = (resp.status, resp.body);
-            Err(http::api_error(status, body, &mut self.unescape, &mut self.api_msg))
+    fn logout_wiping(&mut self) -> Result<(), T, S> {
+        let locked = self.store.lock().map_err(Error::Store);
+        let loaded = locked.and_then(|()| self.load());
+        // The revocation request, encoded while the session still holds the refresh token.
+        let revoke = match (&loaded, self.session.refresh_token()) {
+            (Ok(true), Some(r)) => Some(
+                cotter_proto::json::encode(&RefreshRequest::new(r), &mut self.scratch)
+                    .map(str::len)
+                    .map_err(Error::Protocol),
+            ),
+            _ => None,
+        };
+        self.session.clear_tokens();
+        let stored = self.persist();
+        self.store.unlock();
+        loaded?;
+        stored?;
+        match revoke {
+            None => Ok(()),
+            Some(Err(e)) => Err(e),
+            Some(Ok(len)) => {
+                let endpoint = Endpoint::Revoke { api_key_id: self.config.api_key_id };
+                let body = Some(&self.scratch[..len]);
+                let resp =
+                    http::send(&mut self.transport, &self.config, endpoint, body, &mut self.work)?;
+                if resp.status / 100 == 2 {
+                    Ok(())
+                } else {
+                    let (status, body) = (resp.status, resp.body);
+                    Err(http::api_error(status, body, &mut self.unescape, &mut self.api_msg))
+                }
+            }
         }
+    }
+
+    /// Overwrites the buffers that held server answers, request bodies and decoded strings.
+    fn wipe_buffers(&mut self) {
+        self.work.zeroize();
+        self.scratch.zeroize();
+        self.unescape.zeroize();
     }
 
     /// Forgets the device key too (after [`Client::logout`], or instead of it).
@@ -310,6 +382,15 @@ where
     pub fn forget_device(&mut self) -> Result<(), T, S> {
         self.session.wipe();
         self.store.clear().map_err(Error::Store)
+    }
+}
+
+impl<T, S, C, const SESSION: usize, const WORK: usize> Drop for Client<'_, T, S, C, SESSION, WORK> {
+    /// Wipes the buffers that held the server's answers (the session wipes itself).
+    fn drop(&mut self) {
+        self.work.zeroize();
+        self.scratch.zeroize();
+        self.unescape.zeroize();
     }
 }
 
@@ -355,14 +436,41 @@ macro_rules! parts {
 }
 pub(crate) use parts;
 
-/// Verifies the tokens of a server answer and makes them the session: new tokens are never
-/// stored unverified.
+/// Where a server answer's tokens come from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Grant {
+    /// A new sign-in: it replaces the session (if any) only once its tokens verified, and
+    /// must carry a refresh token.
+    SignIn,
+    /// A renewal of the session held (a refresh, a device enrolment): a rotated refresh
+    /// token is saved at once, before the tokens are verified; none keeps the current one.
+    Renewal,
+}
+
+/// Verifies the tokens of a server answer and makes them the session: new access and ID
+/// tokens are never stored unverified, and they must name the same user (`sub`).
+///
+/// A renewal's rotated refresh token is saved first, whatever the verification says: it came
+/// over the same channel, in the same answer, as the tokens, so it is exactly as trustworthy
+/// as they are, and the server has already retired the one it replaces — dropping it would
+/// turn the next refresh into a reuse that revokes the session.
 pub(crate) fn accept<T: Transport, S: TokenStore, C: Clock, const SESSION: usize>(
     p: Parts<'_, '_, T, S, C, SESSION>,
     token: &OAuthToken<'_>,
+    grant: Grant,
 ) -> Result<(), T, S> {
     let refresh = token.refresh_token.filter(|r| !r.is_empty());
-    let access = match p.jwks.verify::<T, S::Error, C>(
+    match (grant, refresh) {
+        (Grant::Renewal, Some(r)) if p.session.is_present() => {
+            p.session.replace_refresh_token(r).map_err(|_| Error::SessionTooLarge)?;
+            persist::<T, S, SESSION>(p.session, p.store)?;
+        }
+        (Grant::SignIn, None) => {
+            return Err(Error::Protocol(cotter_proto::Error::MissingParameter("refresh_token")));
+        }
+        _ => {}
+    }
+    let access = p.jwks.verify::<T, S::Error, C>(
         p.transport,
         p.config,
         p.clock,
@@ -370,22 +478,8 @@ pub(crate) fn accept<T: Transport, S: TokenStore, C: Clock, const SESSION: usize
         p.api_msg,
         token.access_token,
         true,
-    ) {
-        Ok(v) => v,
-        Err(e @ Error::Jwt(cotter_jwt::Error::UnknownKid | cotter_jwt::Error::MissingKid)) => {
-            // The server signs with a key the JWKS re-fetch limit does not let us learn yet.
-            // The tokens are not stored, but the rotated refresh token must be, or the session
-            // would be lost once the old one stops working on the server.
-            if let Some(r) = refresh
-                && p.session.replace_refresh_token(r).is_ok()
-            {
-                persist::<T, S, SESSION>(p.session, p.store)?;
-            }
-            return Err(e);
-        }
-        Err(e) => return Err(e),
-    };
-    p.jwks.verify::<T, S::Error, C>(
+    )?;
+    let id = p.jwks.verify::<T, S::Error, C>(
         p.transport,
         p.config,
         p.clock,
@@ -394,8 +488,12 @@ pub(crate) fn accept<T: Transport, S: TokenStore, C: Clock, const SESSION: usize
         token.id_token,
         false,
     )?;
-    if refresh.is_none() && !p.session.is_present() {
-        return Err(Error::Protocol(cotter_proto::Error::MissingParameter("refresh_token")));
+    if id.sub != access.sub {
+        return Err(Error::Jwt(cotter_jwt::Error::InvalidClaim("sub")));
+    }
+    // The tokens just came from the server: their `iat` is its time now.
+    if let Some(iat) = access.iat {
+        p.clock.observe_server_time(iat);
     }
     p.session
         .set(&NewSession {
@@ -428,4 +526,46 @@ pub(crate) fn persist<T: Transport, S: TokenStore, const SESSION: usize>(
         },
     }
     .map_err(Error::Store)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{LoginKind, ManualClock, OsRandom};
+    use cotter_emulator::{Emulator, browser};
+    use cotter_store::MemoryStore;
+    use cotter_transport::UreqTransport;
+    use std::borrow::ToOwned;
+
+    #[test]
+    fn logout_wipes_the_buffers_that_held_server_answers() {
+        let emu = Emulator::start(cotter_emulator::Config::new().with_log_outbox(false))
+            .expect("emulator");
+        let (api, page) = (emu.api_base(), emu.hosted_page_url());
+        let config =
+            Config::new(cotter_emulator::DEFAULT_API_KEY_ID).base_url(&api).hosted_page_url(&page);
+        let clock = ManualClock::new(emu.now());
+        let mut c = Client::<_, _, _>::new(
+            config,
+            UreqTransport::new(),
+            MemoryStore::<8192>::new(),
+            &clock,
+        )
+        .expect("client");
+        let who = "wipe@example.com";
+        let redirect = "http://127.0.0.1:9/cb";
+        let (url, pending) =
+            c.begin_login(LoginKind::EmailOtp, Some(who), redirect, &mut OsRandom).expect("begin");
+        let back = browser::complete_login(&url, who).expect("the user signs in");
+        c.complete_login(&pending, &back).expect("sign-in");
+        c.refresh().expect("refresh");
+        let refresh = c.session.refresh_token().expect("session").to_owned();
+        let held = |buf: &[u8]| buf.windows(refresh.len()).any(|w| w == refresh.as_bytes());
+        assert!(held(&c.work), "the refresh answer is in the work buffer before logout");
+
+        c.logout().expect("logout");
+        assert!(c.work.iter().all(|&b| b == 0), "work buffer wiped");
+        assert!(c.scratch.iter().all(|&b| b == 0), "scratch buffer wiped");
+        assert!(c.unescape.iter().all(|&b| b == 0), "unescape buffer wiped");
+    }
 }

@@ -1,9 +1,10 @@
 //! Time for token expiry: the [`Clock`] trait and its implementations.
 //!
 //! `no_std` has no clock. A device without a real-time clock uses [`AnchoredClock`]: it learns
-//! Unix time from the `iat` of the first verified token and advances it with a monotonic tick
-//! source. Until then it reports `None`, and the client treats stored tokens as expired (it
-//! refreshes, which anchors the clock) rather than trusting them.
+//! Unix time from the `iat` of the first verified token that arrives from the server and
+//! advances it with a monotonic tick source. Until then it reports `None`, and the client
+//! treats stored tokens as expired (it refreshes, which anchors the clock) rather than trusting
+//! them.
 
 use core::cell::Cell;
 #[cfg(target_has_atomic = "64")]
@@ -14,8 +15,10 @@ pub trait Clock {
     /// Seconds since the Unix epoch, or `None` while the time is not known.
     fn now(&self) -> Option<u64>;
 
-    /// Told the server's time (the `iat` of a freshly verified token). Clocks that cannot
-    /// keep time themselves anchor to it; others ignore it.
+    /// Told the server's time: the `iat` of a verified token that has just arrived from the
+    /// server (a sign-in or refresh answer), never of a stored token verified again, whose
+    /// `iat` is the past. Clocks that cannot keep time themselves anchor to it; others ignore
+    /// it.
     fn observe_server_time(&self, _unix: u64) {}
 }
 
@@ -120,8 +123,18 @@ impl<F: Fn() -> u64> Monotonic for F {
 /// Unix time for a device without a real-time clock: anchored to the server's time when
 /// verified tokens arrive, advanced by a [`Monotonic`] tick source in between.
 ///
-/// The anchor is the `iat` of a token whose signature has been verified, so only the token
-/// issuer can set it. Before the first anchor, and after a reboot, [`Clock::now`] is `None`.
+/// The anchor is the `iat` of a token whose signature has been verified and that has just
+/// arrived from the server, so only the token issuer can set it. Before the first anchor, and
+/// after a reboot, [`Clock::now`] is `None`.
+///
+/// Once anchored, the clock never runs backwards: a later server time moves it forward (it
+/// corrects a tick source that runs slow), and a server time behind it, by a second or by a
+/// day, is ignored. A token's `iat` is when it was issued, so it trails the true time by the
+/// request's round trip; and an answer that is older than it looks (a replayed response, a
+/// stored token) must not pull the device back to the past, where expired tokens would pass
+/// and fresh ones would never be renewed. The price: a tick source that runs fast is not
+/// corrected until the device reboots (tokens then look older than they are, so they are
+/// renewed a little early).
 #[derive(Debug)]
 pub struct AnchoredClock<M> {
     ticks: M,
@@ -147,7 +160,11 @@ impl<M: Monotonic> Clock for AnchoredClock<M> {
     }
 
     fn observe_server_time(&self, unix: u64) {
-        self.offset.set(Some(unix.saturating_mul(1000).saturating_sub(self.ticks.millis())));
+        let offset = unix.saturating_mul(1000).saturating_sub(self.ticks.millis());
+        // Forward only: a larger offset is a later time.
+        if self.offset.get().is_none_or(|current| offset > current) {
+            self.offset.set(Some(offset));
+        }
     }
 }
 
@@ -209,8 +226,24 @@ mod tests {
         assert_eq!(clock.now(), Some(1_700_000_000));
         ticks.set(5_000 + 3_600_500);
         assert_eq!(clock.now(), Some(1_700_003_600));
-        // A later token re-anchors (server time wins over drift).
-        clock.observe_server_time(1_700_003_590);
-        assert_eq!(clock.now(), Some(1_700_003_590));
+        // A server time ahead of the clock moves it forward (the ticks ran slow).
+        clock.observe_server_time(1_700_003_700);
+        assert_eq!(clock.now(), Some(1_700_003_700));
+    }
+
+    #[test]
+    fn anchored_clock_never_runs_backwards() {
+        let ticks = Cell::new(0u64);
+        let clock = AnchoredClock::new(|| ticks.get());
+        clock.observe_server_time(1_700_000_000);
+        ticks.set(3_600_000);
+        // The sign-in token's `iat`, an hour old, and a server time a few seconds behind.
+        for past in [1_700_000_000, 1_700_003_590, 1_700_003_599] {
+            clock.observe_server_time(past);
+            assert_eq!(clock.now(), Some(1_700_003_600), "observed {past}");
+        }
+        // The same second again changes nothing either.
+        clock.observe_server_time(1_700_003_600);
+        assert_eq!(clock.now(), Some(1_700_003_600));
     }
 }

@@ -156,9 +156,9 @@ where
             .oauth_token
             .filter(|_| event.approved)
             .ok_or(Error::Protocol(cotter_proto::Error::MissingParameter("oauth_token")))?;
-        // A new sign-in replaces whatever session was there (the device key stays).
-        self.session.clear_tokens();
-        crate::client::accept(parts!(self), &token)?;
+        // A new sign-in replaces whatever session was there once its tokens verified (the
+        // device key stays).
+        crate::client::accept(parts!(self), &token, crate::client::Grant::SignIn)?;
         self.loaded = true;
         Ok(())
     }

@@ -13,6 +13,40 @@ pub const API_MESSAGE_LEN: usize = 160;
 /// [`API_MESSAGE_LEN`] bytes.
 pub type ApiMessage = heapless::String<API_MESSAGE_LEN>;
 
+/// The server's message of an [`Error::Api`] (Cotter's `msg`, at most [`API_MESSAGE_LEN`]
+/// bytes). It holds the text with `alloc`; without it, it is always empty and
+/// [`Client::api_message`](crate::Client::api_message) has the message.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ServerMessage {
+    #[cfg(feature = "alloc")]
+    text: alloc::string::String,
+}
+
+impl ServerMessage {
+    #[cfg_attr(not(feature = "alloc"), allow(clippy::missing_const_for_fn, unused_variables))]
+    pub(crate) fn new(msg: &str) -> Self {
+        Self {
+            #[cfg(feature = "alloc")]
+            text: msg.into(),
+        }
+    }
+
+    /// The message; empty when there is none (always without `alloc`).
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        #[cfg(feature = "alloc")]
+        return &self.text;
+        #[cfg(not(feature = "alloc"))]
+        ""
+    }
+}
+
+impl fmt::Debug for ServerMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
 /// Why a client call failed. `T` is the transport's error, `S` the store's.
 ///
 /// How to recover: [`Error::SessionExpired`] and [`Error::NotSignedIn`] mean "sign in again";
@@ -27,15 +61,21 @@ pub enum Error<T, S> {
     Transport(T),
     /// The token store failed.
     Store(S),
-    /// The server answered with an error status. The server's message (Cotter's `msg`) is
-    /// kept by the client rather than in the error, so that every `Result` of the client stays
-    /// small (no 160-byte text moved through each `?` on a microcontroller): read it with
-    /// [`Client::api_message`] (with a `SharedClient`, `lock().api_message()`).
+    /// The server answered with an error status.
+    ///
+    /// With `alloc`, the server's message (Cotter's `msg`, e.g. `refresh token is not valid`)
+    /// travels inside the error, so another thread sharing the client cannot overwrite it
+    /// before it is read. Without a heap the message stays out of the error (every `Result`
+    /// of the client stays small on a microcontroller) and [`Client::api_message`] keeps the
+    /// last one.
     ///
     /// [`Client::api_message`]: crate::Client::api_message
     Api {
         /// HTTP status.
         status: u16,
+        /// The server's message: empty without `alloc`, or when the body was not Cotter's
+        /// error JSON.
+        message: ServerMessage,
     },
     /// A request or response did not fit the protocol (or the client's buffers).
     Protocol(cotter_proto::Error),
@@ -113,13 +153,18 @@ impl<T, S> Error<T, S> {
     }
 }
 
-impl<T: fmt::Debug, S: fmt::Debug> fmt::Display for Error<T, S> {
+impl<T: fmt::Display, S: fmt::Display> fmt::Display for Error<T, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Config(e) => write!(f, "invalid configuration: {e}"),
-            Self::Transport(e) => write!(f, "transport error: {e:?}"),
-            Self::Store(e) => write!(f, "token store error: {e:?}"),
-            Self::Api { status } => write!(f, "server error {status}"),
+            Self::Transport(e) => write!(f, "transport error: {e}"),
+            Self::Store(e) => write!(f, "token store error: {e}"),
+            Self::Api { status, message } if message.as_str().is_empty() => {
+                write!(f, "server error {status}")
+            }
+            Self::Api { status, message } => {
+                write!(f, "server error {status}: {}", message.as_str())
+            }
             Self::Protocol(e) => write!(f, "protocol error: {e}"),
             Self::Jwt(e) => write!(f, "token rejected: {e}"),
             Self::Jwks(e) => write!(f, "unusable jwks: {e}"),
@@ -128,7 +173,24 @@ impl<T: fmt::Debug, S: fmt::Debug> fmt::Display for Error<T, S> {
     }
 }
 
-impl<T: fmt::Debug, S: fmt::Debug> core::error::Error for Error<T, S> {}
+impl<T, S> core::error::Error for Error<T, S>
+where
+    T: core::error::Error + 'static,
+    S: core::error::Error + 'static,
+{
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            Self::Config(e) => Some(e),
+            Self::Transport(e) => Some(e),
+            Self::Store(e) => Some(e),
+            Self::Protocol(e) => Some(e),
+            Self::Jwt(e) => Some(e),
+            Self::Jwks(e) => Some(e),
+            Self::Random(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 pub(crate) fn api_message(msg: &str) -> ApiMessage {
     let mut out = ApiMessage::new();
@@ -147,17 +209,37 @@ mod tests {
 
     #[test]
     fn reason_is_the_display_text_without_details() {
-        type E = Error<(), ()>;
+        type E = Error<RandomError, RandomError>;
         for e in [E::NotSignedIn, E::SessionExpired, E::ClockNotSet, E::Random(RandomError)] {
             assert_eq!(format!("{e}"), e.reason());
         }
-        let api = E::Api { status: 400 };
+        let api = E::Api { status: 400, message: ServerMessage::default() };
         assert_eq!(format!("{api}"), "server error 400");
         assert!(format!("{api}").starts_with(api.reason()));
+        let said =
+            E::Api { status: 400, message: ServerMessage::new("refresh token is not valid") };
+        #[cfg(feature = "alloc")]
+        assert_eq!(format!("{said}"), "server error 400: refresh token is not valid");
+        #[cfg(not(feature = "alloc"))]
+        assert_eq!(format!("{said}"), "server error 400");
         let config = E::Config(ConfigError::EmptyApiKey);
         assert_eq!(
             format!("{config}"),
             format!("{}: {}", config.reason(), ConfigError::EmptyApiKey.reason())
         );
+    }
+
+    #[test]
+    fn display_shows_inner_errors_with_display_and_source_returns_them() {
+        use core::error::Error as _;
+        // A wrapped error is shown with its `Display`, never its `Debug`.
+        let e = Error::<RandomError, RandomError>::Transport(RandomError);
+        assert_eq!(format!("{e}"), format!("transport error: {RandomError}"));
+        assert!(!format!("{e}").contains("RandomError"), "{e}");
+        let source = e.source().expect("a transport error has a source");
+        assert_eq!(format!("{source}"), format!("{RandomError}"));
+        let e = Error::<RandomError, RandomError>::Store(RandomError);
+        assert!(e.source().is_some());
+        assert!(Error::<RandomError, RandomError>::NotSignedIn.source().is_none());
     }
 }

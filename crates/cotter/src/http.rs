@@ -1,7 +1,7 @@
 //! Sending one Cotter API call through the [`Transport`] and mapping the answer.
 
 use crate::config::Config;
-use crate::error::{ApiMessage, Error, api_message};
+use crate::error::{ApiMessage, Error, ServerMessage, api_message};
 use cotter_proto::json::Decode;
 use cotter_proto::{ApiError, Endpoint};
 use cotter_transport::{Request, Response, Transport};
@@ -107,10 +107,9 @@ pub(crate) fn api_error<T, S>(
     unescape: &mut [u8],
     api_msg: &mut ApiMessage,
 ) -> Error<T, S> {
-    *api_msg = cotter_proto::json::decode::<ApiError<'_>>(body, unescape)
-        .map(|e| api_message(e.msg))
-        .unwrap_or_default();
-    Error::Api { status }
+    let msg = cotter_proto::json::decode::<ApiError<'_>>(body, unescape).map_or("", |e| e.msg);
+    *api_msg = api_message(msg);
+    Error::Api { status, message: ServerMessage::new(api_msg) }
 }
 
 /// Whether an error status with this body says the refresh grant is invalid for good.

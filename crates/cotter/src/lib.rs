@@ -35,7 +35,7 @@ pub use device::{
     DeviceKey, DevicePublicKey, DeviceSignature, PUBLIC_KEY_TEXT_LEN, PendingApproval,
     PendingRequest, PollOptions, SIGNATURE_TEXT_LEN, SPKI_LEN, USER_ID_CAP, UserRef,
 };
-pub use error::{API_MESSAGE_LEN, ApiMessage, Error};
+pub use error::{API_MESSAGE_LEN, ApiMessage, Error, ServerMessage};
 pub use login::{LOGIN_URL_CAP, LoginKind, LoginUrl, PendingLogin, REDIRECT_URL_CAP};
 #[cfg(feature = "std")]
 pub use loopback::LoopbackOptions;

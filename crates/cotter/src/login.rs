@@ -1,6 +1,6 @@
 //! Email/phone sign-in through the hosted page: OAuth 2.0 authorization code with PKCE.
 
-use crate::client::{Client, Result, accept, parts};
+use crate::client::{Client, Result, parts};
 use crate::clock::Clock;
 use crate::error::Error;
 use crate::http;
@@ -150,9 +150,9 @@ where
         };
         let identity: IdentityResponse<'_> =
             http::client_call!(self, Endpoint::GetIdentity, &request)?;
-        // A new sign-in replaces whatever session was there (the device key stays).
-        self.session.clear_tokens();
-        accept(parts!(self), &identity.oauth_token)?;
+        // A new sign-in replaces whatever session was there once its tokens verified (the
+        // device key stays).
+        crate::client::accept(parts!(self), &identity.oauth_token, crate::client::Grant::SignIn)?;
         self.loaded = true;
         Ok(())
     }

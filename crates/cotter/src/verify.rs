@@ -32,6 +32,8 @@ pub(crate) struct JwksCache {
 #[derive(Debug)]
 pub(crate) struct Verified {
     pub(crate) exp: u64,
+    /// `iat`: the server's time when it issued the token.
+    pub(crate) iat: Option<u64>,
     pub(crate) sub: heapless::String<64>,
     /// ID tokens: `identifier` (email or phone) and `client_user_id`.
     pub(crate) identifier: heapless::String<128>,
@@ -96,7 +98,8 @@ impl JwksCache {
 
     /// Verifies a token from the server: signature by a JWKS key (fetching the JWKS when
     /// needed), `aud` = API key, `iss` = Cotter, `exp`. With an unknown clock, time checks use
-    /// the token's own `iat` and the clock is anchored to it.
+    /// the token's own `iat`. The clock is not told the token's time here: only the caller
+    /// knows whether the token just came from the server (see [`Clock::observe_server_time`]).
     #[allow(clippy::too_many_arguments, reason = "disjoint borrows of the client's fields")]
     pub(crate) fn verify<T: Transport, S, C: Clock>(
         &mut self,
@@ -147,11 +150,9 @@ impl JwksCache {
                         (Some(i.identifier), Some(i.client_user_id))
                     };
                     let exp = claims.exp().and_then(|e| u64::try_from(e).ok()).unwrap_or(0);
-                    if let Some(iat) = iat {
-                        clock.observe_server_time(iat);
-                    }
                     return Ok(Verified {
                         exp,
+                        iat,
                         sub: copy(claims.sub()),
                         identifier: copy(identifier),
                         client_user_id: copy(client_user_id),

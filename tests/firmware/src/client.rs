@@ -92,7 +92,8 @@ pub(crate) fn run() -> Result<(), Failure> {
     let slot: &'static mut Option<FwClient> = cortex_m::singleton!(: Option<FwClient> = None)
         .ok_or(Failure::new(CHECK, "client slot taken"))?;
     let result = checks(slot);
-    // The server's reason for an error answer (`Error::Api` carries only the status).
+    // The server's reason for an error answer (without a heap, `Error::Api` carries only the
+    // status and the client keeps the message).
     if let (Err(_), Some(client)) = (&result, slot.as_ref())
         && !client.api_message().is_empty()
     {

@@ -204,8 +204,9 @@ where
         let token = event
             .oauth_token
             .ok_or(Error::Protocol(cotter_proto::Error::MissingParameter("oauth_token")))?;
-        self.session.clear_tokens();
-        crate::client::accept(parts!(self), &token)?;
+        // A new sign-in replaces whatever session was there once its tokens verified (the
+        // device key stays).
+        crate::client::accept(parts!(self), &token, crate::client::Grant::SignIn)?;
         self.loaded = true;
         Ok(ApprovalStatus::Approved)
     }

@@ -112,10 +112,12 @@ where
         self.session.set_device_key(Some(&*key.to_secret()));
         let accepted = match answer.oauth_token {
             // `accept` stores the session (key included) when the tokens verify.
-            Some(token) => match crate::client::accept(parts!(self), &token) {
-                Ok(()) => return Ok(()),
-                Err(e) => Err(e),
-            },
+            Some(token) => {
+                match crate::client::accept(parts!(self), &token, crate::client::Grant::Renewal) {
+                    Ok(()) => return Ok(()),
+                    Err(e) => Err(e),
+                }
+            }
             None => Ok(()),
         };
         let stored = crate::client::persist::<T, S, SESSION>(&mut self.session, &mut self.store);
