@@ -251,10 +251,12 @@ fn run_with_emulator(elf: &Path, verbose: bool) -> Result<Run, String> {
     result
 }
 
-/// Starts `cotter-emulator --port 0 --quiet`; returns it and its address.
+/// Starts `cotter-emulator --port 0 --quiet`; returns it and its address. The firmware's base URL
+/// is `http://127.0.0.1/api/v0` (the UART bridge is the connection, so it names no port) and it
+/// sends `Host: 127.0.0.1`, which the emulator serves only when allowed.
 fn start_emulator(binary: &Path) -> Result<(Child, SocketAddr), String> {
     let mut child = Command::new(binary)
-        .args(["--port", "0", "--quiet", "--seed", "7"])
+        .args(["--port", "0", "--quiet", "--seed", "7", "--allowed-host", "127.0.0.1"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .spawn()

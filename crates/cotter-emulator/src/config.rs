@@ -51,6 +51,11 @@ pub struct Config {
     pub workers: usize,
     /// Print OTPs and magic links to stdout (the dev outbox holds them either way).
     pub log_outbox: bool,
+    /// Extra `Host` header values to serve, each `name` (any port, or none) or `name:port`. Requests
+    /// whose `Host` is neither one of these nor `127.0.0.1:PORT`, `localhost:PORT` or `[::1]:PORT` (the
+    /// listening port) get `421 Misdirected Request`: a web page cannot reach the emulator through DNS
+    /// rebinding.
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Default for Config {
@@ -65,6 +70,7 @@ impl Default for Config {
             kid: String::from(DEFAULT_KID),
             workers: DEFAULT_WORKERS,
             log_outbox: true,
+            allowed_hosts: Vec::new(),
         }
     }
 }
@@ -135,6 +141,15 @@ impl Config {
     #[must_use]
     pub fn with_log_outbox(mut self, log: bool) -> Self {
         self.log_outbox = log;
+        self
+    }
+
+    /// Also serves requests whose `Host` is `host` (a name or IP literal, with or without `:port`; call
+    /// repeatedly). Without a port, the name matches with any port or none, e.g. `127.0.0.1` for a client
+    /// whose base URL names no port because its connection is bridged, as the QEMU firmware's is.
+    #[must_use]
+    pub fn with_allowed_host(mut self, host: impl Into<String>) -> Self {
+        self.allowed_hosts.push(host.into());
         self
     }
 

@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::crypto::keys::Keys;
 use crate::error::Error;
+use crate::host::HostCheck;
 use crate::http::Server;
 use crate::routes::App;
 use crate::state::{Settings, State};
@@ -49,8 +50,8 @@ impl Emulator {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`] for an empty or malformed API key ID or `kid`, [`Error::Bind`] when the port
-    /// cannot be bound, [`Error::Spawn`] when a thread cannot be started.
+    /// [`Error::InvalidConfig`] for an empty or malformed API key ID, `kid` or allowed host, [`Error::Bind`]
+    /// when the port cannot be bound, [`Error::Spawn`] when a thread cannot be started.
     pub fn start(config: Config) -> Result<Self, Error> {
         let api_keys = config.effective_api_keys();
         if api_keys.iter().any(|k| {
@@ -63,6 +64,7 @@ impl Emulator {
         if config.kid.is_empty() {
             return Err(Error::InvalidConfig("kid must not be empty"));
         }
+        let hosts = HostCheck::new(&config.allowed_hosts)?;
         let listener = TcpListener::bind(("127.0.0.1", config.port)).map_err(Error::Bind)?;
         let addr = listener.local_addr().map_err(Error::Bind)?;
         let settings = Arc::new(Settings {
@@ -72,6 +74,7 @@ impl Emulator {
             reuse_interval: config.reuse_interval,
             log_outbox: config.log_outbox,
             base_url: format!("http://{addr}"),
+            hosts: hosts.bound_to(addr.port()),
         });
         let mut rng = config.seed.map_or_else(Csprng::from_os, Csprng::from_seed);
         let keys = Keys::generate(&mut rng, config.kid.clone());
@@ -106,7 +109,7 @@ impl Emulator {
         &self.app.settings.api_keys
     }
 
-    /// Request counts per endpoint class since start.
+    /// Request counts per endpoint class, and refresh-token reuse counts, since start.
     pub fn stats(&self) -> Stats {
         self.app.counters.snapshot()
     }
@@ -177,6 +180,7 @@ pub(crate) fn test_app() -> App {
         reuse_interval: 10,
         log_outbox: false,
         base_url: "http://127.0.0.1:1".into(),
+        hosts: crate::host::HostCheck::new(&[]).expect("no allowed hosts").bound_to(1),
     });
     let mut rng = Csprng::from_seed(1);
     let keys = Keys::generate(&mut rng, "kid".into());

@@ -8,6 +8,7 @@ mod config;
 mod crypto;
 mod emulator;
 mod error;
+mod host;
 mod http;
 mod routes;
 mod state;

@@ -2,10 +2,15 @@
 //!
 //! ```text
 //! cotter-emulator [--port N] [--api-key ID]... [--redirect-url URL]... [--seed N] [--token-ttl SECS]
-//!                 [--reuse-interval SECS] [--quiet]
+//!                 [--reuse-interval SECS] [--allowed-host NAME]... [--quiet]
 //! ```
 //!
 //! The first line on stdout is exactly `cotter-emulator listening on http://127.0.0.1:PORT`.
+//!
+//! Requests are served only when their `Host` header is `127.0.0.1:PORT`, `localhost:PORT` or
+//! `[::1]:PORT`, or a name given with `--allowed-host` (`NAME` matches any port, `NAME:PORT` only that
+//! one); any other `Host`, or none, gets `421 Misdirected Request`, so a web page cannot read the
+//! emulator through DNS rebinding.
 
 #![forbid(unsafe_code)]
 #![allow(clippy::std_instead_of_core, reason = "std-only binary")]
@@ -18,7 +23,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 const USAGE: &str = "usage: cotter-emulator [--port N] [--api-key ID]... [--redirect-url URL]... [--seed N] \
-[--token-ttl SECS] [--reuse-interval SECS] [--quiet]
+[--token-ttl SECS] [--reuse-interval SECS] [--allowed-host NAME]... [--quiet]
 
   --port N              TCP port on 127.0.0.1 (default 0: any free port)
   --api-key ID          accepted API key ID, repeatable (default: cotter-dev-api-key)
@@ -26,6 +31,8 @@ const USAGE: &str = "usage: cotter-emulator [--port N] [--api-key ID]... [--redi
   --seed N              deterministic keys, codes and refresh tokens
   --token-ttl SECS      access/ID token lifetime and expires_in (default 3600)
   --reuse-interval SECS refresh-token reuse grace window (default 10; 0 disables)
+  --allowed-host NAME   also serve requests with this Host (NAME: any port, NAME:PORT: that port), repeatable
+                        (default: only 127.0.0.1:PORT, localhost:PORT and [::1]:PORT; others get 421)
   --quiet               do not print outbox messages (OTPs, magic links) on stdout
   --help, --version";
 
@@ -59,6 +66,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Config>, Stri
             "--reuse-interval" => {
                 config.reuse_interval = number("--reuse-interval", value("--reuse-interval")?)?
             }
+            "--allowed-host" => config.allowed_hosts.push(value("--allowed-host")?),
             "--quiet" => config.log_outbox = false,
             "--help" | "-h" => return Ok(None),
             "--version" | "-V" => {
@@ -153,11 +161,20 @@ mod tests {
         assert_eq!(config.api_keys, vec!["a".to_owned(), "b".to_owned()]);
         assert_eq!(config.seed, Some(5));
         assert_eq!(config.token_ttl, 60);
-        let config =
-            parse(&["--redirect-url", "cotter://auth", "--reuse-interval", "0", "--quiet"])
-                .expect("valid")
-                .expect("config");
+        let config = parse(&[
+            "--redirect-url",
+            "cotter://auth",
+            "--reuse-interval",
+            "0",
+            "--allowed-host",
+            "127.0.0.1",
+            "--allowed-host=box.test:8080",
+            "--quiet",
+        ])
+        .expect("valid")
+        .expect("config");
         assert_eq!(config.redirect_urls, vec!["cotter://auth".to_owned()]);
+        assert_eq!(config.allowed_hosts, vec!["127.0.0.1".to_owned(), "box.test:8080".to_owned()]);
         assert_eq!(config.reuse_interval, 0);
         assert!(!config.log_outbox);
         assert_eq!(parse(&["--help"]), Ok(None));
@@ -169,5 +186,6 @@ mod tests {
         assert!(parse(&["--port", "70000"]).is_err());
         assert!(parse(&["--seed", "-1"]).is_err());
         assert!(parse(&["--bogus"]).is_err());
+        assert!(parse(&["--allowed-host"]).is_err());
     }
 }

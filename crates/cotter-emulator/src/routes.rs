@@ -1,4 +1,5 @@
-//! Request routing: path → endpoint, request counting, and the guard that turns a handler panic into a 500.
+//! Request routing: the `Host` check, path → endpoint, request counting, and the guard that turns a
+//! handler panic into a 500.
 
 use crate::api;
 use crate::http::{Handler, Request, Response};
@@ -92,6 +93,11 @@ pub(crate) fn method_not_allowed(allow: &'static str) -> Response {
 }
 
 fn route(app: &App, req: &Request) -> Response {
+    // Before anything else, so that a DNS-rebinding page reaches no endpoint (see `host.rs`).
+    if !app.settings.hosts.allows(req.header("host")) {
+        app.counters.count_rejected();
+        return app.settings.hosts.refusal();
+    }
     let trimmed = if req.path.len() > 1 {
         req.path.strip_suffix('/').unwrap_or(&req.path)
     } else {

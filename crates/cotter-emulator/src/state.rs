@@ -9,9 +9,11 @@ mod users;
 
 pub(crate) use events::EventBody;
 pub(crate) use login::{GetIdentityBody, LoginParams, OtpOutcome};
+pub(crate) use sessions::Refresh;
 pub(crate) use users::zero_user;
 
 use crate::crypto::keys::Keys;
+use crate::host::HostCheck;
 use crate::http::Response;
 use crate::util::rng::Csprng;
 use crate::wire::OutboxEntry;
@@ -31,6 +33,8 @@ pub(crate) struct Settings {
     pub(crate) log_outbox: bool,
     /// `http://127.0.0.1:PORT`.
     pub(crate) base_url: String,
+    /// The `Host` values requests may carry (DNS-rebinding guard).
+    pub(crate) hosts: HostCheck,
 }
 
 impl Settings {

@@ -1,4 +1,5 @@
-//! Request counters per endpoint class, for tests that count requests (`handle.stats()`, `GET /dev/stats`).
+//! Request counters per endpoint class and refresh-token reuse counters, for tests that count requests
+//! (`handle.stats()`, `GET /dev/stats`).
 
 use core::sync::atomic::{AtomicU64, Ordering};
 use serde::Serialize;
@@ -20,7 +21,16 @@ pub(crate) enum Endpoint {
 
 const CLASSES: usize = 10;
 
-/// Request counts since start, per endpoint class.
+/// Which reuse counter a refresh with a retired token increments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reuse {
+    /// Within the grace window: answered with the tokens its rotation issued.
+    Replay,
+    /// After the grace window: the session was revoked.
+    Revocation,
+}
+
+/// Request counts since start, per endpoint class, and how often a retired refresh token came back.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Stats {
@@ -46,8 +56,15 @@ pub struct Stats {
     pub dev: u64,
     /// Unknown paths and wrong methods.
     pub not_found: u64,
-    /// Requests the HTTP layer rejected before routing (malformed, too large, too slow).
+    /// Requests rejected before reaching an endpoint: malformed, too large or too slow, a `Host` that does
+    /// not name the emulator (421), or an injected failure.
     pub rejected: u64,
+    /// Refreshes with a retired refresh token within the reuse interval after its rotation, answered with
+    /// the tokens that rotation issued (parallel callers sharing one token).
+    pub reuse_replays: u64,
+    /// Refreshes with a retired refresh token after the reuse interval, each of which revoked its session
+    /// (a stolen or replayed token). Tokens of an already revoked session do not count again.
+    pub reuse_revocations: u64,
 }
 
 /// Lock-free counters behind [`Stats`].
@@ -55,6 +72,7 @@ pub struct Stats {
 pub(crate) struct Counters {
     by_class: [AtomicU64; CLASSES],
     rejected: AtomicU64,
+    reuse: [AtomicU64; 2],
 }
 
 impl Counters {
@@ -64,6 +82,10 @@ impl Counters {
 
     pub(crate) fn count_rejected(&self) {
         self.rejected.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn count_reuse(&self, reuse: Reuse) {
+        self.reuse[reuse as usize].fetch_add(1, Ordering::Relaxed);
     }
 
     pub(crate) fn snapshot(&self) -> Stats {
@@ -80,6 +102,8 @@ impl Counters {
             dev: get(Endpoint::Dev),
             not_found: get(Endpoint::NotFound),
             rejected: self.rejected.load(Ordering::Relaxed),
+            reuse_replays: self.reuse[Reuse::Replay as usize].load(Ordering::Relaxed),
+            reuse_revocations: self.reuse[Reuse::Revocation as usize].load(Ordering::Relaxed),
             total: 0,
         };
         stats.total = self.by_class.iter().map(|c| c.load(Ordering::Relaxed)).sum();

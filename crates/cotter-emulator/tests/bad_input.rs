@@ -152,7 +152,7 @@ fn assert_json_error(resp: &Resp, context: &str) {
 
 /// Malformed HTTP: bad request lines, header fields, lengths, methods, oversized heads and bodies.
 fn malformed_http(rng: &mut Gen) -> Vec<u8> {
-    match rng.below(10) {
+    match rng.below(12) {
         0 => {
             let n = 1 + rng.below(60);
             let mut line: Vec<u8> = rng.bytes(n).into_iter().map(|b| if b == b'\n' { b'x' } else { b }).collect();
@@ -176,6 +176,15 @@ fn malformed_http(rng: &mut Gen) -> Vec<u8> {
             r
         }
         8 => format!("POST /api/v0/token/{KEY} HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n").into_bytes(),
+        9 => {
+            let second = ["chunked", "identity", "gzip", ""][rng.below(4)];
+            format!("POST /dev/clock HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: {second}\r\n\r\n0\r\n\r\n").into_bytes()
+        }
+        10 => {
+            let sign = ["+", "-"][rng.below(2)];
+            let size = ["0", "d", "D", "00d"][rng.below(4)];
+            format!("POST /dev/clock HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n{sign}{size}\r\n{{\"advance\":0}}\r\n0\r\n\r\n").into_bytes()
+        }
         _ => format!("GET /api/v0/token/jwks HTTP/1.1\r\nX: {}\u{1}\r\n\r\n", rng.below(9)).into_bytes(),
     }
 }
@@ -324,7 +333,8 @@ fn large_but_allowed_bodies_and_chunked_encoding_work() {
             .unwrap();
     let (a, b) = json_body.split_at(10);
     let raw_request = format!(
-        "POST /api/v0/token/{KEY} HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{a}\r\n{:x}\r\n{b}\r\n0\r\n\r\n",
+        "POST /api/v0/token/{KEY} HTTP/1.1\r\nHost: {}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{a}\r\n{:x}\r\n{b}\r\n0\r\n\r\n",
+        emu.local_addr(),
         a.len(),
         b.len()
     );

@@ -1,4 +1,5 @@
-//! The `cotter-emulator` binary: its first stdout line, serving, and a clean exit on SIGTERM and SIGINT.
+//! The `cotter-emulator` binary: its first stdout line, serving, `--allowed-host`, and a clean exit on
+//! SIGTERM and SIGINT.
 
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, reason = "tests")]
@@ -99,6 +100,34 @@ fn sigint_exit_and_custom_keys() {
 }
 
 #[test]
+fn allowed_host_flag_serves_a_portless_host() {
+    let (mut child, _stdout, first) =
+        spawn(&["--quiet", "--allowed-host", "127.0.0.1", "--allowed-host=box.test:8080"]);
+    let url = first.trim_end().strip_prefix("cotter-emulator listening on ").unwrap();
+    assert!(url.starts_with("http://127.0.0.1:"), "{first:?}");
+    let addr: SocketAddr = url.strip_prefix("http://").unwrap().parse().unwrap();
+    let status =
+        |host: &str| common::send(addr, "GET", "/dev/stats", &[("Host", host)], None).status;
+    // The QEMU firmware's `Host` (its base URL is `http://127.0.0.1/api/v0`), and the usual one.
+    assert_eq!(status("127.0.0.1"), 200);
+    assert_eq!(status(&addr.to_string()), 200);
+    assert_eq!(status("box.test:8080"), 200);
+    assert_eq!(status("box.test"), 421);
+    assert_eq!(status("evil.example"), 421);
+    let stats = common::send(addr, "GET", "/dev/stats", &[], None).json();
+    assert_eq!(stats["rejected"], 2, "{stats}");
+    signal(&child, "TERM");
+    assert_eq!(wait(&mut child).code(), Some(0));
+    // A malformed allowed host stops the start.
+    let output = Command::new(env!("CARGO_BIN_EXE_cotter-emulator"))
+        .args(["--allowed-host", "evil.example/x"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("allowed hosts"), "{output:?}");
+}
+
+#[test]
 fn bad_arguments_exit_2() {
     let output = Command::new(env!("CARGO_BIN_EXE_cotter-emulator"))
         .arg("--port")
@@ -107,8 +136,18 @@ fn bad_arguments_exit_2() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("usage:"));
+    assert_eq!(
+        Command::new(env!("CARGO_BIN_EXE_cotter-emulator"))
+            .arg("--allowed-host")
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
     let help = Command::new(env!("CARGO_BIN_EXE_cotter-emulator")).arg("--help").output().unwrap();
     assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--allowed-host NAME"));
 }
 
 #[test]

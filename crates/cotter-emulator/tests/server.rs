@@ -52,11 +52,11 @@ fn many_concurrent_clients_are_served() {
 fn head_requests_and_debug_output() {
     let emu = start();
     let mut stream = std::net::TcpStream::connect(emu.local_addr()).unwrap();
-    std::io::Write::write_all(
-        &mut stream,
-        b"HEAD /api/v0/token/jwks HTTP/1.1\r\nConnection: close\r\n\r\n",
-    )
-    .unwrap();
+    let request = format!(
+        "HEAD /api/v0/token/jwks HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        emu.local_addr()
+    );
+    std::io::Write::write_all(&mut stream, request.as_bytes()).unwrap();
     let mut text = String::new();
     std::io::Read::read_to_string(&mut stream, &mut text).unwrap();
     assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");

@@ -268,3 +268,49 @@ fn same_seed_same_keys_and_codes() {
     .unwrap();
     assert_ne!(get(&a, "/api/v0/token/jwks").json(), get(&other, "/api/v0/token/jwks").json());
 }
+
+/// `reuse_replays` counts retired tokens answered within the grace window, `reuse_revocations` retired
+/// tokens that revoked their session after it; both in `Emulator::stats` and `GET /dev/stats`.
+#[test]
+fn reuse_counters_count_replays_and_revocations() {
+    let emu = start();
+    let counters = |emu: &cotter_emulator::Emulator| {
+        let stats = emu.stats();
+        let json = get(emu, "/dev/stats").json();
+        assert_eq!(json["reuse_replays"], stats.reuse_replays, "{json}");
+        assert_eq!(json["reuse_revocations"], stats.reuse_revocations, "{json}");
+        (stats.reuse_replays, stats.reuse_revocations)
+    };
+    assert_eq!(counters(&emu), (0, 0));
+    let first = refresh_token(&sign_in(&emu, "count@example.com"));
+    let second = refresh(&emu, &first).json()["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(counters(&emu), (0, 0), "a rotation is not a reuse");
+    // Two replays within the grace window.
+    emu.advance_clock(5);
+    assert_eq!(refresh(&emu, &first).status, 200);
+    assert_eq!(refresh(&emu, &first).status, 200);
+    assert_eq!(counters(&emu), (2, 0));
+    // Unknown and malformed tokens are neither.
+    assert_eq!(refresh(&emu, "1:unknownsecret").status, 400);
+    assert_eq!(refresh(&emu, "garbage").status, 400);
+    assert_eq!(counters(&emu), (2, 0));
+    // After the window: the reuse revokes the session, once.
+    emu.advance_clock(10);
+    assert_eq!(refresh(&emu, &first).status, 400);
+    assert_eq!(counters(&emu), (2, 1));
+    // The session is already revoked: presenting its tokens again revokes nothing more.
+    assert_eq!(refresh(&emu, &first).status, 400);
+    assert_eq!(refresh(&emu, &second).status, 400);
+    assert_eq!(counters(&emu), (2, 1));
+
+    // With the grace window off, the first reuse revokes at once.
+    let strict = cotter_emulator::Emulator::start(
+        cotter_emulator::Config::new().with_reuse_interval(0).with_log_outbox(false),
+    )
+    .unwrap();
+    let first = refresh_token(&sign_in(&strict, "strict@example.com"));
+    assert_eq!(refresh(&strict, &first).status, 200);
+    assert_eq!(refresh(&strict, &first).status, 400);
+    assert_eq!(counters(&strict), (0, 1));
+    assert_eq!(strict.stats().refresh, 2);
+}

@@ -4,7 +4,8 @@
 use super::{api_key, json_body, respond};
 use crate::http::{Request, Response};
 use crate::routes::App;
-use crate::state::Failure;
+use crate::state::{Failure, Refresh};
+use crate::stats::Reuse;
 use serde::Deserialize;
 use std::string::String;
 
@@ -48,7 +49,19 @@ pub(crate) fn refresh(app: &App, req: &Request, path_key: Option<&str>) -> Respo
         let token = body.refresh_token.filter(|t| !t.is_empty()).ok_or_else(|| {
             Failure::bad("invalid_grant", "refresh token is not valid: none was sent")
         })?;
-        let tokens = app.lock().refresh(&key, &token)?;
+        // Bound first: the state lock is released before counting and encoding.
+        let outcome = app.lock().refresh(&key, &token)?;
+        let tokens = match outcome {
+            Refresh::Rotated(tokens) => tokens,
+            Refresh::Replayed(tokens) => {
+                app.counters.count_reuse(Reuse::Replay);
+                tokens
+            }
+            Refresh::Revoked(failure) => {
+                app.counters.count_reuse(Reuse::Revocation);
+                return Err(failure);
+            }
+        };
         Ok(Response::json(200, &tokens))
     })())
 }

@@ -80,10 +80,19 @@ pub(super) fn read_request<R: BufRead, W: Write>(
         connection.contains("keep-alive")
     };
 
-    let chunked = match find(&headers, "transfer-encoding").last() {
-        None => false,
-        Some(te) if te.trim().eq_ignore_ascii_case("chunked") => true,
-        Some(_) => return Err(ReadError::Reject(501, "unsupported transfer-encoding")),
+    // Two Host or Transfer-Encoding fields are refused rather than resolved: a proxy or client in front
+    // may pick the other one (DNS-rebinding check, request smuggling). RFC 9112 §3.2 and §6.1.
+    if find(&headers, "host").nth(1).is_some() {
+        return Err(ReadError::Reject(400, "more than one host field"));
+    }
+    let encodings: Vec<&String> = find(&headers, "transfer-encoding").take(2).collect();
+    let chunked = match (encodings.first(), encodings.get(1)) {
+        (None, _) => false,
+        (Some(_), Some(_)) => {
+            return Err(ReadError::Reject(400, "more than one transfer-encoding field"));
+        }
+        (Some(te), None) if te.trim().eq_ignore_ascii_case("chunked") => true,
+        (Some(_), None) => return Err(ReadError::Reject(501, "unsupported transfer-encoding")),
     };
     let lengths: Vec<&String> = find(&headers, "content-length").collect();
     let content_length = match (lengths.first(), chunked) {
@@ -273,8 +282,13 @@ fn read_chunked<R: BufRead>(reader: &mut R, deadline: Instant) -> Result<Vec<u8>
         let size_text = size_line.split(|&b| b == b';').next().unwrap_or_default();
         let size_text = core::str::from_utf8(size_text)
             .map_err(|_| ReadError::Reject(400, "malformed chunk size"))?;
-        let size_text = size_text.trim();
-        if size_text.is_empty() || size_text.len() > 8 {
+        // Hex digits only (RFC 9112 §7.1): `from_str_radix` alone takes a leading `+` (`+5`), which other
+        // parsers read differently. Whitespace may only stand before a chunk extension.
+        let size_text = size_text.trim_end_matches([' ', '\t']);
+        if size_text.is_empty()
+            || size_text.len() > 8
+            || !size_text.bytes().all(|b| b.is_ascii_hexdigit())
+        {
             return Err(ReadError::Reject(400, "malformed chunk size"));
         }
         let size = usize::from_str_radix(size_text, 16)

@@ -15,6 +15,18 @@ use std::string::String;
 /// Most retired secrets remembered per session (older ones are then merely unknown).
 const MAX_RETIRED: usize = 100_000;
 
+/// What presenting a usable-looking refresh token did. The two reuse outcomes are counted in the stats
+/// (`reuse_replays`, `reuse_revocations`), so they are told apart here rather than inside a [`Failure`].
+#[derive(Debug)]
+pub(crate) enum Refresh {
+    /// The current secret: rotated; these are the new tokens.
+    Rotated(OAuthToken),
+    /// A retired secret within the reuse interval after its rotation: the tokens that rotation issued.
+    Replayed(OAuthToken),
+    /// A retired secret after the reuse interval: the session is revoked now; this is the 400 to send.
+    Revoked(Failure),
+}
+
 /// What a session grants: the same for every token of its chain.
 #[derive(Debug, Clone)]
 struct Grant {
@@ -85,11 +97,16 @@ impl State {
     }
 
     /// Exchanges `refresh_token` for new tokens (rotation), or replays / revokes on reuse.
+    ///
+    /// # Errors
+    ///
+    /// A `400` "not valid" [`Failure`] for a malformed, unknown or foreign token and for a session revoked
+    /// before; a reuse that revokes the session now is [`Refresh::Revoked`] instead.
     pub(crate) fn refresh(
         &mut self,
         api_key: &str,
         refresh_token: &str,
-    ) -> Result<OAuthToken, Failure> {
+    ) -> Result<Refresh, Failure> {
         let (id_text, secret) =
             refresh_token.split_once(':').ok_or_else(|| invalid("malformed"))?;
         let id: u64 = id_text.parse().map_err(|_| invalid("malformed"))?;
@@ -107,15 +124,15 @@ impl State {
             let Some(retired) = session.retired.iter().find(|r| r.hash == presented) else {
                 return Err(invalid("unknown token"));
             };
-            return match &retired.issued {
+            return Ok(match &retired.issued {
                 Some(issued) if now < retired.rotated_at.saturating_add(grace) => {
-                    Ok(issued.clone())
+                    Refresh::Replayed(issued.clone())
                 }
                 _ => {
                     session.revoked = true;
-                    Err(invalid("already used; the session is revoked"))
+                    Refresh::Revoked(invalid("already used; the session is revoked"))
                 }
-            };
+            });
         }
         let grant = session.grant.clone();
         let new_secret = self.rng.alnum(50);
@@ -140,7 +157,7 @@ impl State {
             rotated_at: now,
             issued: (grace > 0).then(|| tokens.clone()),
         });
-        Ok(tokens)
+        Ok(Refresh::Rotated(tokens))
     }
 
     /// Revokes the session that `refresh_token` (current or retired) belongs to. Unknown tokens are ignored,

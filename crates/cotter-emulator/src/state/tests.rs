@@ -4,6 +4,7 @@
 use super::*;
 use crate::crypto::keys::Keys;
 use crate::util::b64;
+use crate::wire::OAuthToken;
 use sha2::{Digest as _, Sha256};
 
 fn state(reuse_interval: u64) -> State {
@@ -14,10 +15,19 @@ fn state(reuse_interval: u64) -> State {
         reuse_interval,
         log_outbox: false,
         base_url: "http://127.0.0.1:9".into(),
+        hosts: crate::host::HostCheck::new(&[]).expect("no allowed hosts").bound_to(9),
     });
     let mut rng = Csprng::from_seed(5);
     let keys = Keys::generate(&mut rng, "kid".into());
     State::new(settings, rng, keys)
+}
+
+/// [`State::refresh`] as a client sees it: a revocation is one more failure.
+fn refresh(state: &mut State, key: &str, token: &str) -> Result<OAuthToken, Failure> {
+    match state.refresh(key, token)? {
+        Refresh::Rotated(tokens) | Refresh::Replayed(tokens) => Ok(tokens),
+        Refresh::Revoked(failure) => Err(failure),
+    }
 }
 
 fn session(state: &mut State) -> String {
@@ -29,27 +39,29 @@ fn session(state: &mut State) -> String {
 fn rotation_keeps_the_prefix_and_retires_the_secret() {
     let mut s = state(0);
     let first = session(&mut s);
-    let second = s.refresh("k", &first).expect("rotates").refresh_token;
+    let second = refresh(&mut s, "k", &first).expect("rotates").refresh_token;
     assert_eq!(first.split(':').next(), second.split(':').next());
     assert_ne!(first, second);
     assert_eq!(second.split(':').nth(1).map(str::len), Some(50));
     // No grace: reuse revokes the whole session, including the current token.
-    let reuse = s.refresh("k", &first).expect_err("reuse");
+    let reuse = refresh(&mut s, "k", &first).expect_err("reuse");
     assert!(reuse.msg.contains("not valid"));
-    assert!(s.refresh("k", &second).expect_err("revoked").msg.contains("not valid"));
+    assert!(refresh(&mut s, "k", &second).expect_err("revoked").msg.contains("not valid"));
 }
 
 #[test]
 fn grace_window_replays_the_issued_tokens() {
     let mut s = state(10);
     let first = session(&mut s);
-    let issued = s.refresh("k", &first).expect("rotates");
-    let replay = s.refresh("k", &first).expect("within grace");
+    let issued = refresh(&mut s, "k", &first).expect("rotates");
+    assert!(matches!(s.refresh("k", &first), Ok(Refresh::Replayed(_))));
+    let replay = refresh(&mut s, "k", &first).expect("within grace");
     assert_eq!(replay.refresh_token, issued.refresh_token);
     assert_eq!(replay.access_token, issued.access_token);
     s.advance_clock(10);
-    assert!(s.refresh("k", &first).is_err());
-    assert!(s.refresh("k", &issued.refresh_token).is_err(), "session revoked");
+    assert!(matches!(s.refresh("k", &first), Ok(Refresh::Revoked(_))));
+    assert!(refresh(&mut s, "k", &first).is_err());
+    assert!(refresh(&mut s, "k", &issued.refresh_token).is_err(), "session revoked");
 }
 
 #[test]
@@ -63,11 +75,11 @@ fn refresh_rejects_foreign_and_malformed_tokens() {
         "999:abc",
         &format!("{}:wrong", token.split(':').next().unwrap_or_default()),
     ] {
-        assert!(s.refresh("k", bad).expect_err(bad).msg.contains("not valid"), "{bad}");
+        assert!(refresh(&mut s, "k", bad).expect_err(bad).msg.contains("not valid"), "{bad}");
     }
-    assert!(s.refresh("other", &token).is_err());
+    assert!(refresh(&mut s, "other", &token).is_err());
     // A wrong secret for a live session does not revoke it.
-    assert!(s.refresh("k", &token).is_ok());
+    assert!(refresh(&mut s, "k", &token).is_ok());
 }
 
 #[test]
@@ -77,7 +89,7 @@ fn revoke_ends_the_session() {
     assert!(!s.revoke("k", "1:wrong"));
     assert!(!s.revoke("other", &token));
     assert!(s.revoke("k", &token));
-    assert!(s.refresh("k", &token).is_err());
+    assert!(refresh(&mut s, "k", &token).is_err());
     assert!(!s.revoke("k", &token), "already revoked");
 }
 

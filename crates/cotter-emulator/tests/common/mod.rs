@@ -68,7 +68,8 @@ impl Conn {
         BufReader::new(stream)
     }
 
-    /// Sends a request (adds Host and Content-Length) and reads the response.
+    /// Sends a request (adds Content-Length, and `Host: 127.0.0.1:PORT` unless `headers` has a Host) and
+    /// reads the response.
     pub fn send(
         &mut self,
         method: &str,
@@ -76,7 +77,10 @@ impl Conn {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> Resp {
-        let mut raw = format!("{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+        let mut raw = format!("{method} {target} HTTP/1.1\r\n");
+        if !headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("host")) {
+            raw.push_str(&format!("Host: {}\r\n", self.addr));
+        }
         for (name, value) in headers {
             raw.push_str(&format!("{name}: {value}\r\n"));
         }

@@ -97,6 +97,32 @@ fn rejections() {
 }
 
 #[test]
+fn smuggling_shapes_are_rejected() {
+    // Two Transfer-Encoding fields: a front end that reads the first and one that reads the last disagree.
+    for raw in [
+        &b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"[..],
+        b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n",
+        b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\n",
+        b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding:\r\n\r\n0\r\n\r\n",
+    ] {
+        assert_eq!(status(raw), Some(400), "{:?}", String::from_utf8_lossy(raw));
+    }
+    // A chunk size is hex digits only: no sign, no leading space, no `0x`.
+    for size in ["+5", "-0", "-5", "+0", " 5", "0x5", "5 5", "\t5"] {
+        let raw = format!(
+            "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n{size}\r\nabcde\r\n0\r\n\r\n"
+        );
+        assert_eq!(status(raw.as_bytes()), Some(400), "chunk size {size:?}");
+    }
+    // Two Host fields: which one names the server would be ambiguous (RFC 9112 §3.2: 400).
+    assert_eq!(status(b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), Some(400));
+    assert_eq!(status(b"GET / HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n"), Some(400));
+    // Still accepted: upper-case hex, chunk extensions after optional whitespace, one Host.
+    let raw = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nA ;ext=1\r\n0123456789\r\n0\r\n\r\n";
+    assert_eq!(read(raw).expect("valid").request.body, b"0123456789");
+}
+
+#[test]
 fn eof_before_a_request_is_a_quiet_close() {
     assert!(matches!(read(b""), Err(ReadError::Closed)));
     assert!(matches!(read(b"GET / HTTP/1.1\r\nHost: x"), Err(ReadError::Io)));
