@@ -78,17 +78,21 @@ impl<'a> RedirectParams<'a> {
     ///
     /// # Errors
     ///
-    /// In this order: [`Error::AuthorizationRejected`] when `error` is present;
-    /// [`Error::StateMissing`] when `state` is absent or empty; [`Error::StateMismatch`] when
-    /// it differs from `expected` (compared in constant time); [`Error::MissingParameter`]
+    /// In this order: [`Error::StateMissing`] when `state` is absent or empty;
+    /// [`Error::StateMismatch`] when it differs from `expected` (compared in constant time);
+    /// [`Error::AuthorizationRejected`] when `error` is present; [`Error::MissingParameter`]
     /// when `code` (absent or empty) or `challenge_id` is missing.
+    ///
+    /// `state` comes first: a redirect that does not carry this login's `state` was not sent
+    /// for it (RFC 6749 §4.1.2.1 echoes `state` in error redirects too), so its `error=` must
+    /// not end the login either.
     pub fn check(&self, expected: &State) -> Result<AuthorizationCode<'a>, Error> {
-        if let Some(error) = self.error {
-            return Err(Error::AuthorizationRejected(RejectionKind::from_code(error)));
-        }
         let state = self.state.filter(|s| !s.is_empty()).ok_or(Error::StateMissing)?;
         if !expected.matches(state) {
             return Err(Error::StateMismatch);
+        }
+        if let Some(error) = self.error {
+            return Err(Error::AuthorizationRejected(RejectionKind::from_code(error)));
         }
         let code = self.code.filter(|c| !c.is_empty()).ok_or(Error::MissingParameter("code"))?;
         let challenge_id = self.challenge_id.ok_or(Error::MissingParameter("challenge_id"))?;

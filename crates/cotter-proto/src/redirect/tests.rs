@@ -48,12 +48,27 @@ fn bare_query_and_custom_scheme() {
 #[test]
 fn errors_map_to_typed_rejections() {
     let mut buf = [0u8; 64];
-    let p = RedirectParams::parse("http://x/cb?error=access_denied&state=zzz", &mut buf).unwrap();
+    let q = format!("http://x/cb?error=access_denied&state={STATE}");
+    let p = RedirectParams::parse(&q, &mut buf).unwrap();
     assert_eq!(p.check(&state()), Err(Error::AuthorizationRejected(RejectionKind::AccessDenied)));
-    let p = RedirectParams::parse("error=Authentication+request+was+rejected", &mut buf).unwrap();
+    let q = format!("error=Authentication+request+was+rejected&state={STATE}");
+    let p = RedirectParams::parse(&q, &mut buf).unwrap();
     assert_eq!(p.error, Some("Authentication request was rejected"));
     assert_eq!(p.check(&state()), Err(Error::AuthorizationRejected(RejectionKind::Other)));
     assert!(RejectionKind::from_code("temporarily_unavailable").is_transient());
+}
+
+#[test]
+fn state_is_checked_before_error() {
+    // An `error=` that is not this login's (another state, or none) is not its rejection.
+    let mut buf = [0u8; 64];
+    let mut check =
+        |q: &str| RedirectParams::parse(q, &mut buf).and_then(|p| p.check(&state()).map(|_| ()));
+    assert_eq!(check("error=access_denied&state=zzz"), Err(Error::StateMismatch));
+    assert_eq!(check("error=access_denied"), Err(Error::StateMissing));
+    assert_eq!(check("error=access_denied&state="), Err(Error::StateMissing));
+    let wrong = format!("error=access_denied&state={}X", &STATE[..STATE.len() - 1]);
+    assert_eq!(check(&wrong), Err(Error::StateMismatch));
 }
 
 #[test]
@@ -96,6 +111,23 @@ fn malformed_queries() {
 }
 
 proptest! {
+    #[test]
+    fn a_foreign_error_is_never_a_rejection(
+        other in proptest::option::of("[A-Za-z0-9_-]{0,30}"),
+        error in "\\PC{0,20}",
+    ) {
+        prop_assume!(other.as_deref() != Some(STATE));
+        let mut q = String::from("error=");
+        crate::percent::encode(&error, &mut q).unwrap();
+        if let Some(s) = &other {
+            q.push_str("&state=");
+            q.push_str(s);
+        }
+        let mut buf = std::vec![0u8; q.len()];
+        let p = RedirectParams::parse(&q, &mut buf).unwrap();
+        prop_assert!(matches!(p.check(&state()), Err(Error::StateMissing | Error::StateMismatch)));
+    }
+
     #[test]
     fn parse_never_panics(input in "\\PC{0,80}|[a-z_=&%0-9A-F+?#]{0,80}", cap in 0usize..80) {
         let mut buf = [0u8; 80];
