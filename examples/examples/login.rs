@@ -14,7 +14,7 @@
 //! identifier and user ID. `logout` wipes the session and revokes the refresh token. Exit
 //! status: 0 on success, 1 on failure (the reason on stderr), 2 for a usage error.
 
-use core::fmt::Debug;
+use core::fmt::Display;
 use core::time::Duration;
 use cotter::store::{ErrorType, TokenStore};
 use cotter::transport::UreqTransport;
@@ -112,7 +112,7 @@ fn main() -> ExitCode {
 fn run<S>(args: &Args, store: S) -> ExitCode
 where
     S: TokenStore,
-    <S as ErrorType>::Error: Debug,
+    <S as ErrorType>::Error: Display,
 {
     let page = args.hosted_page_url.clone().unwrap_or_else(|| default_page(&args.base_url));
     let config = Config::new(&args.api_key).base_url(&args.base_url).hosted_page_url(&page);

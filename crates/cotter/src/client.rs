@@ -294,18 +294,10 @@ where
         accept(parts!(self), &token, Grant::Renewal)
     }
 
-    /// The server refused the refresh token as invalid: the session ends, unless the store
-    /// holds another refresh token by now (a store without a lock, shared after all, that
-    /// another holder renewed), which is then used instead.
+    /// The server refused the refresh token as invalid: the session ends. The refresh token
+    /// that failed is the stored one: it was read under the store's lock, which is still
+    /// held, so no other holder's renewal can be discarded here.
     fn end_refused_session(&mut self) -> Result<(), T, S> {
-        let stored_is_ours = self
-            .store
-            .load(&mut self.work)
-            .map_err(Error::Store)?
-            .is_some_and(|s| Some(s.refresh_token) == self.session.refresh_token());
-        if !stored_is_ours && self.load()? {
-            return Ok(());
-        }
         self.session.clear_tokens();
         self.persist()?;
         Err(Error::SessionExpired)
@@ -368,13 +360,6 @@ where
         }
     }
 
-    /// Overwrites the buffers that held server answers, request bodies and decoded strings.
-    fn wipe_buffers(&mut self) {
-        self.work.zeroize();
-        self.scratch.zeroize();
-        self.unescape.zeroize();
-    }
-
     /// Forgets the device key too (after [`Client::logout`], or instead of it).
     ///
     /// # Errors
@@ -385,12 +370,20 @@ where
     }
 }
 
-impl<T, S, C, const SESSION: usize, const WORK: usize> Drop for Client<'_, T, S, C, SESSION, WORK> {
-    /// Wipes the buffers that held the server's answers (the session wipes itself).
-    fn drop(&mut self) {
+impl<T, S, C, const SESSION: usize, const WORK: usize> Client<'_, T, S, C, SESSION, WORK> {
+    /// Overwrites the buffers that held server answers, request bodies and decoded strings
+    /// (with `zeroize`, which the compiler may not drop as dead stores).
+    fn wipe_buffers(&mut self) {
         self.work.zeroize();
         self.scratch.zeroize();
         self.unescape.zeroize();
+    }
+}
+
+impl<T, S, C, const SESSION: usize, const WORK: usize> Drop for Client<'_, T, S, C, SESSION, WORK> {
+    /// Wipes the buffers that held the server's answers (the session wipes itself).
+    fn drop(&mut self) {
+        self.wipe_buffers();
     }
 }
 

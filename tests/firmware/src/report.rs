@@ -89,7 +89,7 @@ mod reasons {
         }
 
         fn print_extra(&self, check: &'static str) {
-            if let Self::Api { status } = self {
+            if let Self::Api { status, .. } = self {
                 let status = console::Decimal::new(u32::from(*status));
                 console::line(&[check, ": server error ", status.as_str()]);
             }
