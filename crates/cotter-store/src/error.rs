@@ -29,6 +29,11 @@ pub enum ErrorKind {
     /// The backing storage reported an I/O failure. Recovery: retry; if it persists the medium
     /// may be failing.
     Io,
+    /// The store refused its backing storage as unsafe to use: a symbolic link where a file
+    /// should be, a file or directory owned by another user, a directory others can write.
+    /// Recovery: fix the ownership or permissions the error names; retrying will not help, and
+    /// the stored session (if any) was neither read nor changed.
+    Insecure,
     /// Anything else.
     Other,
 }
@@ -45,6 +50,7 @@ impl ErrorKind {
             Self::BufferTooSmall => "buffer is too small for the stored session",
             Self::Unavailable => "token store is unavailable",
             Self::Io => "token store i/o error",
+            Self::Insecure => "token store refused an unsafe file or directory",
             Self::Other => "token store error",
         }
     }

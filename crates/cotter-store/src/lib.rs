@@ -11,6 +11,9 @@ extern crate std;
 pub mod codec;
 pub mod crc;
 mod error;
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub mod lockfile;
 mod memory;
 #[cfg(feature = "alloc")]
 mod owned;
