@@ -1,6 +1,7 @@
 //! [`FileStoreError`]: why a [`FileStore`](crate::FileStore) operation failed, and which step.
 
 use core::fmt;
+use cotter_store::lockfile::Refusal;
 use cotter_store::{DecodeError, EncodeError, Error, ErrorKind};
 use std::io;
 use std::path::PathBuf;
@@ -11,9 +12,10 @@ use std::path::PathBuf;
 pub enum Step {
     /// Creating the directory that holds the session file (mode 0700).
     CreateDir,
-    /// Opening (or creating) the lock file beside the session file.
-    OpenLock,
-    /// Taking the advisory lock on the lock file.
+    /// Reading the owner and mode of the directory that holds the session file.
+    CheckDir,
+    /// Opening (or creating, mode 0600) the lock file beside the session file and taking the
+    /// advisory lock on it.
     Lock,
     /// Removing a temporary file left behind by a save that was killed.
     RemoveStale,
@@ -41,7 +43,7 @@ impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::CreateDir => "create directory",
-            Self::OpenLock => "open lock file",
+            Self::CheckDir => "check directory",
             Self::Lock => "lock",
             Self::RemoveStale => "remove stale temporary file",
             Self::CreateTemp => "create temporary file",
@@ -74,6 +76,19 @@ pub enum FileStoreError {
         path: PathBuf,
         /// The operating system's error.
         source: io::Error,
+    },
+    /// A file or directory of the store is not safe to use, so the store did not read or
+    /// write through it: the session directory is another user's or writable by its group or
+    /// others (checked by `save`, `load`, `clear` and `lock`); the session file (on `load`), the
+    /// lock file or the temporary file is a symbolic link, not a regular file, or another
+    /// user's. The file a link points to is never touched. Recovery: fix what `reason` names
+    /// (`chmod go-w` the directory, `chown` or remove the file, remove the link); retrying as
+    /// is will not help.
+    Insecure {
+        /// The refused file or directory.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: Refusal,
     },
     /// The store's path has no file name (e.g. `/` or `..`). Recovery: configure a file path.
     InvalidPath {
@@ -108,6 +123,7 @@ impl FileStoreError {
     pub const fn kind(&self) -> ErrorKind {
         match self {
             Self::Io { .. } => ErrorKind::Io,
+            Self::Insecure { .. } => ErrorKind::Insecure,
             Self::InvalidPath { .. } => ErrorKind::Other,
             Self::Encode(e) => e.kind(),
             Self::Decode(e) => e.kind(),
@@ -119,6 +135,15 @@ impl FileStoreError {
     /// Builds an [`Io`](Self::Io) error.
     pub(crate) fn io(step: Step, path: impl Into<PathBuf>, source: io::Error) -> Self {
         Self::Io { step, path: path.into(), source }
+    }
+
+    /// [`Insecure`](Self::Insecure) when `source` is a refusal of
+    /// [`cotter_store::lockfile`], else an [`Io`](Self::Io) error.
+    pub(crate) fn checked(step: Step, path: impl Into<PathBuf>, source: io::Error) -> Self {
+        match Refusal::from_io_error(&source) {
+            Some(reason) => Self::Insecure { path: path.into(), reason },
+            None => Self::io(step, path, source),
+        }
     }
 }
 
@@ -132,6 +157,9 @@ impl fmt::Display for FileStoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Io { step, path, .. } => write!(f, "cannot {step} {}", path.display()),
+            Self::Insecure { path, reason } => {
+                write!(f, "refusing {}: it {reason}", path.display())
+            }
             Self::InvalidPath { path } => {
                 write!(f, "session file path {} has no file name", path.display())
             }
@@ -158,7 +186,10 @@ impl core::error::Error for FileStoreError {
             Self::Io { source, .. } => Some(source),
             Self::Encode(e) => Some(e),
             Self::Decode(e) => Some(e),
-            Self::InvalidPath { .. } | Self::BufferTooSmall { .. } | Self::Oversized { .. } => None,
+            Self::Insecure { .. }
+            | Self::InvalidPath { .. }
+            | Self::BufferTooSmall { .. }
+            | Self::Oversized { .. } => None,
         }
     }
 }
@@ -183,5 +214,22 @@ mod tests {
         let c = FileStoreError::Decode(DecodeError::CrcMismatch);
         assert_eq!(c.kind(), ErrorKind::Corrupt);
         assert_eq!(FileStoreError::Oversized { len: 1 << 20 }.kind(), ErrorKind::Corrupt);
+    }
+
+    #[test]
+    fn insecure_names_path_and_reason() {
+        let e = FileStoreError::Insecure {
+            path: "/x".into(),
+            reason: Refusal::Owner { owner: 65534, euid: 1000 },
+        };
+        assert_eq!(
+            e.to_string(),
+            "refusing /x: it is owned by uid 65534, not by the effective uid 1000"
+        );
+        assert_eq!(e.kind(), ErrorKind::Insecure);
+        // Only refusals of `cotter_store::lockfile` become `Insecure`.
+        let plain =
+            FileStoreError::checked(Step::Open, "/x", io::ErrorKind::PermissionDenied.into());
+        assert!(matches!(plain, FileStoreError::Io { step: Step::Open, .. }), "{plain:?}");
     }
 }

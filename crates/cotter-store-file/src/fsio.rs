@@ -2,11 +2,13 @@
 //! [`FileStoreError`] that names the step.
 
 use crate::error::{FileStoreError, Step};
+use cotter_store::lockfile::{self, LockFile};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::Path;
 
-/// Mode of the session file, its temporary file and the lock file: owner read/write only.
+/// Mode of the session file and its temporary file: owner read/write only (the lock file gets
+/// the same from [`LockFile`]).
 #[cfg(unix)]
 const FILE_MODE: u32 = 0o600;
 /// Mode of a directory the store creates: owner only.
@@ -23,56 +25,47 @@ pub(crate) fn create_dir(dir: &Path) -> Result<(), FileStoreError> {
     builder.create(dir).map_err(|e| FileStoreError::io(Step::CreateDir, dir, e))
 }
 
-/// Options that create a file readable and writable by its owner only, from the first byte:
-/// the mode is passed to `open(2)`, never set afterwards.
-fn private_options() -> OpenOptions {
-    let mut options = OpenOptions::new();
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, FILE_MODE);
-    options
+/// Checks the session directory: owned by the effective user, not writable by its group or
+/// others (on unix; see [`lockfile::check_dir`]). `Ok(false)` when it does not exist.
+pub(crate) fn check_dir(dir: &Path) -> Result<bool, FileStoreError> {
+    match lockfile::check_dir(dir) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(FileStoreError::checked(Step::CheckDir, dir, e)),
+    }
 }
 
-/// Opens (creating if needed, mode 0600) the lock file and takes an exclusive advisory lock;
-/// the lock is released when the returned file is dropped.
-pub(crate) fn lock_exclusive(path: &Path) -> Result<File, FileStoreError> {
-    let file = private_options()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
-        .map_err(|e| FileStoreError::io(Step::OpenLock, path, e))?;
-    match file.lock() {
-        Ok(()) => Ok(file),
-        // Platforms without advisory locks: saves are still atomic, only not serialised.
-        Err(e) if e.kind() == io::ErrorKind::Unsupported => Ok(file),
-        Err(e) => Err(FileStoreError::io(Step::Lock, path, e)),
-    }
+/// Takes the exclusive lock on the lock file, creating it (mode 0600) if needed.
+pub(crate) fn lock_exclusive(path: &Path) -> Result<LockFile, FileStoreError> {
+    LockFile::exclusive(path).map_err(|e| FileStoreError::checked(Step::Lock, path, e))
 }
 
 /// Takes a shared lock on the lock file if it exists, without creating it (a load never
 /// creates files). `None` when there is no lock file: nothing was ever saved through a
 /// `FileStore`, or the directory does not exist.
-pub(crate) fn lock_shared(path: &Path) -> Result<Option<File>, FileStoreError> {
-    let file = match File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(FileStoreError::io(Step::OpenLock, path, e)),
-    };
-    match file.lock_shared() {
-        Ok(()) => Ok(Some(file)),
-        Err(e) if e.kind() == io::ErrorKind::Unsupported => Ok(None),
-        Err(e) => Err(FileStoreError::io(Step::Lock, path, e)),
+pub(crate) fn lock_shared(path: &Path) -> Result<Option<LockFile>, FileStoreError> {
+    LockFile::shared(path).map_err(|e| FileStoreError::checked(Step::Lock, path, e))
+}
+
+/// Opens the session file for reading the checked way (no symbolic link, a regular file of
+/// the effective user). `None` when it does not exist.
+pub(crate) fn open_session(path: &Path) -> Result<Option<File>, FileStoreError> {
+    match lockfile::open_checked(path, OpenOptions::new().read(true)) {
+        Ok(file) => Ok(Some(file)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(FileStoreError::checked(Step::Open, path, e)),
     }
 }
 
-/// Creates `path` exclusively with mode 0600, writes `bytes`, and fsyncs it.
+/// Creates `path` exclusively with mode 0600 (never through a symbolic link), writes `bytes`,
+/// and fsyncs it.
 pub(crate) fn write_new_file(path: &Path, bytes: &[u8]) -> Result<(), FileStoreError> {
-    let mut file = private_options()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| FileStoreError::io(Step::CreateTemp, path, e))?;
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, FILE_MODE);
+    let mut file = lockfile::open_checked(path, &options)
+        .map_err(|e| FileStoreError::checked(Step::CreateTemp, path, e))?;
     file.write_all(bytes).map_err(|e| FileStoreError::io(Step::Write, path, e))?;
     file.sync_all().map_err(|e| FileStoreError::io(Step::Sync, path, e))
 }
@@ -97,7 +90,9 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<(), FileStoreError> {
 
 /// Overwrites a regular file with zeros, fsyncs it, then unlinks it. Returns `false` when there
 /// was nothing at `path`. A symbolic link (or anything else that is not a regular file) is only
-/// unlinked, so a link never makes the store zero a file elsewhere.
+/// unlinked, so a link never makes the store zero a file elsewhere; the file is opened the
+/// checked way, so a link put in its place after the `lstat` is refused, and so is another
+/// user's file ([`Insecure`](FileStoreError::Insecure), nothing removed).
 ///
 /// On SSDs (wear levelling) and copy-on-write file systems (btrfs, ZFS, APFS) the overwrite may
 /// land in fresh blocks and leave the old ones readable to someone with raw access to the
@@ -109,10 +104,8 @@ pub(crate) fn wipe_and_remove(path: &Path) -> Result<bool, FileStoreError> {
         Err(e) => return Err(FileStoreError::io(Step::Open, path, e)),
     };
     if meta.file_type().is_file() {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .open(path)
-            .map_err(|e| FileStoreError::io(Step::Wipe, path, e))?;
+        let mut file = lockfile::open_checked(path, OpenOptions::new().write(true))
+            .map_err(|e| FileStoreError::checked(Step::Wipe, path, e))?;
         let zeros = [0u8; 4096];
         let mut left = meta.len();
         while left > 0 {

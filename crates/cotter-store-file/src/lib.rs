@@ -6,5 +6,6 @@ mod error;
 mod fsio;
 mod store;
 
+pub use cotter_store::lockfile::Refusal;
 pub use error::{FileStoreError, Step};
 pub use store::FileStore;

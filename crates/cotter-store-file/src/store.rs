@@ -2,10 +2,11 @@
 
 use crate::error::{FileStoreError, Step};
 use crate::fsio;
+use cotter_store::lockfile::{LockFile, Refusal};
 use cotter_store::{ErrorType, MAX_ENCODED_LEN, Session, TokenStore, codec};
 use std::ffi::OsString;
-use std::fs::File;
-use std::io::{self, Read};
+use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
@@ -28,8 +29,29 @@ use zeroize::Zeroizing;
 /// uses the same path; the lock file is never deleted, since deleting a lock file lets two
 /// processes lock two different files. The encoded record is zeroized after a save.
 ///
-/// On non-unix platforms the file modes are not set (the platform's default ACL applies) and
-/// the directory is not fsynced.
+/// **[`lock`](TokenStore::lock)** takes that exclusive lock (creating the directory and the
+/// lock file if needed) and holds it until [`unlock`](TokenStore::unlock) or drop: this value's
+/// own `load`, `save` and `clear` then run without taking it again, while those of every other
+/// value and process wait. A client that renews the session does so between the two, so no two
+/// processes spend the same single-use refresh token. A clone of a locked store is not locked.
+///
+/// **Nothing is followed or trusted blindly** (on unix; see [`cotter_store::lockfile`]):
+///
+/// - every operation first checks the session directory: owned by the effective user and not
+///   writable by its group or others, so no one else can swap the files in it; otherwise it
+///   fails with [`Insecure`](FileStoreError::Insecure) and touches nothing;
+/// - the session file (on `load`), the lock file and the temporary file are opened with
+///   `O_NOFOLLOW`, and the opened descriptor must be a regular file owned by the effective
+///   user: a symbolic link, a FIFO or another user's file is `Insecure`, and the file a link
+///   points to is never read, created or written;
+/// - a save replaces a symbolic link at the session path itself (the rename never follows it)
+///   and `clear` only unlinks one.
+///
+/// Only the session directory is checked, not its parents: keep it in a directory that is
+/// private all the way up (such as one under `$HOME`), not directly in `/tmp`.
+///
+/// On non-unix platforms the file modes are not set (the platform's default ACL applies), the
+/// directory is not fsynced, and only the regular-file checks apply.
 ///
 /// ```
 /// use cotter_store::{Session, TokenStore};
@@ -46,11 +68,20 @@ use zeroize::Zeroizing;
 /// # std::fs::remove_dir_all(&dir).ok();
 /// # Ok::<(), cotter_store_file::FileStoreError>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct FileStore {
     path: PathBuf,
     /// `.<name>.lock` and `.<name>.tmp`; `None` when `path` has no file name.
     sidecars: Option<(PathBuf, PathBuf)>,
+    /// The exclusive lock taken by [`lock`](TokenStore::lock), until `unlock` or drop.
+    held: Option<LockFile>,
+}
+
+impl Clone for FileStore {
+    /// The same paths, not locked: a lock belongs to the value that took it.
+    fn clone(&self) -> Self {
+        Self { path: self.path.clone(), sidecars: self.sidecars.clone(), held: None }
+    }
 }
 
 impl FileStore {
@@ -67,7 +98,7 @@ impl FileStore {
             };
             (sibling(".lock"), sibling(".tmp"))
         });
-        Self { path, sidecars }
+        Self { path, sidecars, held: None }
     }
 
     /// The session file.
@@ -105,8 +136,34 @@ impl FileStore {
             .ok_or_else(|| FileStoreError::InvalidPath { path: self.path.clone() })
     }
 
-    /// Removes a temporary file left by a save that was killed (it may hold a session).
+    /// Whether this value holds the lock taken by [`lock`](TokenStore::lock).
+    #[must_use]
+    pub const fn is_locked(&self) -> bool {
+        self.held.is_some()
+    }
+
+    /// For a save or clear: the exclusive lock for the duration of the returned guard, or
+    /// `None` when this value holds it already (taking it again through a second descriptor
+    /// would wait for ourselves forever).
+    fn lock_for_write(&self, lock: &Path) -> Result<Option<LockFile>, FileStoreError> {
+        match self.held {
+            Some(_) => Ok(None),
+            None => fsio::lock_exclusive(lock).map(Some),
+        }
+    }
+
+    /// Creates the session directory if missing and checks it.
+    fn ensure_dir(&self) -> Result<(), FileStoreError> {
+        fsio::create_dir(self.dir())?;
+        fsio::check_dir(self.dir()).map(drop)
+    }
+
+    /// Removes a temporary file left by a save that was killed (it may hold a session). A
+    /// symbolic link there is no file of ours: it is refused, not removed.
     fn remove_stale(temp: &Path) -> Result<(), FileStoreError> {
+        if fs::symlink_metadata(temp).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(FileStoreError::Insecure { path: temp.into(), reason: Refusal::Symlink });
+        }
         fsio::wipe_and_remove(temp).map(drop).map_err(|e| match e {
             FileStoreError::Io { path, source, .. } => {
                 FileStoreError::Io { step: Step::RemoveStale, path, source }
@@ -136,11 +193,15 @@ impl ErrorType for FileStore {
 impl TokenStore for FileStore {
     fn load<'b>(&mut self, buf: &'b mut [u8]) -> Result<Option<Session<'b>>, Self::Error> {
         let (lock, _) = self.sidecars()?;
-        let _guard = fsio::lock_shared(lock)?;
-        let mut file = match File::open(&self.path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(FileStoreError::io(Step::Open, &self.path, e)),
+        if !fsio::check_dir(self.dir())? {
+            return Ok(None);
+        }
+        let _guard = match self.held {
+            Some(_) => None,
+            None => fsio::lock_shared(lock)?,
+        };
+        let Some(mut file) = fsio::open_session(&self.path)? else {
+            return Ok(None);
         };
         let len = file.metadata().map_err(|e| FileStoreError::io(Step::Read, &self.path, e))?.len();
         let len = usize::try_from(len)
@@ -158,28 +219,44 @@ impl TokenStore for FileStore {
         let len = codec::encoded_len(session).map_err(FileStoreError::Encode)?;
         let mut bytes = Zeroizing::new(vec![0u8; len]);
         codec::encode(session, &mut bytes).map_err(FileStoreError::Encode)?;
-        fsio::create_dir(self.dir())?;
-        let _guard = fsio::lock_exclusive(lock)?;
+        self.ensure_dir()?;
+        let _guard = self.lock_for_write(lock)?;
         self.replace_with(temp, &bytes)
     }
 
     fn clear(&mut self) -> Result<(), Self::Error> {
         let (lock, temp) = self.sidecars()?;
-        let _guard = match fsio::lock_exclusive(lock) {
-            Ok(guard) => guard,
+        if !fsio::check_dir(self.dir())? {
             // No directory: nothing to clear.
-            Err(FileStoreError::Io { step: Step::OpenLock, ref source, .. })
-                if source.kind() == io::ErrorKind::NotFound && !self.dir().exists() =>
-            {
-                return Ok(());
-            }
-            Err(e) => return Err(e),
-        };
+            return Ok(());
+        }
+        let _guard = self.lock_for_write(lock)?;
         // A temporary file from a killed save may hold a session too; best effort.
         let _ = fsio::wipe_and_remove(temp);
         if fsio::wipe_and_remove(&self.path)? {
             fsio::sync_dir(self.dir())?;
         }
         Ok(())
+    }
+
+    /// Takes the exclusive lock on `.<name>.lock` (see the [type docs](FileStore)), creating
+    /// the directory (0700) and the lock file (0600) if needed.
+    ///
+    /// # Errors
+    ///
+    /// [`Insecure`](FileStoreError::Insecure) for a directory or lock file that fails the
+    /// checks, [`InvalidPath`](FileStoreError::InvalidPath), and
+    /// [`Io`](FileStoreError::Io) at [`Step::CreateDir`], [`Step::CheckDir`] or [`Step::Lock`].
+    fn lock(&mut self) -> Result<(), Self::Error> {
+        if self.held.is_none() {
+            let (lock, _) = self.sidecars()?;
+            self.ensure_dir()?;
+            self.held = Some(fsio::lock_exclusive(lock)?);
+        }
+        Ok(())
+    }
+
+    fn unlock(&mut self) {
+        self.held = None;
     }
 }

@@ -1,6 +1,6 @@
 //! Crash and concurrency tests with real processes: this test binary re-executes itself to run
-//! `child_save_loop` (an ignored test) as a writer that is SIGKILLed at random points, or that
-//! races another writer.
+//! `child_save_loop` (an ignored test) as a writer that is SIGKILLed at random points, that
+//! races another writer, or that waits for the lock this process holds.
 
 mod common;
 
@@ -233,6 +233,39 @@ fn two_writer_processes_never_tear_the_file() {
         "two writers: {} saves each, {reads} concurrent reads all whole ({seen_a} from A, {seen_b} from B)",
         RACE_SAVES
     );
+}
+
+#[test]
+fn a_lock_held_by_one_process_makes_another_process_save_wait_until_unlock() {
+    let tmp = TempDir::new("lock-process");
+    let path = tmp.path().join("session.bin");
+    let mut store = FileStore::new(&path);
+    store.save(&record(1).as_session()).expect("save");
+    store.lock().expect("lock");
+
+    let child_seq = 30_000_000;
+    let writer = spawn_writer(&path, child_seq, 1);
+    writer.wait_ready();
+    // The child is in its save now, waiting for the lock.
+    thread::sleep(Duration::from_millis(500));
+    let early: Vec<String> = writer.lines.try_iter().collect();
+    assert!(
+        early.iter().all(|l| !l.starts_with("saved ")),
+        "child saved under our lock: {early:?}"
+    );
+
+    // What a refreshing client does under the lock: re-read, then save the renewed session.
+    let mut buf = vec![0u8; MAX_ENCODED_LEN];
+    assert_eq!(check_record(&store.load(&mut buf).expect("load").expect("some")), 1);
+    store.save(&record(2).as_session()).expect("save under the lock");
+    assert_eq!(check_record(&store.load(&mut buf).expect("load").expect("some")), 2);
+    store.unlock();
+
+    let (status, saved) = writer.finish();
+    assert!(status.success(), "writer failed: {status:?}");
+    assert_eq!(saved, [child_seq]);
+    // The child's save came after ours: it was serialised, not interleaved.
+    assert_eq!(check_record(&store.load(&mut buf).expect("load").expect("some")), child_seq);
 }
 
 #[test]

@@ -8,7 +8,8 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use cotter_store::{OwnedSession, Session};
 use std::path::{Path, PathBuf};
 
-/// A directory under the system temp dir, removed on drop.
+/// A directory under the system temp dir, mode 0700 whatever the umask (the store refuses a
+/// directory that its group or others can write), removed on drop.
 #[derive(Debug)]
 pub struct TempDir(PathBuf);
 
@@ -19,7 +20,10 @@ impl TempDir {
         let path = std::env::temp_dir()
             .join(format!("cotter-store-file-{tag}-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("create temp dir");
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&path).expect("create temp dir");
         Self(path)
     }
 
@@ -96,6 +100,26 @@ impl Rng {
     /// Uniform-ish in `0..n` (n > 0).
     pub fn below(&mut self, n: u64) -> u64 {
         self.next_u64() % n
+    }
+}
+
+/// Runs `f` on another thread and returns its result, or panics when it takes longer than
+/// `secs` seconds: a deadlock or a blocked open fails the test instead of hanging it.
+pub fn within<T: Send + 'static>(
+    secs: u64,
+    what: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(core::time::Duration::from_secs(secs)) {
+        Ok(value) => value,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("{what} did not finish within {secs} s")
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => panic!("{what} panicked"),
     }
 }
 
