@@ -10,7 +10,9 @@ use std::net::TcpStream;
 use std::time::Instant;
 
 fn emulator() -> Emulator {
-    Emulator::start(cotter_emulator::Config::new().with_log_outbox(false)).expect("emulator")
+    // The raw requests below send `Host: x`: allowed here, as a DNS name the emulator was told.
+    Emulator::start(cotter_emulator::Config::new().with_log_outbox(false).with_allowed_host("x"))
+        .expect("emulator")
 }
 
 /// Sends raw bytes and returns the status code of the answer, or `None` if the server closed

@@ -40,7 +40,11 @@ const KIB: u64 = 1024;
 ///
 /// The budgets `cargo xtask qemu` enforces are the goals of issue 7 (all met since 25 November
 /// 2026: verify-only 21 636 B, full client 98 188 B of flash), so a build that grows past a
-/// goal fails CI.
+/// goal fails CI. The full client's flash goal is 97 KiB since 6 December 2026: issue 13's
+/// session-keeping fixes (refresh under the store's lock with a re-read of the stored session,
+/// the rotated refresh token saved before verification, the `sub` check, wiping the buffers on
+/// logout and drop, a forward-only `AnchoredClock`) cost 472 bytes (98 660 B measured), more
+/// than the 116 bytes the 96 KiB goal had left.
 pub(crate) const VARIANTS: &[Variant] = &[
     Variant {
         name: "verify-only",
@@ -55,8 +59,8 @@ pub(crate) const VARIANTS: &[Variant] = &[
         no_default_features: false,
         features: "",
         network: true,
-        budget: Budget { flash: 96 * KIB, stack: 16 * KIB, static_ram: 24 * KIB },
-        goal: Budget { flash: 96 * KIB, stack: 16 * KIB, static_ram: 24 * KIB },
+        budget: Budget { flash: 97 * KIB, stack: 16 * KIB, static_ram: 24 * KIB },
+        goal: Budget { flash: 97 * KIB, stack: 16 * KIB, static_ram: 24 * KIB },
     },
 ];
 

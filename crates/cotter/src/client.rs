@@ -326,37 +326,31 @@ where
     }
 
     fn logout_wiping(&mut self) -> Result<(), T, S> {
-        let locked = self.store.lock().map_err(Error::Store);
-        let loaded = locked.and_then(|()| self.load());
-        // The revocation request, encoded while the session still holds the refresh token.
-        let revoke = match (&loaded, self.session.refresh_token()) {
-            (Ok(true), Some(r)) => Some(
-                cotter_proto::json::encode(&RefreshRequest::new(r), &mut self.scratch)
-                    .map(str::len)
-                    .map_err(Error::Protocol),
-            ),
-            _ => None,
-        };
+        let loaded = self.store.lock().map_err(Error::Store).and_then(|()| self.load());
+        // The revocation request, encoded while the session still holds the refresh token
+        // (0 bytes: nothing to revoke).
+        let revoke = self.session.refresh_token().map_or(Ok(0), |r| {
+            cotter_proto::json::encode(&RefreshRequest::new(r), &mut self.scratch)
+                .map(str::len)
+                .map_err(Error::Protocol)
+        });
         self.session.clear_tokens();
         let stored = self.persist();
         self.store.unlock();
         loaded?;
         stored?;
-        match revoke {
-            None => Ok(()),
-            Some(Err(e)) => Err(e),
-            Some(Ok(len)) => {
-                let endpoint = Endpoint::Revoke { api_key_id: self.config.api_key_id };
-                let body = Some(&self.scratch[..len]);
-                let resp =
-                    http::send(&mut self.transport, &self.config, endpoint, body, &mut self.work)?;
-                if resp.status / 100 == 2 {
-                    Ok(())
-                } else {
-                    let (status, body) = (resp.status, resp.body);
-                    Err(http::api_error(status, body, &mut self.unescape, &mut self.api_msg))
-                }
-            }
+        let len = revoke?;
+        if len == 0 {
+            return Ok(());
+        }
+        let endpoint = Endpoint::Revoke { api_key_id: self.config.api_key_id };
+        let body = Some(&self.scratch[..len]);
+        let resp = http::send(&mut self.transport, &self.config, endpoint, body, &mut self.work)?;
+        if resp.status / 100 == 2 {
+            Ok(())
+        } else {
+            let (status, body) = (resp.status, resp.body);
+            Err(http::api_error(status, body, &mut self.unescape, &mut self.api_msg))
         }
     }
 
@@ -374,9 +368,10 @@ impl<T, S, C, const SESSION: usize, const WORK: usize> Client<'_, T, S, C, SESSI
     /// Overwrites the buffers that held server answers, request bodies and decoded strings
     /// (with `zeroize`, which the compiler may not drop as dead stores).
     fn wipe_buffers(&mut self) {
-        self.work.zeroize();
-        self.scratch.zeroize();
-        self.unescape.zeroize();
+        // As slices: one zeroize routine for the three sizes.
+        for buf in [&mut self.work[..], &mut self.scratch[..], &mut self.unescape[..]] {
+            buf.zeroize();
+        }
     }
 }
 

@@ -138,32 +138,34 @@ impl<F: Fn() -> u64> Monotonic for F {
 #[derive(Debug)]
 pub struct AnchoredClock<M> {
     ticks: M,
-    /// Unix milliseconds at tick zero, once anchored.
-    offset: Cell<Option<u64>>,
+    /// Unix milliseconds at tick zero once anchored; 0 before (no real time is that close to
+    /// the epoch).
+    offset: Cell<u64>,
 }
 
 impl<M: Monotonic> AnchoredClock<M> {
     /// A clock not yet anchored.
     pub const fn new(ticks: M) -> Self {
-        Self { ticks, offset: Cell::new(None) }
+        Self { ticks, offset: Cell::new(0) }
     }
 
     /// Whether the clock has been anchored.
     pub fn is_anchored(&self) -> bool {
-        self.offset.get().is_some()
+        self.offset.get() != 0
     }
 }
 
 impl<M: Monotonic> Clock for AnchoredClock<M> {
     fn now(&self) -> Option<u64> {
-        Some(div_small(self.offset.get()?.saturating_add(self.ticks.millis()), 1000))
+        let offset = self.offset.get();
+        (offset != 0).then(|| div_small(offset.saturating_add(self.ticks.millis()), 1000))
     }
 
     fn observe_server_time(&self, unix: u64) {
         let offset = unix.saturating_mul(1000).saturating_sub(self.ticks.millis());
-        // Forward only: a larger offset is a later time.
-        if self.offset.get().is_none_or(|current| offset > current) {
-            self.offset.set(Some(offset));
+        // Forward only: a larger offset is a later time (and any is later than unanchored).
+        if offset > self.offset.get() {
+            self.offset.set(offset);
         }
     }
 }
