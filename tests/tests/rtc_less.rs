@@ -20,7 +20,7 @@ fn user_every_ten_minutes_keeps_the_clock_running_and_the_token_is_renewed() {
             .expect("client");
     assert_eq!(clock.now(), None, "no time before the first token");
     sign_in(&mut c, "rtc@example.com").expect("sign-in");
-    assert_eq!(clock.now(), Some(emu.now()), "anchored to the sign-in answer");
+    assert_close(clock.now(), emu.now(), "anchored to the sign-in answer");
     let signed_in_at = emu.now();
 
     let pass = |minutes: u64| {
@@ -51,5 +51,12 @@ fn user_every_ten_minutes_keeps_the_clock_running_and_the_token_is_renewed() {
     // One renewal in the hour: due at 59 minutes (`exp` minus the 60 s leeway), so it is made
     // by the sixth `user()`, at 60 minutes, or at the latest by this call.
     assert_eq!(emu.stats().refresh - refreshes, 1, "exactly one refresh request");
-    assert_eq!(clock.now(), Some(emu.now()), "the device clock tracks the server's");
+    assert_close(clock.now(), emu.now(), "the device clock tracks the server's");
+}
+
+/// The device's time is the server's, give or take the second of real time the emulator's
+/// clock may have moved on by while the test ran (the tick counter only moves when told).
+fn assert_close(device: Option<u64>, server: u64, what: &str) {
+    let device = device.expect("the clock is anchored");
+    assert!(device.abs_diff(server) <= 2, "{what}: device {device}, server {server}");
 }

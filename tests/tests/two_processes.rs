@@ -79,7 +79,7 @@ fn two_processes_share(emu: &Emulator, spec: &str) {
     let before = emu.stats();
 
     let exe = std::env::current_exe().expect("current exe");
-    let children: Vec<_> = [11u64, 29]
+    let children: Vec<_> = [0x9e37_79b9_7f4a_7c15_u64, 0xd1b5_4a32_d192_ed03]
         .iter()
         .map(|seed| {
             Command::new(&exe)
