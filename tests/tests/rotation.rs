@@ -151,7 +151,7 @@ fn the_servers_message_travels_inside_the_error() {
 
 #[test]
 fn std_error_types_are_send_sync_and_static() {
-    fn check<E: std::error::Error + Send + Sync + 'static>() {}
+    fn check<E: core::error::Error + Send + Sync + 'static>() {}
     type Ureq = cotter::transport::UreqError;
     check::<Error<Ureq, cotter::store::MemoryStoreError>>();
     check::<Error<Ureq, cotter_store_file::FileStoreError>>();
@@ -160,6 +160,6 @@ fn std_error_types_are_send_sync_and_static() {
     let e = Error::<Ureq, cotter::store::MemoryStoreError>::Store(
         cotter::store::MemoryStoreError::TooLarge { needed: 9, capacity: 1 },
     );
-    let source = std::error::Error::source(&e).expect("a source");
+    let source = core::error::Error::source(&e).expect("a source");
     assert!(source.downcast_ref::<cotter::store::MemoryStoreError>().is_some());
 }

@@ -143,7 +143,7 @@ impl core::fmt::Display for StoreError {
     }
 }
 
-impl std::error::Error for StoreError {}
+impl core::error::Error for StoreError {}
 
 impl cotter::store::Error for StoreError {
     fn kind(&self) -> cotter::store::ErrorKind {
