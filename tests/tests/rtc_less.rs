@@ -12,7 +12,8 @@ const MINUTE: u64 = 60;
 
 #[test]
 fn user_every_ten_minutes_keeps_the_clock_running_and_the_token_is_renewed() {
-    let emu = emulator(cotter_emulator::Config::new());
+    // A frozen clock: it moves only when the test says so, like the tick counter.
+    let emu = emulator(cotter_emulator::Config::new().with_frozen_clock());
     let ticks = Cell::new(1_000u64);
     let clock = AnchoredClock::new(|| ticks.get());
     let mut c =
@@ -54,9 +55,8 @@ fn user_every_ten_minutes_keeps_the_clock_running_and_the_token_is_renewed() {
     assert_close(clock.now(), emu.now(), "the device clock tracks the server's");
 }
 
-/// The device's time is the server's, give or take the second of real time the emulator's
-/// clock may have moved on by while the test ran (the tick counter only moves when told).
+/// The device's time is the server's, to the second (both clocks move only when told).
 fn assert_close(device: Option<u64>, server: u64, what: &str) {
     let device = device.expect("the clock is anchored");
-    assert!(device.abs_diff(server) <= 2, "{what}: device {device}, server {server}");
+    assert_eq!(device, server, "{what}");
 }

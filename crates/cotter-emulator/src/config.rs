@@ -56,6 +56,10 @@ pub struct Config {
     /// listening port) get `421 Misdirected Request`: a web page cannot reach the emulator through DNS
     /// rebinding.
     pub allowed_hosts: Vec<String>,
+    /// Stop the clock at the time the emulator starts: it then moves only by `/dev/clock`
+    /// advances (`Emulator::advance_clock`). For tests that count seconds exactly, which a real
+    /// second ticking by in the middle would upset. Library only.
+    pub frozen_clock: bool,
 }
 
 impl Default for Config {
@@ -70,6 +74,7 @@ impl Default for Config {
             kid: String::from(DEFAULT_KID),
             workers: DEFAULT_WORKERS,
             log_outbox: true,
+            frozen_clock: false,
             allowed_hosts: Vec::new(),
         }
     }
@@ -134,6 +139,13 @@ impl Config {
     #[must_use]
     pub fn with_workers(mut self, workers: usize) -> Self {
         self.workers = workers;
+        self
+    }
+
+    /// Stops the clock at the start time (see [`Config::frozen_clock`]).
+    #[must_use]
+    pub fn with_frozen_clock(mut self) -> Self {
+        self.frozen_clock = true;
         self
     }
 

@@ -75,6 +75,7 @@ impl Emulator {
             log_outbox: config.log_outbox,
             base_url: format!("http://{addr}"),
             hosts: hosts.bound_to(addr.port()),
+            frozen_at: config.frozen_clock.then(crate::state::system_time),
         });
         let mut rng = config.seed.map_or_else(Csprng::from_os, Csprng::from_seed);
         let keys = Keys::generate(&mut rng, config.kid.clone());
@@ -181,6 +182,7 @@ pub(crate) fn test_app() -> App {
         log_outbox: false,
         base_url: "http://127.0.0.1:1".into(),
         hosts: crate::host::HostCheck::new(&[]).expect("no allowed hosts").bound_to(1),
+        frozen_at: None,
     });
     let mut rng = Csprng::from_seed(1);
     let keys = Keys::generate(&mut rng, "kid".into());

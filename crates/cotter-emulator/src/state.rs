@@ -35,6 +35,8 @@ pub(crate) struct Settings {
     pub(crate) base_url: String,
     /// The `Host` values requests may carry (DNS-rebinding guard).
     pub(crate) hosts: HostCheck,
+    /// With a frozen clock, the system time at start: the clock's base instead of the time now.
+    pub(crate) frozen_at: Option<u64>,
 }
 
 impl Settings {
@@ -132,12 +134,11 @@ impl State {
         }
     }
 
-    /// The emulator clock: system time plus every `/dev/clock` advance, Unix seconds.
+    /// The emulator clock: system time (or the start time, when frozen) plus every `/dev/clock`
+    /// advance, Unix seconds.
     pub(crate) fn now(&self) -> u64 {
-        let system = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        system.saturating_add(self.clock_offset)
+        let base = self.settings.frozen_at.unwrap_or_else(system_time);
+        base.saturating_add(self.clock_offset)
     }
 
     /// Moves the clock forward; returns the total offset.
@@ -198,3 +199,8 @@ pub(crate) fn ct_eq(a: &str, b: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+/// The system clock in Unix seconds.
+pub(crate) fn system_time() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}

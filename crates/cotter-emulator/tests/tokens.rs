@@ -314,3 +314,16 @@ fn reuse_counters_count_replays_and_revocations() {
     assert_eq!(counters(&strict), (0, 1));
     assert_eq!(strict.stats().refresh, 2);
 }
+
+#[test]
+fn a_frozen_clock_moves_only_when_advanced() {
+    let emu = cotter_emulator::Emulator::start(
+        cotter_emulator::Config::new().with_log_outbox(false).with_frozen_clock(),
+    )
+    .expect("emulator");
+    let start = emu.now();
+    std::thread::sleep(core::time::Duration::from_millis(1100));
+    assert_eq!(emu.now(), start, "a real second went by; the frozen clock did not move");
+    emu.advance_clock(60);
+    assert_eq!(emu.now(), start + 60);
+}

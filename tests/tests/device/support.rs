@@ -66,7 +66,10 @@ pub(crate) const KEY: &str = "cotter-dev-api-key";
 pub(crate) const REDIRECT: &str = "http://127.0.0.1:9/callback";
 
 pub(crate) fn emulator() -> Emulator {
-    Emulator::start(cotter_emulator::Config::new().with_log_outbox(false)).expect("emulator starts")
+    // A frozen clock: the tests count simulated seconds exactly (polls per timeout), which a
+    // real second ticking by mid-test would upset.
+    Emulator::start(cotter_emulator::Config::new().with_log_outbox(false).with_frozen_clock())
+        .expect("emulator starts")
 }
 
 pub(crate) fn client<'c>(emu: &'c Emulator, api: &'c str, page: &'c str) -> TestClient<'c> {
