@@ -59,6 +59,9 @@ struct State {
 /// `WRITE_SIZE` and `READ_SIZE` must be powers of two up to [`MAX_WRITE_SIZE`] (256) that
 /// divide `ERASE_SIZE`. The stack holds two 256-byte buffers at most.
 ///
+/// The store owns its flash range (one value per range, as the `NorFlash` driver it holds is
+/// owned), so it has no lock: [`TokenStore::lock`] is the trait's no-op and costs nothing.
+///
 /// [`MAX_WRITE_SIZE`]: crate::MAX_WRITE_SIZE
 #[derive(Clone, Debug)]
 pub struct FlashStore<F> {

@@ -14,6 +14,9 @@ use zeroize::Zeroize;
 /// one (the tail) and when the store is dropped. A save that does not fit leaves the previous
 /// session in place.
 ///
+/// The store has a single owner (the value holds the bytes), so it has no lock:
+/// [`TokenStore::lock`] is the trait's no-op.
+///
 /// ```
 /// use cotter_store::{ErrorKind, MemoryStore, Session, TokenStore};
 ///
