@@ -2,7 +2,10 @@
 //! what to do about it.
 
 use core::fmt;
+use cotter_store::lockfile::Refusal;
 use cotter_store::{DecodeError, EncodeError, Error, ErrorKind};
+use std::io;
+use std::path::PathBuf;
 
 /// What is wrong with a stored record's entries, in [`KeyringStoreError::Corrupt`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,6 +78,25 @@ pub enum KeyringStoreError {
         /// The record's length.
         needed: usize,
     },
+    /// There is no place for the lock file: none of `XDG_RUNTIME_DIR`, the platform's cache
+    /// directory (`XDG_CACHE_HOME`, `HOME`, `LOCALAPPDATA`) is set to an absolute path, and
+    /// no file was named with [`KeyringStore::with_lock_file`](crate::KeyringStore::with_lock_file).
+    /// Nothing was read or written: the store never runs without its lock. Recovery: set one of
+    /// those variables, or name a lock file (the same in every process sharing the entry).
+    NoLockLocation,
+    /// The lock file could not be used: its directory could not be created, or the file could
+    /// not be opened or locked. Nothing was read or written. When the file or its directory
+    /// was refused as unsafe (a symbolic link, not a regular file, another user's, a directory
+    /// others can write: [`Refusal::from_io_error`] on the source says which) the
+    /// [`kind`](Self::kind) is [`ErrorKind::Insecure`], otherwise [`ErrorKind::Io`]. Recovery:
+    /// see the [`source`](core::error::Error::source); fix the ownership or permissions,
+    /// remove what is in the way, or name another lock file.
+    LockFile {
+        /// The lock file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: io::Error,
+    },
 }
 
 /// The kind of a keyring-core error, for [`KeyringStoreError::Keyring`].
@@ -112,6 +134,11 @@ impl KeyringStoreError {
             Self::UnsupportedVersion(_) => ErrorKind::UnsupportedVersion,
             Self::Decode(e) => e.kind(),
             Self::BufferTooSmall { .. } => ErrorKind::BufferTooSmall,
+            Self::NoLockLocation => ErrorKind::Other,
+            Self::LockFile { source, .. } => match Refusal::from_io_error(source) {
+                Some(_) => ErrorKind::Insecure,
+                None => ErrorKind::Io,
+            },
         }
     }
 }
@@ -160,6 +187,13 @@ impl fmt::Display for KeyringStoreError {
             Self::BufferTooSmall { needed } => {
                 write!(f, "buffer too small: the stored session needs {needed} bytes")
             }
+            Self::NoLockLocation => f.write_str(
+                "no place for the lock file: set XDG_RUNTIME_DIR or HOME (LOCALAPPDATA on \
+                 windows), or name one with KeyringStore::with_lock_file",
+            ),
+            Self::LockFile { path, .. } => {
+                write!(f, "cannot take the lock file {}", path.display())
+            }
         }
     }
 }
@@ -170,7 +204,9 @@ impl core::error::Error for KeyringStoreError {
             Self::Unavailable(e) | Self::Locked(e) | Self::Keyring(e) => Some(e),
             Self::Encode(e) => Some(e),
             Self::Decode(e) => Some(e),
+            Self::LockFile { source, .. } => Some(source),
             Self::InvalidChunkSize { .. }
+            | Self::NoLockLocation
             | Self::Corrupt(_)
             | Self::UnsupportedVersion(_)
             | Self::BufferTooSmall { .. } => None,
@@ -203,5 +239,15 @@ mod tests {
             "stored session is corrupt: chunk 2 is missing"
         );
         assert_eq!(KeyringStoreError::UnsupportedVersion(2).kind(), ErrorKind::UnsupportedVersion);
+        let none = KeyringStoreError::NoLockLocation;
+        assert_eq!(none.kind(), ErrorKind::Other);
+        assert!(none.to_string().contains("with_lock_file"), "{none}");
+        let lock = KeyringStoreError::LockFile {
+            path: "/run/user/1000/cotter-rs/x.lock".into(),
+            source: io::Error::from(io::ErrorKind::PermissionDenied),
+        };
+        assert_eq!(lock.kind(), ErrorKind::Io);
+        assert_eq!(lock.to_string(), "cannot take the lock file /run/user/1000/cotter-rs/x.lock");
+        assert!(core::error::Error::source(&lock).is_some());
     }
 }

@@ -4,6 +4,7 @@
 
 mod error;
 pub mod format;
+mod lock;
 mod store;
 
 pub use error::{Damage, KeyringStoreError};

@@ -1,13 +1,16 @@
 //! [`KeyringStore`]: one session in the OS keyring, as one entry or a head plus chunks.
 
 use crate::error::{Damage, KeyringStoreError};
-use crate::format::{self, Bank, FormatError, Head};
+use crate::format::{self, Bank, Head};
+use crate::lock::Lock;
 use core::fmt;
 use cotter_store::{ErrorType, Session, TokenStore, codec};
-use keyring_core::{CredentialStore, Entry};
+use keyring_core::CredentialStore;
+use std::path::PathBuf;
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
+mod entries;
 #[cfg(test)]
 mod tests;
 
@@ -51,9 +54,22 @@ enum Backend {
 /// No credential store (a headless box without a Secret Service) is
 /// [`KeyringStoreError::Unavailable`], never a panic and never a plaintext fallback.
 ///
-/// Concurrent saves from several processes are not serialised (keyrings have no locks); a load
-/// that runs into another process' save starts over, up to three times. Secrets read from or
-/// written to the keyring pass through buffers that are zeroized after use.
+/// # Sharing an entry: the lock
+///
+/// Keyrings have no locks, so the store locks a file beside the user's data instead, one per
+/// entry (`$XDG_RUNTIME_DIR/cotter-rs/keyring-<service>+<user>.lock`, else under the platform
+/// cache directory: see [`lock_path`](Self::lock_path) for the rule, or name the file with
+/// [`with_lock_file`](Self::with_lock_file)). [`lock`](TokenStore::lock) takes it exclusively
+/// until [`unlock`](TokenStore::unlock) or drop; while held, this value's `load`, `save` and
+/// `clear` run without waiting for it. Otherwise `save` and `clear` take it exclusively and
+/// `load` takes it shared for their own duration, so saves from several processes (or several
+/// values) run one after the other, and a load never sees half of a save: it waits while
+/// another value holds the lock, a refresh included. A clone of a locked store is not locked.
+/// When there is no place for the lock file every operation fails with
+/// [`KeyringStoreError::NoLockLocation`]; the store never runs without its lock.
+///
+/// Secrets read from or written to the keyring pass through buffers that are zeroized after
+/// use.
 ///
 /// ```no_run
 /// use cotter_store::{ErrorKind, Session, TokenStore};
@@ -74,6 +90,7 @@ pub struct KeyringStore {
     user: String,
     chunk_size: usize,
     backend: Backend,
+    lock: Lock,
 }
 
 impl KeyringStore {
@@ -91,6 +108,7 @@ impl KeyringStore {
             user: user.into(),
             chunk_size: DEFAULT_CHUNK_SIZE,
             backend: Backend::Platform,
+            lock: Lock::default(),
         }
     }
 
@@ -116,6 +134,58 @@ impl KeyringStore {
         Ok(self)
     }
 
+    /// The same store, locking the file at `path` instead of the default location. Every
+    /// process sharing the entry must name the same file; its directory must be private to the
+    /// user (see [`lock_path`](Self::lock_path)), so not `/tmp`. A lock held by this value is
+    /// released.
+    #[must_use]
+    pub fn with_lock_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.lock = Lock::at(path.into());
+        self
+    }
+
+    /// The lock file of this store: the one named with [`with_lock_file`](Self::with_lock_file),
+    /// else the default, `<dir>/cotter-rs/keyring-<service>+<user>.lock`, where `<dir>` is the
+    /// first of:
+    ///
+    /// 1. `$XDG_RUNTIME_DIR` (on any platform): per user, private, local and emptied at logout,
+    ///    the place the XDG base directory spec gives to locks;
+    /// 2. the platform's cache directory: `%LOCALAPPDATA%` on Windows, `$HOME/Library/Caches`
+    ///    on macOS, `$XDG_CACHE_HOME` or else `$HOME/.cache` on other unix systems.
+    ///
+    /// A variable that is unset, empty or not an absolute path does not count (as the XDG spec
+    /// says). With none, there is no default and every operation fails with
+    /// [`KeyringStoreError::NoLockLocation`]. Processes that share an entry must agree on the
+    /// file: one with `XDG_RUNTIME_DIR` and one without (a cron job, `su` without a login)
+    /// would lock two different files, so such set-ups name the file in every process.
+    ///
+    /// `<service>` and `<user>` are escaped into one safe file name: ASCII letters, digits, `-`
+    /// and `_` stay, a `.` stays between two of those (`com.example.app`), any other byte
+    /// becomes `%XX` (`alice%40example.com`). No `/`, `\`, `..`, leading or trailing dot gets
+    /// through, and distinct entries get distinct files. An escaped `<service>+<user>` longer
+    /// than 120 bytes is cut to 111 and followed by `~` and the CRC-32 of the whole, in hex;
+    /// two such names that collide share one lock, which only makes them wait for each other.
+    ///
+    /// When the lock is taken, missing directories are created (mode 0700 on unix), and the
+    /// lock file's directory must be the user's and writable by no one else
+    /// ([`check_dir`](cotter_store::lockfile::check_dir)); the file is created with mode 0600,
+    /// never through a symbolic link, and must be a regular file of the user's
+    /// ([`LockFile`](cotter_store::lockfile::LockFile)). It is never deleted: deleting a lock
+    /// file lets two processes lock two different files.
+    ///
+    /// # Errors
+    ///
+    /// [`KeyringStoreError::NoLockLocation`] when there is no default location.
+    pub fn lock_path(&self) -> Result<PathBuf, KeyringStoreError> {
+        self.lock.path(&self.service, &self.user)
+    }
+
+    /// Whether this value holds the lock taken by [`lock`](TokenStore::lock).
+    #[must_use]
+    pub const fn is_locked(&self) -> bool {
+        self.lock.is_held()
+    }
+
     /// The service name of every entry.
     #[must_use]
     pub fn service(&self) -> &str {
@@ -133,100 +203,6 @@ impl KeyringStore {
     pub const fn chunk_size(&self) -> usize {
         self.chunk_size
     }
-
-    /// The keyring entry `(service, name)`.
-    fn entry(&self, name: &str) -> Result<Entry, KeyringStoreError> {
-        let built = match &self.backend {
-            Backend::Platform => {
-                if let Err(e) = keyring::Entry::store_status() {
-                    // keyring keeps the first failure for the life of the process; carry its
-                    // text (the error itself is not `Clone`).
-                    let why = keyring_core::Error::PlatformFailure(e.to_string().into());
-                    return Err(KeyringStoreError::Unavailable(why));
-                }
-                keyring::Entry::new(&self.service, name).map(|e| e.inner)
-            }
-            Backend::Store(store) => Entry::new_in_store(store, &self.service, name),
-        };
-        built.map_err(KeyringStoreError::from_keyring)
-    }
-
-    /// The secret of entry `name`; `None` when it does not exist.
-    fn get(&self, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>, KeyringStoreError> {
-        match self.entry(name)?.get_secret() {
-            Ok(secret) => Ok(Some(Zeroizing::new(secret))),
-            Err(keyring_core::Error::NoEntry) => Ok(None),
-            Err(e) => Err(KeyringStoreError::from_keyring(e)),
-        }
-    }
-
-    fn set(&self, name: &str, secret: &[u8]) -> Result<(), KeyringStoreError> {
-        self.entry(name)?.set_secret(secret).map_err(KeyringStoreError::from_keyring)
-    }
-
-    /// Deletes entry `name`; `false` when it did not exist.
-    fn delete(&self, name: &str) -> Result<bool, KeyringStoreError> {
-        match self.entry(name)?.delete_credential() {
-            Ok(()) => Ok(true),
-            Err(keyring_core::Error::NoEntry) => Ok(false),
-            Err(e) => Err(KeyringStoreError::from_keyring(e)),
-        }
-    }
-
-    /// Deletes chunks `from`, `from + 1`, … of `bank` up to the first that does not exist.
-    /// Chunks are always written from 1 upwards, so there are no gaps to miss.
-    fn delete_chunks(&self, bank: Bank, from: u16) -> Result<(), KeyringStoreError> {
-        for index in from..=u16::MAX {
-            if !self.delete(&format::chunk_name(&self.user, bank, index))? {
-                break;
-            }
-        }
-        Ok(())
-    }
-
-    /// The current head, `None` when there is none. A head that does not parse counts as none
-    /// when `lenient` (a save may overwrite it), and as an error otherwise.
-    fn head(&self, lenient: bool) -> Result<Option<HeadEntry>, KeyringStoreError> {
-        let Some(secret) = self.get(&self.user)? else { return Ok(None) };
-        match Head::parse(&secret) {
-            Ok((head, _)) => Ok(Some((head, secret))),
-            Err(_) if lenient => Ok(None),
-            Err(FormatError::UnsupportedVersion(v)) => {
-                Err(KeyringStoreError::UnsupportedVersion(v))
-            }
-            Err(_) => Err(KeyringStoreError::Corrupt(Damage::BadHead)),
-        }
-    }
-
-    /// One attempt at reading the record into `buf`; returns its length, or `None`.
-    fn read_record(&self, buf: &mut [u8]) -> Result<Option<usize>, KeyringStoreError> {
-        let Some((head, secret)) = self.head(false)? else { return Ok(None) };
-        let (_, first) =
-            Head::parse(&secret).map_err(|_| KeyringStoreError::Corrupt(Damage::BadHead))?;
-        let total = usize::try_from(head.record_len)
-            .map_err(|_| KeyringStoreError::Corrupt(Damage::BadHead))?;
-        let out =
-            buf.get_mut(..total).ok_or(KeyringStoreError::BufferTooSmall { needed: total })?;
-        out[..first.len()].copy_from_slice(first);
-        let mut at = first.len();
-        for index in 1..head.parts {
-            let name = format::chunk_name(&self.user, head.bank, index);
-            let chunk = self
-                .get(&name)?
-                .ok_or(KeyringStoreError::Corrupt(Damage::MissingChunk { index }))?;
-            let data = format::parse_chunk(&chunk, head.generation)
-                .map_err(|_| KeyringStoreError::Corrupt(Damage::StaleChunk { index }))?;
-            let dst = out
-                .get_mut(at..at + data.len())
-                .ok_or(KeyringStoreError::Corrupt(Damage::LengthMismatch))?;
-            dst.copy_from_slice(data);
-            at += data.len();
-        }
-        if at != total {
-            return Err(KeyringStoreError::Corrupt(Damage::LengthMismatch));
-        }
-        Ok(Some(total))
-    }
 }
 
 impl fmt::Debug for KeyringStore {
@@ -234,6 +210,7 @@ impl fmt::Debug for KeyringStore {
         let mut d = f.debug_struct("KeyringStore");
         d.field("service", &self.service).field("user", &self.user);
         d.field("chunk_size", &self.chunk_size);
+        d.field("lock_file", &self.lock_path().ok()).field("locked", &self.is_locked());
         match &self.backend {
             Backend::Platform => d.field("store", &"platform default"),
             Backend::Store(s) => d.field("store", s),
@@ -248,6 +225,12 @@ impl ErrorType for KeyringStore {
 
 impl TokenStore for KeyringStore {
     fn load<'b>(&mut self, buf: &'b mut [u8]) -> Result<Option<Session<'b>>, Self::Error> {
+        self.reachable()?;
+        let _shared = self.lock.for_read(&self.service, &self.user)?;
+        // Saves through this crate run under the exclusive lock, so with it a load meets no
+        // save. The retries remain for writers that do not share the lock (older versions,
+        // another lock file) and for a first save, which creates the lock file after this load
+        // found none.
         let mut attempt = 0;
         let len = loop {
             attempt += 1;
@@ -275,6 +258,10 @@ impl TokenStore for KeyringStore {
             KeyringStoreError::Encode(codec::EncodeError::BufferTooSmall { needed: len })
         })?;
 
+        self.reachable()?;
+        // Without the lock two saves would both read the same head, write the same bank and
+        // generation, and could leave the chunks of two records mixed.
+        let _exclusive = self.lock.for_write(&self.service, &self.user)?;
         let old = self.head(true)?.map(|(head, _)| head);
         let bank = old.map_or(Bank::A, |h| h.bank.flip());
         let generation = old.map_or_else(fresh_generation, |h| h.generation.wrapping_add(1));
@@ -301,10 +288,31 @@ impl TokenStore for KeyringStore {
     }
 
     fn clear(&mut self) -> Result<(), Self::Error> {
+        self.reachable()?;
+        let _exclusive = self.lock.for_write(&self.service, &self.user)?;
         self.delete(&self.user)?;
         let a = self.delete_chunks(Bank::A, 1);
         let b = self.delete_chunks(Bank::B, 1);
         a.and(b)
+    }
+
+    /// Takes the lock file's exclusive lock (see [Sharing an entry](Self#sharing-an-entry-the-lock)),
+    /// waiting for other processes and values; does nothing when this value holds it already.
+    ///
+    /// # Errors
+    ///
+    /// [`Unavailable`](KeyringStoreError::Unavailable) without a credential store (no file is
+    /// created then), [`NoLockLocation`](KeyringStoreError::NoLockLocation) and
+    /// [`LockFile`](KeyringStoreError::LockFile).
+    fn lock(&mut self) -> Result<(), Self::Error> {
+        if !self.lock.is_held() {
+            self.reachable()?;
+        }
+        self.lock.acquire(&self.service, &self.user)
+    }
+
+    fn unlock(&mut self) {
+        self.lock.release();
     }
 }
 

@@ -55,3 +55,34 @@ fn kernel_two_entries_side_by_side() {
 fn kernel_chunking_forced_with_a_small_chunk_size() {
     common::chunking_forced_with_a_small_chunk_size(&harness());
 }
+
+/// Saves per writer process in the race test: 2 × 300 saves take well under a second.
+const RACE_SAVES: u64 = 300;
+
+#[test]
+#[ignore = "needs its own session keyring: run `cargo xtask keyring`"]
+fn kernel_two_writer_processes_never_mix_records() {
+    common::processes::two_writer_processes_never_mix_records(
+        &harness(),
+        "kernel_child",
+        RACE_SAVES,
+    );
+}
+
+#[test]
+#[ignore = "needs its own session keyring: run `cargo xtask keyring`"]
+fn kernel_lock_in_one_process_holds_off_another_process_save() {
+    common::processes::lock_in_one_process_holds_off_another_process_save(
+        &harness(),
+        "kernel_child",
+    );
+}
+
+/// The writer process of the two tests above (this binary, re-executed); a no-op otherwise.
+#[test]
+#[ignore = "child process of the process tests in this file"]
+fn kernel_child() {
+    if std::env::var_os(common::processes::ENV_CHILD).is_some() {
+        common::processes::child(&harness());
+    }
+}

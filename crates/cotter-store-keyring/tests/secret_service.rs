@@ -54,3 +54,36 @@ fn secret_service_two_entries_side_by_side() {
 fn secret_service_chunking_forced_with_a_small_chunk_size() {
     common::chunking_forced_with_a_small_chunk_size(&harness());
 }
+
+/// Saves per writer process in the race test: gnome-keyring rewrites its keyring file for every
+/// item created or deleted, so a save of a head and 3 chunks takes about 100 ms; 2 × 25 saves
+/// take 2–5 s. Without the lock the race shows within the first 10–20 loads.
+const RACE_SAVES: u64 = 25;
+
+#[test]
+#[ignore = "needs a Secret Service: run `cargo xtask keyring`"]
+fn secret_service_two_writer_processes_never_mix_records() {
+    common::processes::two_writer_processes_never_mix_records(
+        &harness(),
+        "secret_service_child",
+        RACE_SAVES,
+    );
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run `cargo xtask keyring`"]
+fn secret_service_lock_in_one_process_holds_off_another_process_save() {
+    common::processes::lock_in_one_process_holds_off_another_process_save(
+        &harness(),
+        "secret_service_child",
+    );
+}
+
+/// The writer process of the two tests above (this binary, re-executed); a no-op otherwise.
+#[test]
+#[ignore = "child process of the process tests in this file"]
+fn secret_service_child() {
+    if std::env::var_os(common::processes::ENV_CHILD).is_some() {
+        common::processes::child(&harness());
+    }
+}

@@ -1,10 +1,13 @@
 //! The chunking and recovery logic against an in-memory credential store that can fail on
 //! demand. The same behaviour against a real Secret Service is in `tests/secret_service.rs`.
 
+mod lock;
+
 use super::*;
+use core::sync::atomic::{AtomicUsize, Ordering};
 use cotter_store::{ErrorKind, OwnedSession};
 use keyring_core::api::{CredentialApi, CredentialStoreApi};
-use keyring_core::{Credential, Error, Result};
+use keyring_core::{Credential, Entry, Error, Result};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
@@ -16,8 +19,14 @@ struct Mem {
     fail: HashMap<String, (usize, Error)>,
 }
 
-#[derive(Debug, Default)]
-struct MemStore(Arc<Mutex<Mem>>);
+/// The credential store over a [`Mem`], and the lock file of the stores built on it (removed
+/// when the last of them is dropped).
+#[derive(Debug)]
+struct MemStore {
+    mem: Arc<Mutex<Mem>>,
+    /// Kept only to be dropped with the store.
+    _lock_file: Scratch,
+}
 
 #[derive(Debug)]
 struct MemCred {
@@ -73,19 +82,52 @@ impl CredentialStoreApi for MemStore {
         "mem".into()
     }
     fn build(&self, _: &str, user: &str, _: Option<&HashMap<&str, &str>>) -> Result<Entry> {
-        Ok(Entry::new_with_credential(Arc::new(MemCred { mem: self.0.clone(), user: user.into() })))
+        Ok(Entry::new_with_credential(Arc::new(MemCred {
+            mem: self.mem.clone(),
+            user: user.into(),
+        })))
     }
     fn as_any(&self) -> &dyn core::any::Any {
         self
     }
 }
 
+/// A path of its own (for a lock file, or a directory of them) in a private directory under the
+/// system's temp directory, so that tests neither share locks nor write to the user's runtime
+/// or cache directory. Whatever is at the path is removed on drop.
+#[derive(Debug)]
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let base = std::env::temp_dir().join("cotter-store-keyring-unit");
+        let mut dir = std::fs::DirBuilder::new();
+        dir.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut dir, 0o700);
+        dir.create(&base).expect("scratch directory");
+        Self(base.join(format!("{}-{n}", std::process::id())))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0).or_else(|_| std::fs::remove_dir_all(&self.0));
+    }
+}
+
 fn setup(chunk: usize) -> (KeyringStore, Arc<Mutex<Mem>>) {
     let mem = Arc::new(Mutex::new(Mem::default()));
-    let store: Arc<CredentialStore> = Arc::new(MemStore(mem.clone()));
+    let lock_file = Scratch::new();
+    let path = lock_file.0.clone();
+    let store: Arc<CredentialStore> =
+        Arc::new(MemStore { mem: mem.clone(), _lock_file: lock_file });
     let ks = KeyringStore::with_credential_store(store, "svc", "alice")
         .with_chunk_size(chunk)
-        .expect("chunk size");
+        .expect("chunk size")
+        .with_lock_file(path);
     (ks, mem)
 }
 

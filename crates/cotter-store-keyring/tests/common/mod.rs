@@ -1,8 +1,12 @@
 //! Test bodies shared by the real-store tests (`secret_service.rs`, `kernel_keyring.rs`): each
 //! runs against whatever credential store the [`Harness`] gives it.
+//!
+//! [`processes`] holds the tests with several processes.
 
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 #![allow(unreachable_pub, reason = "test helper module")]
+
+pub mod processes;
 
 use cotter_store::{MAX_ENCODED_LEN, OwnedSession, Session, TokenStore, encoded_len};
 use cotter_store_keyring::{Damage, KeyringStore, KeyringStoreError};
@@ -16,9 +20,11 @@ pub trait Harness {
     fn raw(&self, name: &str) -> Entry;
 }
 
-/// A service name of its own for each test process, so runs never see each other's entries.
+/// A service name of its own for each test process, so runs never see each other's entries;
+/// a child process gets its parent's through [`processes::ENV_SERVICE`].
 pub fn service() -> String {
-    format!("cotter-store-keyring-test-{}", std::process::id())
+    std::env::var(processes::ENV_SERVICE)
+        .unwrap_or_else(|_| format!("cotter-store-keyring-test-{}", std::process::id()))
 }
 
 /// A session whose every field depends on `tag`, with an access token of `n` bytes.
@@ -36,21 +42,21 @@ pub fn session(n: usize, tag: u64) -> OwnedSession {
     s
 }
 
-fn load(store: &mut KeyringStore) -> Option<OwnedSession> {
+pub(crate) fn load(store: &mut KeyringStore) -> Option<OwnedSession> {
     let mut buf = vec![0u8; MAX_ENCODED_LEN];
     let loaded = store.load(&mut buf).unwrap_or_else(|e| panic!("load failed: {e} ({e:?})"));
     loaded.map(|s| OwnedSession::from(&s))
 }
 
-fn save(store: &mut KeyringStore, s: &OwnedSession) {
+pub(crate) fn save(store: &mut KeyringStore, s: &OwnedSession) {
     store.save(&s.as_session()).unwrap_or_else(|e| panic!("save failed: {e} ({e:?})"));
 }
 
-fn clear(store: &mut KeyringStore) {
+pub(crate) fn clear(store: &mut KeyringStore) {
     store.clear().unwrap_or_else(|e| panic!("clear failed: {e} ({e:?})"));
 }
 
-fn exists(h: &dyn Harness, name: &str) -> bool {
+pub(crate) fn exists(h: &dyn Harness, name: &str) -> bool {
     match h.raw(name).get_secret() {
         Ok(_) => true,
         Err(keyring_core::Error::NoEntry) => false,
