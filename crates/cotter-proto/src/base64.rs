@@ -1,5 +1,5 @@
-//! Base64 encoding for the wire: standard with padding (device keys and signatures, §3.3 of
-//! the protocol) and URL-safe without padding (PKCE, `state`, path segments).
+//! Base64 encoding for the wire: standard with padding (device keys and signatures,
+//! `docs/protocol.md#device-keys`) and URL-safe without padding (PKCE, `state`, path segments).
 //!
 //! One routine serves both alphabets (the alphabet is a value, not a type parameter), so a
 //! microcontroller carries one encoder instead of one per alphabet. Like `base64ct`, it has

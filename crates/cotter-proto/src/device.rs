@@ -1,5 +1,6 @@
-//! Trusted-device enrolment and status (§2.6): the update-methods body, the status answer,
-//! and the wire names of device methods, algorithms and events.
+//! Trusted-device enrolment and status (`docs/protocol.md#enrolment-and-status`): the
+//! update-methods body, the status answer, and the wire names of device methods, algorithms
+//! and events.
 
 use serde::{Deserialize, Serialize};
 
@@ -12,7 +13,7 @@ pub const ALGORITHM_ED25519: &str = "ED25519";
 /// `"MOBILE"`: a `device_type` value.
 pub const DEVICE_TYPE_MOBILE: &str = "MOBILE";
 
-/// Event names used with trusted devices (§2.7).
+/// Event names used with trusted devices (`docs/protocol.md#events`).
 pub mod event_name {
     /// Sign-in with a trusted device (Flutter's name).
     pub const LOGIN_WITH_DEVICE: &str = "LOGIN_WITH_DEVICE";
@@ -23,7 +24,8 @@ pub mod event_name {
 }
 
 /// Body of `PUT /user/methods?cotter_user_id=…&oauth_token=true` (or legacy
-/// `PUT /user/<client_user_id>`) to enrol or remove a trusted device (§2.6):
+/// `PUT /user/<client_user_id>`) to enrol or remove a trusted device
+/// (`docs/protocol.md#enrolment-and-status`):
 /// `{"method":"TRUSTED_DEVICE","enrolled":true,"code":"<public key>","device_type":…,
 /// "device_name":…,"algorithm":"EC","change_code":false,"current_code":null}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,5 +1,6 @@
-//! Cotter API endpoints (§2.1–2.7): HTTP method and URL, joined to a base URL such as
-//! `https://www.cotter.app/api/v0` or the emulator's `http://127.0.0.1:<port>/api/v0`.
+//! Cotter API endpoints (`docs/protocol.md#endpoints`): HTTP method and URL, joined to a base
+//! URL such as `https://www.cotter.app/api/v0` or the emulator's
+//! `http://127.0.0.1:<port>/api/v0`.
 
 use core::fmt;
 
@@ -58,49 +59,54 @@ impl fmt::Display for Method {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Endpoint<'a> {
-    /// `POST /verify/get_identity?oauth_token=true`: code exchange (§2.1).
+    /// `POST /verify/get_identity?oauth_token=true`: code exchange
+    /// (`docs/protocol.md#code-exchange`).
     GetIdentity,
-    /// `POST /token/<API_KEY_ID>`: refresh (§2.2).
+    /// `POST /token/<API_KEY_ID>`: refresh (`docs/protocol.md#refresh`).
     Refresh {
         /// The API key ID.
         api_key_id: &'a str,
     },
     /// `POST /token`: legacy refresh (RN, iOS).
     RefreshLegacy,
-    /// `DELETE /token/<API_KEY_ID>`: revoke the refresh token (§2.3).
+    /// `DELETE /token/<API_KEY_ID>`: revoke the refresh token
+    /// (`docs/protocol.md#logout-and-revocation`).
     Revoke {
         /// The API key ID.
         api_key_id: &'a str,
     },
-    /// `GET /token/jwks` (§2.4).
+    /// `GET /token/jwks` (`docs/protocol.md#jwks`).
     Jwks,
-    /// `POST /user/create`, with `?oauth_token=true` when tokens are wanted (§2.5).
+    /// `POST /user/create`, with `?oauth_token=true` when tokens are wanted
+    /// (`docs/protocol.md#users`).
     CreateUser {
         /// Ask for tokens too.
         oauth_token: bool,
     },
-    /// `GET /user?identifier=<identifier>` (§2.5).
+    /// `GET /user?identifier=<identifier>` (`docs/protocol.md#users`).
     UserByIdentifier {
         /// Email, phone or username.
         identifier: &'a str,
     },
-    /// `GET /user/<client_user_id>` (§2.5).
+    /// `GET /user/<client_user_id>` (`docs/protocol.md#users`).
     UserByClientId {
         /// The application's user ID.
         client_user_id: &'a str,
     },
     /// `PUT /user/methods?cotter_user_id=<id>&oauth_token=true`: enrol or remove a device
-    /// (§2.6).
+    /// (`docs/protocol.md#enrolment-and-status`).
     UpdateMethods {
         /// Cotter user UUID.
         cotter_user_id: &'a str,
     },
-    /// `PUT /user/<client_user_id>?oauth_token=true`: legacy enrolment call (§2.6).
+    /// `PUT /user/<client_user_id>?oauth_token=true`: legacy enrolment call
+    /// (`docs/protocol.md#enrolment-and-status`).
     UpdateMethodsByClientId {
         /// The application's user ID.
         client_user_id: &'a str,
     },
-    /// `GET /user/methods?cotter_user_id=<id>&method=TRUSTED_DEVICE&public_key=<P>` (§2.6).
+    /// `GET /user/methods?cotter_user_id=<id>&method=TRUSTED_DEVICE&public_key=<P>`
+    /// (`docs/protocol.md#enrolment-and-status`).
     /// `P` is written as base64url without padding of the public-key string.
     TrustedDeviceStatus {
         /// Cotter user UUID.
@@ -108,36 +114,39 @@ pub enum Endpoint<'a> {
         /// The device public-key string (encoded by the builder).
         public_key: &'a str,
     },
-    /// `GET /user/enrolled/<client_user_id>/TRUSTED_DEVICE/<P>` (§2.6), `P` as above.
+    /// `GET /user/enrolled/<client_user_id>/TRUSTED_DEVICE/<P>`
+    /// (`docs/protocol.md#enrolment-and-status`), `P` as above.
     TrustedDeviceEnrolled {
         /// The application's user ID.
         client_user_id: &'a str,
         /// The device public-key string (encoded by the builder).
         public_key: &'a str,
     },
-    /// `POST /event/create`, with `?oauth_token=true` when tokens are wanted (§2.7).
+    /// `POST /event/create`, with `?oauth_token=true` when tokens are wanted
+    /// (`docs/protocol.md#events`).
     CreateEvent {
         /// Ask for tokens too.
         oauth_token: bool,
     },
-    /// `POST /event/create_pending` (§2.7).
+    /// `POST /event/create_pending` (`docs/protocol.md#events`).
     CreatePendingEvent,
-    /// `GET /event/get/<ID>?oauth_token=true`: poll a pending event (§2.7).
+    /// `GET /event/get/<ID>?oauth_token=true`: poll a pending event (`docs/protocol.md#events`).
     GetEvent {
         /// Event ID.
         id: u64,
     },
-    /// `GET /event/new?cotter_user_id=<id>`: pending requests for a trusted device (§2.7).
+    /// `GET /event/new?cotter_user_id=<id>`: pending requests for a trusted device
+    /// (`docs/protocol.md#events`).
     NewEvent {
         /// Cotter user UUID.
         cotter_user_id: &'a str,
     },
-    /// `GET /event/new/<client_user_id>`: same, by client user ID (§2.7).
+    /// `GET /event/new/<client_user_id>`: same, by client user ID (`docs/protocol.md#events`).
     NewEventByClientId {
         /// The application's user ID.
         client_user_id: &'a str,
     },
-    /// `POST /event/respond/<ID>`: approve or reject (§2.7).
+    /// `POST /event/respond/<ID>`: approve or reject (`docs/protocol.md#events`).
     RespondEvent {
         /// Event ID.
         id: u64,

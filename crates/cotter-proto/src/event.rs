@@ -1,11 +1,11 @@
-//! Events of "Sign in with Device" (§2.7): the event object and the create, create-pending
-//! and respond bodies.
+//! Events of "Sign in with Device" (`docs/protocol.md#events`): the event object and the
+//! create, create-pending and respond bodies.
 
 use serde::{Deserialize, Serialize};
 
 use crate::{OAuthToken, UnixSeconds};
 
-/// An event (§2.7), returned by create, create-pending, get, new and respond.
+/// An event (`docs/protocol.md#events`), returned by create, create-pending, get, new and respond.
 ///
 /// Required members follow the iOS SDK's decoder (`ID`, `client_user_id`, `issuer`, `event`,
 /// `ip`, `location`, `timestamp`, `method`, `new`, `approved`). Cotter's Go structs write the

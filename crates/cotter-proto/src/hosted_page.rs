@@ -1,4 +1,5 @@
-//! The hosted login page URL of §2.1 step A (`https://js.cotter.app/app?api_key=…`).
+//! The hosted login page URL (`https://js.cotter.app/app?api_key=…`), described in
+//! `docs/protocol.md#the-hosted-page`.
 
 use crate::sink::{Sink, sink_outputs};
 use crate::{CodeChallenge, Error, State, percent};
@@ -86,9 +87,9 @@ impl IdentifierField {
     }
 }
 
-/// Builder of the hosted-page URL (§2.1 step A). Every parameter is percent-encoded
-/// (RFC 3986 unreserved characters kept, everything else `%XX`, including the `[]` of
-/// `phone_channels[]`). No `code_challenge_method` is sent: Cotter implies S256.
+/// Builder of the hosted-page URL (`docs/protocol.md#the-hosted-page`). Every parameter is
+/// percent-encoded (RFC 3986 unreserved characters kept, everything else `%XX`, including the
+/// `[]` of `phone_channels[]`). No `code_challenge_method` is sent: Cotter implies S256.
 ///
 /// ```
 /// use cotter_proto::{CodeVerifier, HostedPageUrl, IdentifierType, LoginMethod, State};

@@ -1,4 +1,5 @@
-//! Code exchange of §2.1: `POST /verify/get_identity?oauth_token=true` request and response.
+//! Code exchange (`docs/protocol.md#code-exchange`): `POST /verify/get_identity?oauth_token=true`
+//! request and response.
 
 use core::fmt;
 
@@ -35,7 +36,7 @@ impl fmt::Debug for GetIdentityRequest<'_> {
     }
 }
 
-/// Response of the code exchange (§2.1).
+/// Response of the code exchange (`docs/protocol.md#code-exchange`).
 ///
 /// `user` and `oauth_token` are what every Cotter SDK reads and are required; `identifier`
 /// and `token` (only iOS reads them) are optional here.

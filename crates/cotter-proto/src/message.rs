@@ -1,6 +1,6 @@
-//! The plain-concatenation messages of §3.3 that trusted devices sign, and those Cotter's
-//! server signs (identity token §2.1, event §2.7), built without a buffer and written into one
-//! or streamed into a hasher.
+//! The plain-concatenation messages that trusted devices sign, and those Cotter's server signs
+//! (identity token, event), built without a buffer and written into one or streamed into a
+//! hasher. The messages are described in `docs/protocol.md#signed-messages`.
 
 use crate::device::{METHOD_TRUSTED_DEVICE, event_name};
 use crate::sink::{Sink, sink_outputs};

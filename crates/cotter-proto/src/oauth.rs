@@ -1,4 +1,5 @@
-//! OAuth token set (`oauth_token`, §2.1) and the refresh request of §2.2.
+//! OAuth token set (`oauth_token`, `docs/protocol.md#code-exchange`) and the refresh request
+//! (`docs/protocol.md#refresh`).
 
 use core::fmt;
 
@@ -31,8 +32,9 @@ pub struct OAuthToken<'a> {
 }
 
 impl<'a> OAuthToken<'a> {
-    /// The refresh token to store after this response, per the rotation rule of §2.2: the
-    /// new one when the response carries a non-empty one, otherwise `None` (keep the old one).
+    /// The refresh token to store after this response, per the rotation rule
+    /// (`docs/protocol.md#rotation`): the new one when the response carries a non-empty one,
+    /// otherwise `None` (keep the old one).
     #[must_use]
     pub fn rotated_refresh_token(&self) -> Option<&'a str> {
         self.refresh_token.filter(|t| !t.is_empty())
@@ -67,7 +69,7 @@ impl fmt::Debug for OAuthToken<'_> {
 /// The `grant_type` of a refresh request.
 pub const GRANT_TYPE_REFRESH_TOKEN: &str = "refresh_token";
 
-/// Body of `POST /token/<API_KEY_ID>` (and legacy `POST /token`), §2.2:
+/// Body of `POST /token/<API_KEY_ID>` (and legacy `POST /token`), `docs/protocol.md#refresh`:
 /// `{"grant_type":"refresh_token","refresh_token":"…"}`.
 ///
 /// `Debug` hides the refresh token.

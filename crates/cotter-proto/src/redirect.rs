@@ -1,4 +1,4 @@
-//! Parsing the redirect back from the hosted page (§2.1 step B):
+//! Parsing the redirect back from the hosted page (`docs/protocol.md#the-redirect-back`):
 //! `<redirect_url>?code=…&state=…&challenge_id=…` or `?error=…`.
 
 use core::fmt;

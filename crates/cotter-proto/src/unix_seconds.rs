@@ -10,8 +10,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 /// Decoding accepts only the canonical form Cotter's server writes (`"0"`, `"1586230498"`,
 /// `"-62135596800"`): no sign `+`, no leading zeros, no `-0`, no spaces, within `i64`. This
 /// keeps the text exactly reproducible, which matters because the timestamp is part of signed
-/// messages (§3.3): [`Display`](fmt::Display) writes back the same digits. A JSON number
-/// where the string is expected is an error.
+/// messages (`docs/protocol.md#signed-messages`): [`Display`](fmt::Display) writes back the
+/// same digits. A JSON number where the string is expected is an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct UnixSeconds(pub i64);
 

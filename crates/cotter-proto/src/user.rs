@@ -1,4 +1,4 @@
-//! The Cotter user object (§2.5, §6) and the create-user request.
+//! The Cotter user object (`docs/protocol.md#the-user-object`) and the create-user request.
 
 use serde::{Deserialize, Serialize};
 
@@ -14,9 +14,9 @@ pub type StrList<'a> = heapless::Vec<&'a str, MAX_LIST>;
 /// The UUID Cotter (per Flutter/RN) may answer for an identifier with no user.
 pub const NIL_USER_ID: &str = "00000000-0000-0000-0000-000000000000";
 
-/// A Cotter user, as returned by the user endpoints (§2.5), inside the code-exchange response
-/// (§2.1), and — with `oauth_token` — by trusted-device enrolment (§2.6) and
-/// `POST /user/create?oauth_token=true`.
+/// A Cotter user, as returned by the user endpoints, inside the code-exchange response, and —
+/// with `oauth_token` — by trusted-device enrolment and `POST /user/create?oauth_token=true`
+/// (`docs/protocol.md#users`, `#code-exchange`, `#enrolment-and-status` of the same file).
 ///
 /// Required members follow the iOS SDK's decoder (`ID`, `created_at`, `issuer`,
 /// `client_user_id`); the rest may be absent or `null`.

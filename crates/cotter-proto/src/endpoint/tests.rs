@@ -1,4 +1,4 @@
-//! Tests of the endpoint URLs of §2.1–2.7.
+//! Tests of the endpoint URLs (`docs/protocol.md#endpoints`).
 
 use proptest::prelude::*;
 use std::format;

@@ -1,11 +1,13 @@
-//! Tests of the signed messages against the examples of the protocol doc (§3.3, §9).
+//! Tests of the signed messages against the examples of `docs/protocol.md`
+//! (`#signed-messages`, `#test-vectors`).
 
 use super::*;
 use crate::json::decode;
 
 #[test]
 fn approved_event_matches_the_doc_example() {
-    // §3.3: `<uuid><apikey>LOGIN_WITH_DEVICE1598129092TRUSTED_DEVICEtrue`.
+    // docs/protocol.md#signed-messages:
+    // `<uuid><apikey>LOGIN_WITH_DEVICE1598129092TRUSTED_DEVICEtrue`.
     let msg = SignedMessage::approved_event(
         "ee1982e9-1596-41db-b1a1-4c1880c1f016",
         "19024767-a0b2-4221-8faa-ef116dc853d0",
@@ -48,7 +50,8 @@ fn register_new_device_appends_the_new_key() {
 
 #[test]
 fn server_event_message_matches_section_9() {
-    // §9: `152163b39fb6eb-a1ff-4f7b-a205-d80f3c664cfdEVENTNAME1584659078TRUSTED_DEVICEfalsetrue`,
+    // docs/protocol.md#test-vectors:
+    // `152163b39fb6eb-a1ff-4f7b-a205-d80f3c664cfdEVENTNAME1584659078TRUSTED_DEVICEfalsetrue`,
     // here over the sample event (new = false, approved = true).
     let event: Event<'_> =
         decode(include_bytes!("../../testdata/event_pending.json"), &mut []).unwrap();
@@ -61,7 +64,8 @@ fn server_event_message_matches_section_9() {
 
 #[test]
 fn identity_token_message_matches_section_9() {
-    // §9: `+1234567890PHONEaaf7319d-8f91-4752-a23f-c43ba862d5481582679175`.
+    // docs/protocol.md#test-vectors:
+    // `+1234567890PHONEaaf7319d-8f91-4752-a23f-c43ba862d5481582679175`.
     let token = IdentityToken {
         identifier_id: None,
         expire_at: UnixSeconds(1_582_679_175),
