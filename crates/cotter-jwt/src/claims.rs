@@ -300,7 +300,8 @@ impl From<Error> for JsonOr {
     }
 }
 
-/// Cotter's access token claims (protocol §4), besides the registered ones on [`Claims`].
+/// Cotter's access token claims (`docs/protocol.md#access-token`), besides the registered ones
+/// on [`Claims`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CotterAccessClaims<'a> {
@@ -314,7 +315,8 @@ pub struct CotterAccessClaims<'a> {
     pub identifier: Option<JsonStr<'a>>,
 }
 
-/// Cotter's ID token claims (protocol §4), besides the registered ones on [`Claims`].
+/// Cotter's ID token claims (`docs/protocol.md#id-token`), besides the registered ones on
+/// [`Claims`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CotterIdClaims<'a> {

@@ -1,4 +1,4 @@
-//! Trusted devices (protocol §2.6–2.7, §3.2–3.3): enrol this device's P-256 key for the
+//! Trusted devices (`docs/protocol.md#trusted-devices`): enrol this device's P-256 key for the
 //! signed-in user, ask whether it is still trusted, and sign in with it — no email, no code.
 //!
 //! The key lives in the token store beside the tokens (the session record's `device_key`), so
@@ -37,7 +37,7 @@ pub const USER_ID_CAP: usize = 64;
 /// The device name [`Client::enroll_device`] sends.
 pub const DEFAULT_DEVICE_NAME: &str = "cotter-rs";
 
-/// `ip` and `location` of events: this SDK asks no geolocation service (§2.7).
+/// `ip` and `location` of events: this SDK asks no geolocation service (`docs/protocol.md#events`).
 const UNKNOWN: &str = "unknown";
 
 /// Which user a device sign-in is for, when nobody is signed in on this device.

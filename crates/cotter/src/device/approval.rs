@@ -1,6 +1,7 @@
-//! Sign-in approved on another device (§2.7): a device that is not trusted asks
-//! (`event/create_pending`) and polls (`event/get/<ID>`); the user's trusted device sees the
-//! request (`event/new`) and answers it with a signature (`event/respond/<ID>`).
+//! Sign-in approved on another device (`docs/protocol.md#events`): a device that is not
+//! trusted asks (`event/create_pending`) and polls (`event/get/<ID>`); the user's trusted
+//! device sees the request (`event/new`) and answers it with a signature
+//! (`event/respond/<ID>`).
 
 use super::{Signer, UNKNOWN, USER_ID_CAP, UserRef, parts, user_id};
 use crate::client::{Client, Result};

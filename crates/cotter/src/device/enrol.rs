@@ -1,5 +1,6 @@
-//! Enrolment of this device's key for the signed-in user (§2.6): enrol, remove, and ask whether
-//! the server still trusts it.
+//! Enrolment of this device's key for the signed-in user
+//! (`docs/protocol.md#enrolment-and-status`): enrol, remove, and ask whether the server still
+//! trusts it.
 
 use super::{DEFAULT_DEVICE_NAME, DeviceKey, DevicePublicKey, parts};
 use crate::client::{Client, Result};

@@ -1,6 +1,6 @@
 //! The trusted device's P-256 key: generated from the client's [`Entropy`], shown to Cotter as
 //! base64 of its SubjectPublicKeyInfo DER (`algorithm: "EC"`, as the iOS and Android SDKs did),
-//! and signing the §3.3 messages with DER ECDSA-SHA256.
+//! and signing the messages of `docs/protocol.md#signed-messages` with DER ECDSA-SHA256.
 //!
 //! Both encodings are written by hand into fixed arrays: the SPKI of a P-256 key is a constant
 //! 26-byte header followed by the 65-byte uncompressed point, and a DER signature is a
