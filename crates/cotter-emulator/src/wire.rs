@@ -1,4 +1,5 @@
-//! JSON shapes the emulator sends, with Cotter's field names and casing (protocol §2 and §6).
+//! JSON shapes the emulator sends, with Cotter's field names and casing (`docs/protocol.md#endpoints`
+//! and `#the-user-object`).
 
 use core::fmt;
 use serde::Serialize;
@@ -42,7 +43,7 @@ pub(crate) struct UserJson {
     pub(crate) issuer: String,
 }
 
-/// A User plus `oauth_token` (device enrolment, §2.6).
+/// A User plus `oauth_token` (device enrolment, `docs/protocol.md#enrolment-and-status`).
 #[derive(Debug, Serialize)]
 pub(crate) struct UserWithToken {
     #[serde(flatten)]
@@ -89,7 +90,8 @@ pub(crate) struct IdentityResponse {
     pub(crate) oauth_token: OAuthToken,
 }
 
-/// An Event (§2.7), with both Go-style and snake-case timestamps as the SDKs read either.
+/// An Event (`docs/protocol.md#events`), with both Go-style and snake-case timestamps as the SDKs read
+/// either.
 #[derive(Debug, Serialize)]
 pub(crate) struct EventJson {
     #[serde(rename = "ID")]

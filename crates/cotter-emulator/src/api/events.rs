@@ -1,4 +1,5 @@
-//! Events (§2.7) under `/api/v0/event`: approved sign-in, pending requests, polling, responses.
+//! Events (`docs/protocol.md#events`) under `/api/v0/event`: approved sign-in, pending requests, polling,
+//! responses.
 
 use super::{api_key, json_body, respond};
 use crate::http::{Request, Response};

@@ -1,4 +1,5 @@
-//! Users (§2.5) and trusted-device enrolment and status (§2.6), under `/api/v0/user`.
+//! Users (`docs/protocol.md#users`) and trusted-device enrolment and status
+//! (`docs/protocol.md#enrolment-and-status`), under `/api/v0/user`.
 
 use super::{api_key, flag, json_body, respond};
 use crate::http::{Request, Response};

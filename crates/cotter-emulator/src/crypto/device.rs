@@ -1,5 +1,5 @@
 //! Device public keys (`EC`/`ECDSA`: P-256 SPKI DER; `ED25519`: raw 32 bytes) and their signatures
-//! (DER or raw ECDSA-SHA256; 64-byte Ed25519), per protocol §3.2.
+//! (DER or raw ECDSA-SHA256; 64-byte Ed25519), per `docs/protocol.md#device-keys`.
 
 use crate::util::b64;
 use p256::ecdsa::signature::Verifier as _;

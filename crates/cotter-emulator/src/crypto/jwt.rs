@@ -1,4 +1,5 @@
-//! ES256 JWS compact serialization with Cotter's exact header and claim layout (protocol §4).
+//! ES256 JWS compact serialization with Cotter's exact header and claim layout
+//! (`docs/protocol.md#tokens`).
 
 use super::keys::JwtKey;
 use crate::util::b64;

@@ -1,4 +1,4 @@
-//! Trusted-device enrolment, removal and look-up (protocol §2.6).
+//! Trusted-device enrolment, removal and look-up (`docs/protocol.md#enrolment-and-status`).
 
 use super::users::Device;
 use super::{Failure, State};

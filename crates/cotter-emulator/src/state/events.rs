@@ -1,5 +1,6 @@
-//! Sign in with a trusted device (protocol §2.7): approved events signed by a device, pending requests from
-//! other devices with polling and a response, and QR enrolment of a new device (§3.3 messages).
+//! Sign in with a trusted device (`docs/protocol.md#events`): approved events signed by a device, pending
+//! requests from other devices with polling and a response, and QR enrolment of a new device (messages of
+//! `docs/protocol.md#signed-messages`).
 
 use super::{Failure, State};
 use crate::util::time::rfc3339;

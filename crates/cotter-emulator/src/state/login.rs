@@ -1,5 +1,6 @@
-//! The hosted-page sign-in (protocol §2.1): login contexts, OTP and magic-link challenges, authorization
-//! codes, and their exchange at `get_identity` with the PKCE S256 check.
+//! The hosted-page sign-in (`docs/protocol.md#sign-in-through-the-hosted-page`): login contexts, OTP and
+//! magic-link challenges, authorization codes, and their exchange at `get_identity` with the PKCE S256
+//! check.
 
 use super::{Failure, State, ct_eq};
 use crate::util::{b64, time::rfc3339, url::append_query};
