@@ -1,15 +1,16 @@
-//! Endpoint handlers, one module per endpoint family, plus the request helpers they share.
+//! Endpoint handlers, one module per endpoint family, plus the request and response helpers they share.
 
-pub(crate) mod app;
 pub(crate) mod dev;
 pub(crate) mod events;
+pub(crate) mod hosted_page;
 pub(crate) mod identity;
 pub(crate) mod token;
 pub(crate) mod users;
 
+use crate::app::App;
 use crate::http::{Request, Response};
-use crate::routes::App;
 use crate::state::Failure;
+use crate::stats::Endpoint;
 use serde::de::DeserializeOwned;
 use std::string::String;
 
@@ -45,4 +46,16 @@ pub(crate) fn flag(req: &Request, name: &str) -> bool {
 /// Turns a handler result into a response.
 pub(crate) fn respond(result: Result<Response, Failure>) -> Response {
     result.unwrap_or_else(Failure::into_response)
+}
+
+/// `405` naming the allowed methods.
+pub(crate) fn method_not_allowed(allow: &'static str) -> Response {
+    Response::error(405, "method_not_allowed", &format!("method not allowed; use {allow}"))
+        .with_header("Allow", allow.into())
+}
+
+/// `404` JSON for an unknown path.
+pub(crate) fn not_found(app: &App, req: &Request) -> Response {
+    app.counters.count(Endpoint::NotFound);
+    Response::error(404, "not_found", &format!("no such endpoint: {} {}", req.method, req.path))
 }

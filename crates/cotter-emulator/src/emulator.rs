@@ -1,11 +1,11 @@
 //! The running emulator: start, addresses, test controls, shutdown on drop.
 
+use crate::app::{App, Fault};
 use crate::config::Config;
 use crate::crypto::keys::Keys;
 use crate::error::Error;
 use crate::host::HostCheck;
 use crate::http::Server;
-use crate::routes::App;
 use crate::state::{Settings, State};
 use crate::stats::Stats;
 use crate::util::rng::Csprng;
@@ -137,7 +137,7 @@ impl Emulator {
     /// fail with `status` (400–599) and a JSON error that is not an invalid-grant message, like
     /// `POST /dev/fail {"prefix": …, "status": …, "count": …}`.
     pub fn inject_failure(&self, prefix: &str, status: u16, count: u32) {
-        self.app.inject(crate::routes::Fault { prefix: prefix.to_owned(), status, count });
+        self.app.inject(Fault { prefix: prefix.to_owned(), status, count });
     }
 
     /// The `kid` of the key that signs new tokens.

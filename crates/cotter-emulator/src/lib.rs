@@ -3,6 +3,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api;
+mod app;
 pub mod browser;
 mod config;
 mod crypto;

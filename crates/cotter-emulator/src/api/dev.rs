@@ -1,9 +1,9 @@
 //! Development controls under `/dev/`: the outbox, the clock, key rotation, request counts and
 //! injected failures.
 
-use super::{Failure, json_body, respond};
+use super::{Failure, json_body, method_not_allowed, not_found, respond};
+use crate::app::{App, Fault};
 use crate::http::{Request, Response};
-use crate::routes::{App, Fault, method_not_allowed, not_found};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]

@@ -1,9 +1,9 @@
 //! Events (`docs/protocol.md#events`) under `/api/v0/event`: approved sign-in, pending requests, polling,
 //! responses.
 
-use super::{api_key, json_body, respond};
+use super::{api_key, json_body, method_not_allowed, not_found, respond};
+use crate::app::App;
 use crate::http::{Request, Response};
-use crate::routes::{App, method_not_allowed, not_found};
 use crate::state::{EventBody, Failure};
 
 pub(crate) fn route(app: &App, req: &Request, rest: &[&str]) -> Response {

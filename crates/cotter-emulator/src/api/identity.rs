@@ -3,8 +3,8 @@
 //! `oauth_token` is always in the response (iOS needs it without asking for it).
 
 use super::{api_key, json_body, respond};
+use crate::app::App;
 use crate::http::{Request, Response};
-use crate::routes::App;
 use crate::state::GetIdentityBody;
 
 pub(crate) fn get_identity(app: &App, req: &Request) -> Response {

@@ -2,8 +2,8 @@
 //! and the JWKS (`GET /token/jwks`).
 
 use super::{api_key, json_body, respond};
+use crate::app::App;
 use crate::http::{Request, Response};
-use crate::routes::App;
 use crate::state::{Failure, Refresh};
 use crate::stats::Reuse;
 use serde::Deserialize;

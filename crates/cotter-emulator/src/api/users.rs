@@ -1,9 +1,9 @@
 //! Users (`docs/protocol.md#users`) and trusted-device enrolment and status
 //! (`docs/protocol.md#enrolment-and-status`), under `/api/v0/user`.
 
-use super::{api_key, flag, json_body, respond};
+use super::{api_key, flag, json_body, method_not_allowed, not_found, respond};
+use crate::app::App;
 use crate::http::{Request, Response};
-use crate::routes::{App, method_not_allowed, not_found};
 use crate::state::Failure;
 use crate::util::b64;
 use crate::wire::{EnrolledJson, UserWithToken};

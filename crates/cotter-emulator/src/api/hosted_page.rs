@@ -2,8 +2,9 @@
 //! without JavaScript. Stable element IDs: `identifier` and `otp` (inputs), `submit` (each form's button),
 //! `error` (the message of a rejected entry).
 
+use super::{method_not_allowed, not_found};
+use crate::app::App;
 use crate::http::{Request, Response};
-use crate::routes::{App, method_not_allowed, not_found};
 use crate::state::{LoginParams, OtpOutcome};
 use crate::util::html::escape;
 use crate::util::url::{parse_pairs, percent_encode};
