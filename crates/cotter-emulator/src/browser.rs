@@ -6,6 +6,7 @@
 //! outbox, submits or opens it, and returns the redirect URL the page sends the browser to.
 //! It speaks only to the emulator that served the page (127.0.0.1).
 
+use crate::util::url::percent_encode;
 use core::fmt;
 use core::time::Duration;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -105,25 +106,17 @@ fn hidden_login(html: &str) -> Result<String, BrowserError> {
     Ok(html[start..].split('"').next().unwrap_or_default().to_owned())
 }
 
-fn encode(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// The newest outbox message for `identifier`: (otp, magic_link).
 fn outbox(
     authority: &str,
     identifier: &str,
 ) -> Result<(Option<String>, Option<String>), BrowserError> {
-    let page =
-        request(authority, "GET", &format!("/dev/outbox?identifier={}", encode(identifier)), None)?;
+    let page = request(
+        authority,
+        "GET",
+        &format!("/dev/outbox?identifier={}", percent_encode(identifier)),
+        None,
+    )?;
     let messages: serde_json::Value =
         serde_json::from_str(&page.body).map_err(|e| fail(format!("outbox: {e}")))?;
     let last =
@@ -147,7 +140,8 @@ pub fn complete_login(login_url: &str, identifier: &str) -> Result<String, Brows
     let login = hidden_login(&page.body);
     if page.body.contains("id=\"identifier\"") {
         let login = login.as_deref().map_err(|e| fail(e.0.clone()))?;
-        let form = format!("login={}&identifier={}", encode(login), encode(identifier));
+        let form =
+            format!("login={}&identifier={}", percent_encode(login), percent_encode(identifier));
         page = request(authority, "POST", "/app/identifier", Some(&form))?;
         if page.status != 200 {
             return Err(fail(format!("the identifier form answered {}", page.status)));
@@ -157,7 +151,7 @@ pub fn complete_login(login_url: &str, identifier: &str) -> Result<String, Brows
     let done = if page.body.contains("id=\"otp\"") {
         let otp = otp.ok_or_else(|| fail("no code in the outbox"))?;
         let login = login.map_err(|e| fail(e.0))?;
-        let form = format!("login={}&otp={}", encode(&login), encode(&otp));
+        let form = format!("login={}&otp={}", percent_encode(&login), percent_encode(&otp));
         request(authority, "POST", "/app/otp", Some(&form))?
     } else {
         let link = magic.ok_or_else(|| fail("no magic link in the outbox"))?;

@@ -1,57 +1,27 @@
 //! Percent-encoding, query strings and `application/x-www-form-urlencoded` bodies.
 //!
-//! Decoding is lenient the way browsers are: a `%` not followed by two hex digits stays literal and bytes
-//! that are not UTF-8 become U+FFFD. Nothing here can fail or panic on any input.
+//! Decoding is lenient the way browsers are (the WHATWG URL rule, which `percent-encoding` follows): a `%`
+//! not followed by two hex digits stays literal and bytes that are not UTF-8 become U+FFFD. Nothing here can
+//! fail or panic on any input.
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use std::borrow::Cow;
 use std::string::String;
 use std::vec::Vec;
 
+/// Every byte except RFC 3986's unreserved characters (letters, digits, `-`, `.`, `_`, `~`).
+const RESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
 /// Decodes `%XX` escapes; with `plus_as_space`, `+` becomes a space (query and form syntax).
 pub(crate) fn percent_decode(text: &str, plus_as_space: bool) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'%' => match (
-                bytes.get(i + 1).and_then(|h| hex(*h)),
-                bytes.get(i + 2).and_then(|l| hex(*l)),
-            ) {
-                (Some(high), Some(low)) => {
-                    out.push(high << 4 | low);
-                    i += 3;
-                    continue;
-                }
-                _ => out.push(b'%'),
-            },
-            b'+' if plus_as_space => out.push(b' '),
-            _ => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    // `+` is replaced before decoding, so that an escaped `%2B` still decodes to `+`.
+    let text = if plus_as_space { Cow::Owned(text.replace('+', " ")) } else { Cow::Borrowed(text) };
+    percent_decode_str(&text).decode_utf8_lossy().into_owned()
 }
 
-fn hex(digit: u8) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'a'..=b'f' => Some(digit - b'a' + 10),
-        b'A'..=b'F' => Some(digit - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// Encodes everything except RFC 3986 unreserved characters.
+/// Encodes everything except RFC 3986 unreserved characters, with upper-case hex digits.
 pub(crate) fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(text, RESERVED).to_string()
 }
 
 /// Splits `a=1&b=2` into decoded pairs (a key without `=` gets an empty value; empty pieces are skipped).
@@ -122,6 +92,23 @@ mod tests {
         assert_eq!(percent_decode("100%", true), "100%");
         assert_eq!(percent_decode("%zz%4", true), "%zz%4");
         assert_eq!(percent_decode("%ff", true), "\u{fffd}");
+        assert_eq!(percent_decode("%2B+%2b", true), "+ +");
+        assert_eq!(percent_decode("%é%41", false), "%éA");
+    }
+
+    #[test]
+    fn encoding_keeps_only_unreserved_characters() {
+        assert_eq!(percent_encode("aZ09-._~"), "aZ09-._~");
+        assert_eq!(percent_encode("a b+c/é"), "a%20b%2Bc%2F%C3%A9");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn encoding_round_trips(text in ".*") {
+            let encoded = percent_encode(&text);
+            proptest::prop_assert_eq!(percent_decode(&encoded, true), text.clone());
+            proptest::prop_assert_eq!(percent_decode(&encoded, false), text);
+        }
     }
 
     #[test]
