@@ -2,8 +2,6 @@
 //! URL such as `https://www.cotter.app/api/v0` or the emulator's
 //! `http://127.0.0.1:<port>/api/v0`.
 
-use core::fmt;
-
 use crate::base64::{self, Alphabet};
 
 use crate::sink::{Sink, sink_outputs};
@@ -12,45 +10,13 @@ use crate::{Error, percent};
 /// Cotter's production API base URL.
 pub const BASE_URL: &str = "https://www.cotter.app/api/v0";
 
-/// An HTTP method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Method {
-    /// `GET`.
-    Get,
-    /// `POST`.
-    Post,
-    /// `PUT`.
-    Put,
-    /// `DELETE`.
-    Delete,
-}
-
-impl Method {
-    /// The method name.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Get => "GET",
-            Self::Post => "POST",
-            Self::Put => "PUT",
-            Self::Delete => "DELETE",
-        }
-    }
-}
-
-impl fmt::Display for Method {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// One call of the Cotter API. Path segments and query values are percent-encoded.
 ///
 /// ```
-/// use cotter_proto::{Endpoint, Method};
+/// use cotter_proto::Endpoint;
 ///
 /// let call = Endpoint::UserByIdentifier { identifier: "+1 555@x" };
-/// assert_eq!(call.method(), Method::Get);
+/// assert_eq!(call.method(), "GET");
 /// let mut buf = [0u8; 128];
 /// let url = call.url("http://127.0.0.1:8080/api/v0/")?.write_to(&mut buf)?;
 /// assert_eq!(url, "http://127.0.0.1:8080/api/v0/user?identifier=%2B1%20555%40x");
@@ -154,9 +120,11 @@ pub enum Endpoint<'a> {
 }
 
 impl<'a> Endpoint<'a> {
-    /// The HTTP method of the call.
+    /// The HTTP method of the call, as its token on the request line: `"GET"`, `"POST"`,
+    /// `"PUT"` or `"DELETE"`. (A token rather than a type, so that this crate depends on no
+    /// transport; `cotter_transport::Method::from_token` reads it.)
     #[must_use]
-    pub const fn method(&self) -> Method {
+    pub const fn method(&self) -> &'static str {
         match self {
             Self::Jwks
             | Self::UserByIdentifier { .. }
@@ -165,23 +133,23 @@ impl<'a> Endpoint<'a> {
             | Self::TrustedDeviceEnrolled { .. }
             | Self::GetEvent { .. }
             | Self::NewEvent { .. }
-            | Self::NewEventByClientId { .. } => Method::Get,
-            Self::UpdateMethods { .. } | Self::UpdateMethodsByClientId { .. } => Method::Put,
-            Self::Revoke { .. } => Method::Delete,
+            | Self::NewEventByClientId { .. } => "GET",
+            Self::UpdateMethods { .. } | Self::UpdateMethodsByClientId { .. } => "PUT",
+            Self::Revoke { .. } => "DELETE",
             Self::GetIdentity
             | Self::Refresh { .. }
             | Self::RefreshLegacy
             | Self::CreateUser { .. }
             | Self::CreateEvent { .. }
             | Self::CreatePendingEvent
-            | Self::RespondEvent { .. } => Method::Post,
+            | Self::RespondEvent { .. } => "POST",
         }
     }
 
     /// Whether the call sends a JSON body.
     #[must_use]
     pub const fn has_body(&self) -> bool {
-        matches!(self.method(), Method::Post | Method::Put)
+        matches!(self.method().as_bytes(), b"POST" | b"PUT")
     }
 
     /// The call joined to `base` (one trailing `/` of `base` is dropped); write it with
@@ -277,9 +245,9 @@ pub struct EndpointUrl<'a> {
 }
 
 impl EndpointUrl<'_> {
-    /// The HTTP method of the call.
+    /// The HTTP method of the call, as [`Endpoint::method`] gives it.
     #[must_use]
-    pub const fn method(&self) -> Method {
+    pub const fn method(&self) -> &'static str {
         self.endpoint.method()
     }
 

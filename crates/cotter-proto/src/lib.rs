@@ -40,7 +40,7 @@ pub use device::{
     ALGORITHM_EC, ALGORITHM_ED25519, DEVICE_TYPE_MOBILE, EnrolledMethod, METHOD_TRUSTED_DEVICE,
     UpdateMethodsRequest, event_name,
 };
-pub use endpoint::{BASE_URL, Endpoint, EndpointUrl, Method};
+pub use endpoint::{BASE_URL, Endpoint, EndpointUrl};
 pub use error::{Error, JsonError, JsonErrorKind, RejectionKind};
 pub use event::{CreateEventRequest, CreatePendingEventRequest, Event, RespondEventRequest};
 pub use hosted_page::{

@@ -11,6 +11,7 @@ extern crate std;
 mod error;
 #[cfg(feature = "embedded-io")]
 mod http1;
+mod method;
 mod request;
 mod transport;
 #[cfg(feature = "ureq")]
@@ -24,7 +25,8 @@ pub use http1::{
     DEFAULT_DRAIN_LIMIT, DEFAULT_HEADER_BUF, DEFAULT_MAX_HEADERS, Http1Error, Http1Transport,
     ProtocolViolation,
 };
-pub use request::{Method, RESERVED_HEADERS, Request, Response};
+pub use method::Method;
+pub use request::{RESERVED_HEADERS, Request, Response};
 pub use transport::Transport;
 #[cfg(feature = "ureq")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ureq")))]

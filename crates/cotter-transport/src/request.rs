@@ -1,9 +1,7 @@
-//! What goes over a [`Transport`](crate::Transport): [`Method`], [`Request`] and [`Response`],
-//! and the header rules every transport applies ([`Request::check_headers`]).
+//! What goes over a [`Transport`](crate::Transport): [`Request`] and [`Response`], and the
+//! header rules every transport applies ([`Request::check_headers`]).
 
-use crate::ErrorKind;
-/// The HTTP method, shared with `cotter-proto` (which knows each endpoint's method).
-pub use cotter_proto::Method;
+use crate::{ErrorKind, Method};
 
 /// Header names a transport writes itself; a caller-supplied header with one of these names
 /// (compared case-insensitively) is refused with [`ErrorKind::InvalidRequest`].

@@ -25,7 +25,13 @@ pub(crate) fn send<'w, T: Transport, S>(
         .map_err(Error::Protocol)?;
     let json_headers = [("API_KEY_ID", config.api_key_id), ("Content-Type", "application/json")];
     let plain_headers = [("API_KEY_ID", config.api_key_id)];
-    let mut req = Request::new(endpoint.method(), &url);
+    // Unreachable in practice: `Endpoint::method` gives only the four tokens that
+    // `Method::from_token` reads (cotter-proto's endpoint tests pin each endpoint's token,
+    // cotter-transport's method tests read them back). An error rather than a panic path;
+    // no variant names a method, and `InvalidBaseUrl` is the nearest: no request was built.
+    let method = cotter_transport::Method::from_token(endpoint.method())
+        .ok_or(Error::Protocol(cotter_proto::Error::InvalidBaseUrl))?;
+    let mut req = Request::new(method, &url);
     req = match body {
         Some(b) => req.with_headers(&json_headers).with_body(b),
         None => req.with_headers(&plain_headers),
