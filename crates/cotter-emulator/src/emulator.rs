@@ -51,7 +51,8 @@ impl Emulator {
     /// # Errors
     ///
     /// [`Error::InvalidConfig`] for an empty or malformed API key ID, `kid` or allowed host, [`Error::Bind`]
-    /// when the port cannot be bound, [`Error::Spawn`] when a thread cannot be started.
+    /// when the port cannot be bound, [`Error::Spawn`] when a thread cannot be started, [`Error::Entropy`]
+    /// when the operating system gives no random bytes for the generator's seed.
     pub fn start(config: Config) -> Result<Self, Error> {
         let api_keys = config.effective_api_keys();
         if api_keys.iter().any(|k| {
@@ -77,7 +78,10 @@ impl Emulator {
             hosts: hosts.bound_to(addr.port()),
             frozen_at: config.frozen_clock.then(crate::state::system_time),
         });
-        let mut rng = config.seed.map_or_else(Csprng::from_os, Csprng::from_seed);
+        let mut rng = match config.seed {
+            Some(seed) => Csprng::from_seed(seed),
+            None => Csprng::from_os().map_err(|e| Error::Entropy(e.into()))?,
+        };
         let keys = Keys::generate(&mut rng, config.kid.clone());
         let app = Arc::new(App::new(Arc::clone(&settings), State::new(settings, rng, keys)));
         let handler: Arc<dyn crate::http::Handler> = app.clone();

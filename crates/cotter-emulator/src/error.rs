@@ -10,6 +10,9 @@ pub enum Error {
     Bind(std::io::Error),
     /// A server thread could not be spawned.
     Spawn(std::io::Error),
+    /// The operating system gave no random bytes to seed the generator (only without a seed in the
+    /// [`Config`](crate::Config)).
+    Entropy(std::io::Error),
     /// The configuration is unusable; the text says which field.
     InvalidConfig(&'static str),
 }
@@ -19,6 +22,7 @@ impl fmt::Display for Error {
         match self {
             Self::Bind(_) => f.write_str("could not bind 127.0.0.1"),
             Self::Spawn(_) => f.write_str("could not spawn a server thread"),
+            Self::Entropy(_) => f.write_str("could not seed the random generator from the system"),
             Self::InvalidConfig(what) => write!(f, "invalid configuration: {what}"),
         }
     }
@@ -27,7 +31,7 @@ impl fmt::Display for Error {
 impl core::error::Error for Error {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
-            Self::Bind(e) | Self::Spawn(e) => Some(e),
+            Self::Bind(e) | Self::Spawn(e) | Self::Entropy(e) => Some(e),
             Self::InvalidConfig(_) => None,
         }
     }
@@ -46,5 +50,8 @@ mod tests {
         let config = Error::InvalidConfig("token_ttl must be positive");
         assert_eq!(config.to_string(), "invalid configuration: token_ttl must be positive");
         assert!(config.source().is_none());
+        let entropy = Error::Entropy(std::io::Error::from(std::io::ErrorKind::Unsupported));
+        assert_eq!(entropy.to_string(), "could not seed the random generator from the system");
+        assert!(entropy.source().is_some());
     }
 }

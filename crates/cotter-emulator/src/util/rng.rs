@@ -1,4 +1,5 @@
-//! The emulator's random source: ChaCha20 seeded from `--seed` (reproducible) or from the operating system.
+//! The emulator's random source: ChaCha20 seeded from `--seed` (reproducible) or from the operating system
+//! (`getrandom`).
 
 use chacha20::ChaCha20Rng;
 use chacha20::rand_core::{Rng as _, SeedableRng as _};
@@ -24,9 +25,15 @@ impl Csprng {
         Self { inner: ChaCha20Rng::seed_from_u64(seed) }
     }
 
-    /// A generator seeded from the operating system (`/dev/urandom`, else the OS-seeded hasher keys of std).
-    pub(crate) fn from_os() -> Self {
-        Self { inner: ChaCha20Rng::from_seed(os_seed()) }
+    /// A generator seeded from the operating system's random source.
+    ///
+    /// # Errors
+    ///
+    /// When the operating system gives no random bytes.
+    pub(crate) fn from_os() -> Result<Self, getrandom::Error> {
+        let mut seed = [0u8; 32];
+        getrandom::fill(&mut seed)?;
+        Ok(Self { inner: ChaCha20Rng::from_seed(seed) })
     }
 
     /// Fills `dst` with random bytes.
@@ -73,29 +80,6 @@ impl Csprng {
     }
 }
 
-fn os_seed() -> [u8; 32] {
-    let mut seed = [0u8; 32];
-    #[cfg(unix)]
-    {
-        use std::io::Read as _;
-        if std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut seed)).is_ok() {
-            return seed;
-        }
-    }
-    // Fallback: std seeds each `RandomState` from the operating system's generator.
-    use core::hash::{BuildHasher as _, Hasher as _};
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    for (i, chunk) in seed.chunks_mut(8).enumerate() {
-        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-        hasher.write_usize(i);
-        hasher.write_u128(now);
-        chunk.copy_from_slice(&hasher.finish().to_le_bytes());
-    }
-    seed
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,7 +94,7 @@ mod tests {
 
     #[test]
     fn shapes() {
-        let mut rng = Csprng::from_os();
+        let mut rng = Csprng::from_os().expect("the OS random source");
         let s = rng.alnum(50);
         assert_eq!(s.len(), 50);
         assert!(s.bytes().all(|b| b.is_ascii_alphanumeric()));
