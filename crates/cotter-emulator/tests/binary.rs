@@ -107,7 +107,7 @@ fn allowed_host_flag_serves_a_portless_host() {
     assert!(url.starts_with("http://127.0.0.1:"), "{first:?}");
     let addr: SocketAddr = url.strip_prefix("http://").unwrap().parse().unwrap();
     let status =
-        |host: &str| common::send(addr, "GET", "/dev/stats", &[("Host", host)], None).status;
+        |host: &str| common::raw_send(addr, "GET", "/dev/stats", &[("Host", host)], None).status;
     // The QEMU firmware's `Host` (its base URL is `http://127.0.0.1/api/v0`), and the usual one.
     assert_eq!(status("127.0.0.1"), 200);
     assert_eq!(status(&addr.to_string()), 200);

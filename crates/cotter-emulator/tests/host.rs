@@ -9,9 +9,9 @@ mod common;
 use common::*;
 use cotter_emulator::{Config, Emulator, Error};
 
-/// `GET /dev/outbox` with `Host: host`.
+/// `GET /dev/outbox` with `Host: host`, written by hand (a client library writes its own `Host`).
 fn outbox_as(emu: &Emulator, host: &str) -> Resp {
-    send(emu.local_addr(), "GET", "/dev/outbox", &[("Host", host)], None)
+    raw_send(emu.local_addr(), "GET", "/dev/outbox", &[("Host", host)], None)
 }
 
 fn assert_misdirected(resp: &Resp, what: &str) {
@@ -80,7 +80,7 @@ fn a_rebound_or_missing_host_gets_421_and_counts_as_rejected() {
     }
     // Every endpoint is guarded, not only the dev controls.
     let body = br#"{"grant_type":"refresh_token","refresh_token":"1:x"}"#;
-    let resp = send(
+    let resp = raw_send(
         addr,
         "POST",
         &format!("/api/v0/token/{KEY}"),

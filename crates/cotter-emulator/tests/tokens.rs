@@ -63,8 +63,8 @@ fn reuse_within_the_grace_window_gets_the_same_tokens() {
         .map(|_| {
             let token = current.clone();
             std::thread::spawn(move || {
-                let mut conn = Conn::open(addr);
-                let resp = refresh_on(&mut conn, &format!("/api/v0/token/{KEY}"), &token);
+                let mut client = Client::open(addr);
+                let resp = refresh_on(&mut client, &format!("/api/v0/token/{KEY}"), &token);
                 (resp.status, resp.json()["refresh_token"].as_str().unwrap_or_default().to_owned())
             })
         })
@@ -90,8 +90,8 @@ fn zero_reuse_interval_revokes_at_once() {
 fn legacy_path_header_key_and_bad_requests() {
     let emu = start();
     let token = refresh_token(&sign_in(&emu, "legacy@example.com"));
-    let mut conn = Conn::open(emu.local_addr());
-    let resp = refresh_on(&mut conn, "/api/v0/token", &token);
+    let mut client = Client::open(emu.local_addr());
+    let resp = refresh_on(&mut client, "/api/v0/token", &token);
     assert_eq!(resp.status, 200, "{}", resp.text());
     let token = resp.json()["refresh_token"].as_str().unwrap().to_owned();
 

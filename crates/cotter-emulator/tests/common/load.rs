@@ -8,7 +8,7 @@
     reason = "shared by a test and an example"
 )]
 
-use super::{Conn, KEY, refresh_on, sign_in};
+use super::{Client, KEY, refresh_on, sign_in};
 use core::time::Duration;
 use cotter_emulator::Emulator;
 use std::collections::HashSet;
@@ -57,13 +57,13 @@ pub fn refresh_load(emu: &Emulator, clients: usize, duration: Duration) -> LoadR
         .map(|first| {
             let path = path.clone();
             std::thread::spawn(move || {
-                let mut conn = Conn::open(addr);
+                let mut client = Client::open(addr);
                 let mut latencies = Vec::new();
                 let mut tokens = vec![first];
                 let mut failures = 0;
                 while Instant::now() < deadline {
                     let sent = Instant::now();
-                    let resp = refresh_on(&mut conn, &path, tokens.last().unwrap());
+                    let resp = refresh_on(&mut client, &path, tokens.last().unwrap());
                     latencies.push(sent.elapsed());
                     if resp.status == 200 {
                         tokens.push(resp.json()["refresh_token"].as_str().unwrap().to_owned());
@@ -90,12 +90,12 @@ pub fn refresh_load(emu: &Emulator, clients: usize, duration: Duration) -> LoadR
     let issued: Vec<&String> = results.iter().flat_map(|(_, t, _)| t.iter().skip(1)).collect();
     let distinct: HashSet<&String> = issued.iter().copied().collect();
     // Each token was presented exactly once by its client; presenting a retired one again must be refused.
-    let mut conn = Conn::open(addr);
+    let mut client = Client::open(addr);
     let reuse_rejected = results
         .iter()
         .filter(|(_, tokens, _)| {
             let retired = &tokens[tokens.len().saturating_sub(2)];
-            let resp = refresh_on(&mut conn, &path, retired);
+            let resp = refresh_on(&mut client, &path, retired);
             resp.status == 400
                 && resp.json()["msg"].as_str().unwrap_or_default().contains("already used")
         })

@@ -1,5 +1,6 @@
-//! Shared helpers of the integration tests: a raw HTTP/1.1 client over `TcpStream`, the hosted-page flows
-//! driven through the HTML forms, PKCE, and ES256 verification of the emulator's tokens with `p256`.
+//! Shared helpers of the integration tests: an HTTP client (ureq) for the requests any client sends,
+//! raw requests over `TcpStream` for the tests about bytes on the wire, the hosted-page flows driven
+//! through the HTML forms, PKCE, and ES256 verification of the emulator's tokens with `p256`.
 
 #![allow(
     dead_code,
@@ -16,6 +17,7 @@ use core::net::SocketAddr;
 use core::time::Duration;
 use cotter_emulator::Emulator;
 use p256::ecdsa::signature::Verifier as _;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
@@ -48,28 +50,27 @@ impl Resp {
     }
 }
 
-/// A keep-alive connection that behaves like an HTTP client's pool of one: it reconnects after a
-/// `Connection: close` response, and retries once on a fresh connection when a reused one turns out to be
-/// closed by the server (an idle keep-alive connection may be closed at any time).
-pub struct Conn {
+/// An HTTP client as applications use one: a ureq agent, whose connections are kept alive and reused
+/// (and replaced when the server has closed them). It follows no redirects and reads `4xx`/`5xx` as
+/// responses.
+pub struct Client {
     addr: SocketAddr,
-    reader: Option<BufReader<TcpStream>>,
+    agent: ureq::Agent,
 }
 
-impl Conn {
+impl Client {
     pub fn open(addr: SocketAddr) -> Self {
-        Self { addr, reader: Some(Self::connect(addr)) }
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .proxy(None)
+            .timeout_global(Some(Duration::from_secs(20)))
+            .build();
+        Self { addr, agent: ureq::Agent::new_with_config(config) }
     }
 
-    fn connect(addr: SocketAddr) -> BufReader<TcpStream> {
-        let stream = TcpStream::connect(addr).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-        stream.set_nodelay(true).unwrap();
-        BufReader::new(stream)
-    }
-
-    /// Sends a request (adds Content-Length, and `Host: 127.0.0.1:PORT` unless `headers` has a Host) and
-    /// reads the response.
+    /// Sends a request to `target` (path and query) and reads the response.
     pub fn send(
         &mut self,
         method: &str,
@@ -77,38 +78,87 @@ impl Conn {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> Resp {
-        let mut raw = format!("{method} {target} HTTP/1.1\r\n");
-        if !headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("host")) {
-            raw.push_str(&format!("Host: {}\r\n", self.addr));
-        }
-        for (name, value) in headers {
-            raw.push_str(&format!("{name}: {value}\r\n"));
-        }
-        if let Some(body) = body {
-            raw.push_str(&format!("Content-Length: {}\r\n", body.len()));
-        }
-        raw.push_str("\r\n");
-        let mut bytes = raw.into_bytes();
-        bytes.extend_from_slice(body.unwrap_or_default());
-        let reused = self.reader.is_some();
-        let mut reader = self.reader.take().unwrap_or_else(|| Self::connect(self.addr));
-        let attempt = |reader: &mut BufReader<TcpStream>| {
-            reader.get_mut().write_all(&bytes).ok()?;
-            read_response(reader)
+        let url = format!("http://{}{target}", self.addr);
+        let agent = &self.agent;
+        let result = match method {
+            "GET" => without_body(agent.get(&url), headers, body),
+            "HEAD" => without_body(agent.head(&url), headers, body),
+            "DELETE" => without_body(agent.delete(&url), headers, body),
+            "POST" => with_body(agent.post(&url), headers, body),
+            "PUT" => with_body(agent.put(&url), headers, body),
+            "PATCH" => with_body(agent.patch(&url), headers, body),
+            _ => panic!("no method {method} in this client"),
         };
-        let resp = match attempt(&mut reader) {
-            Some(resp) => resp,
-            None if reused => {
-                reader = Self::connect(self.addr);
-                attempt(&mut reader).expect("a response on a fresh connection")
-            }
-            None => panic!("no response on a fresh connection"),
-        };
-        if !resp.header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close")) {
-            self.reader = Some(reader);
-        }
-        resp
+        let mut response =
+            result.unwrap_or_else(|e| panic!("{method} {target}: no response ({e})"));
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned())
+            })
+            .collect();
+        let body = response.body_mut().read_to_vec().expect("the response body");
+        Resp { status: response.status().as_u16(), headers, body }
     }
+}
+
+fn without_body(
+    builder: ureq::RequestBuilder<ureq::typestate::WithoutBody>,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+    let builder = headers.iter().fold(builder, |b, (name, value)| b.header(*name, *value));
+    match body {
+        Some(body) => builder.force_send_body().send(body),
+        None => builder.call(),
+    }
+}
+
+fn with_body(
+    builder: ureq::RequestBuilder<ureq::typestate::WithBody>,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+    let builder = headers.iter().fold(builder, |b, (name, value)| b.header(*name, *value));
+    builder.send(body.unwrap_or_default())
+}
+
+/// One request on a fresh client.
+pub fn send(
+    addr: SocketAddr,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Resp {
+    Client::open(addr).send(method, target, headers, body)
+}
+
+/// For tests about the bytes on the wire: the request written by hand on a fresh connection
+/// (`Host: 127.0.0.1:PORT` unless `headers` has a Host, header names exactly as given, and
+/// Content-Length when there is a body), and the response read back.
+pub fn raw_send(
+    addr: SocketAddr,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Resp {
+    let mut head = format!("{method} {target} HTTP/1.1\r\n");
+    if !headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("host")) {
+        head.push_str(&format!("Host: {addr}\r\n"));
+    }
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if let Some(body) = body {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    head.push_str("\r\n");
+    let mut bytes = head.into_bytes();
+    bytes.extend_from_slice(body.unwrap_or_default());
+    raw(addr, &bytes).expect("a response")
 }
 
 /// Reads one response (Content-Length bodies, or until EOF).
@@ -142,17 +192,6 @@ pub fn read_response(reader: &mut BufReader<TcpStream>) -> Option<Resp> {
         }
     }
     Some(Resp { status, headers, body })
-}
-
-/// One request on a fresh connection.
-pub fn send(
-    addr: SocketAddr,
-    method: &str,
-    target: &str,
-    headers: &[(&str, &str)],
-    body: Option<&[u8]>,
-) -> Resp {
-    Conn::open(addr).send(method, target, headers, body)
 }
 
 /// Raw bytes on a fresh connection; the first response, if any.
@@ -193,16 +232,11 @@ pub fn post_form(emu: &Emulator, target: &str, pairs: &[(&str, &str)]) -> Resp {
     )
 }
 
+/// Percent-encodes everything except RFC 3986's unreserved characters.
 pub fn enc(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    const RESERVED: &AsciiSet =
+        &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    utf8_percent_encode(text, RESERVED).to_string()
 }
 
 /// A PKCE pair (verifier, S256 challenge).
@@ -229,24 +263,9 @@ pub fn query_value(url: &str, name: &str) -> Option<String> {
     })
 }
 
+/// Decodes a query value (`+` is a space).
 fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Ok(b) =
-                u8::from_str_radix(core::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
-        i += 1;
-    }
-    String::from_utf8(out).unwrap()
+    percent_decode_str(&text.replace('+', " ")).decode_utf8().unwrap().into_owned()
 }
 
 /// `/app?...` target for an OTP email login.
@@ -340,13 +359,13 @@ pub fn verify_jwt_with(jwks: &Value, token: &str) -> Result<(Value, String), Str
     Ok((header, claims))
 }
 
-/// A refresh request on `conn`.
-pub fn refresh_on(conn: &mut Conn, path: &str, token: &str) -> Resp {
+/// A refresh request with `client`.
+pub fn refresh_on(client: &mut Client, path: &str, token: &str) -> Resp {
     let body = serde_json::to_vec(
         &serde_json::json!({"grant_type": "refresh_token", "refresh_token": token}),
     )
     .unwrap();
-    conn.send(
+    client.send(
         "POST",
         path,
         &[("API_KEY_ID", KEY), ("Content-type", "application/json")],
@@ -355,7 +374,7 @@ pub fn refresh_on(conn: &mut Conn, path: &str, token: &str) -> Resp {
 }
 
 pub fn refresh(emu: &Emulator, token: &str) -> Resp {
-    refresh_on(&mut Conn::open(emu.local_addr()), &format!("/api/v0/token/{KEY}"), token)
+    refresh_on(&mut Client::open(emu.local_addr()), &format!("/api/v0/token/{KEY}"), token)
 }
 
 /// A quiet emulator with a fixed seed.
