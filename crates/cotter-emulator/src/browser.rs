@@ -4,6 +4,7 @@
 //! [`complete_login`] opens the hosted-page URL a client built, types the identifier (unless
 //! the URL already carries it), reads the one-time code or magic link from the development
 //! outbox, submits or opens it, and returns the redirect URL the page sends the browser to.
+//! [`fail_login`] types wrong codes instead, until the page redirects with an error.
 //! It speaks only to the emulator that served the page (127.0.0.1).
 
 use crate::util::url::percent_encode;
@@ -125,13 +126,18 @@ fn outbox(
     Ok((field("otp"), field("magic_link")))
 }
 
-/// Plays the user on the emulator's hosted page at `login_url` with `identifier` (an email
-/// address or phone number) and returns the URL the page redirects to
-/// (`redirect_url?code=…&state=…&challenge_id=…`, or `?error=…`).
-///
-/// # Errors
-/// [`BrowserError`] when a page is not what a user would expect.
-pub fn complete_login(login_url: &str, identifier: &str) -> Result<String, BrowserError> {
+/// The hosted page after the user typed `identifier` (unless the URL already carried it): the
+/// page that asks for the code or says a link was sent, and the form's login context.
+struct Identified<'u> {
+    authority: &'u str,
+    page: Page,
+    login: Result<String, BrowserError>,
+}
+
+fn open_and_identify<'u>(
+    login_url: &'u str,
+    identifier: &str,
+) -> Result<Identified<'u>, BrowserError> {
     let (authority, path) = split_url(login_url)?;
     let mut page = request(authority, "GET", path, None)?;
     if page.status != 200 {
@@ -147,19 +153,62 @@ pub fn complete_login(login_url: &str, identifier: &str) -> Result<String, Brows
             return Err(fail(format!("the identifier form answered {}", page.status)));
         }
     }
+    Ok(Identified { authority, page, login })
+}
+
+fn submit_otp(authority: &str, login: &str, otp: &str) -> Result<Page, BrowserError> {
+    let form = format!("login={}&otp={}", percent_encode(login), percent_encode(otp));
+    request(authority, "POST", "/app/otp", Some(&form))
+}
+
+fn redirect_of(page: Page, after: &str) -> Result<String, BrowserError> {
+    match (page.status, page.location) {
+        (302 | 303, Some(location)) => Ok(location),
+        (status, _) => Err(fail(format!("no redirect after {after} (status {status})"))),
+    }
+}
+
+/// Plays the user on the emulator's hosted page at `login_url` with `identifier` (an email
+/// address or phone number) and returns the URL the page redirects to
+/// (`redirect_url?code=…&state=…&challenge_id=…`, or `?error=…`).
+///
+/// # Errors
+/// [`BrowserError`] when a page is not what a user would expect.
+pub fn complete_login(login_url: &str, identifier: &str) -> Result<String, BrowserError> {
+    let Identified { authority, page, login } = open_and_identify(login_url, identifier)?;
     let (otp, magic) = outbox(authority, identifier)?;
     let done = if page.body.contains("id=\"otp\"") {
         let otp = otp.ok_or_else(|| fail("no code in the outbox"))?;
-        let login = login.map_err(|e| fail(e.0))?;
-        let form = format!("login={}&otp={}", percent_encode(&login), percent_encode(&otp));
-        request(authority, "POST", "/app/otp", Some(&form))?
+        submit_otp(authority, &login?, &otp)?
     } else {
         let link = magic.ok_or_else(|| fail("no magic link in the outbox"))?;
         let (link_authority, link_path) = split_url(&link)?;
         request(link_authority, "GET", link_path, None)?
     };
-    match (done.status, done.location) {
-        (302 | 303, Some(location)) => Ok(location),
-        (status, _) => Err(fail(format!("no redirect after sign-in (status {status})"))),
+    redirect_of(done, "sign-in")
+}
+
+/// Plays a user on the hosted page at `login_url` who types a wrong one-time code until the
+/// page gives up (the emulator allows three), and returns the URL the page then redirects to
+/// (`redirect_url?error=too_many_attempts&state=…`). For testing a client's rejected sign-in.
+///
+/// # Errors
+/// [`BrowserError`] when a page is not what a user would expect, or the sign-in asks for no
+/// code (a magic link).
+pub fn fail_login(login_url: &str, identifier: &str) -> Result<String, BrowserError> {
+    let Identified { authority, page, login } = open_and_identify(login_url, identifier)?;
+    if !page.body.contains("id=\"otp\"") {
+        return Err(fail("the page asks for no code"));
     }
+    let login = login?;
+    let (otp, _) = outbox(authority, identifier)?;
+    let wrong = if otp.as_deref() == Some("000000") { "111111" } else { "000000" };
+    // A few tries more than the emulator allows, so that a page that never gives up ends too.
+    for _ in 0..10 {
+        let page = submit_otp(authority, &login, wrong)?;
+        if page.status != 400 {
+            return redirect_of(page, "wrong codes");
+        }
+    }
+    Err(fail("the page never gave up on wrong codes"))
 }

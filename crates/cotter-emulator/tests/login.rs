@@ -215,3 +215,17 @@ fn configured_redirect_urls_are_exact() {
     let id: u64 = query_value(location, "challenge_id").unwrap().parse().unwrap();
     assert_eq!(exchange(&emu, &verifier, &code, id, "cotter://auth").status, 200);
 }
+
+#[test]
+fn the_scripted_user_signs_in_or_types_wrong_codes() {
+    let emu = start();
+    let (_, challenge) = pkce("f");
+    let url = format!("{}{}", emu.base_url(), app_target(&challenge, "st-f", ""));
+    let failed = cotter_emulator::browser::fail_login(&url, "f@example.com").unwrap();
+    assert!(failed.starts_with(&format!("{REDIRECT}?")), "{failed}");
+    assert_eq!(query_value(&failed, "error").as_deref(), Some("too_many_attempts"));
+    assert_eq!(query_value(&failed, "state").as_deref(), Some("st-f"));
+    let signed_in = cotter_emulator::browser::complete_login(&url, "f@example.com").unwrap();
+    assert!(query_value(&signed_in, "code").is_some(), "{signed_in}");
+    assert_eq!(query_value(&signed_in, "state").as_deref(), Some("st-f"));
+}
