@@ -110,39 +110,7 @@ fn error_redirect_is_login_rejected() {
     let (url, pending) = c
         .begin_login(LoginKind::EmailOtp, Some("x@example.com"), REDIRECT, &mut OsRandom)
         .expect("b");
-    let redirect = wrong_otps(&url);
+    let redirect = browser::fail_login(&url, "x@example.com").expect("the user gives up");
     assert!(redirect.contains("error="), "{redirect}");
     assert!(matches!(c.complete_login(&pending, &redirect), Err(Error::LoginRejected)));
-}
-
-/// Submits three wrong codes on the hosted page and returns where it redirects.
-fn wrong_otps(url: &str) -> String {
-    use std::io::{Read, Write};
-    let rest = url.strip_prefix("http://").expect("http");
-    let (authority, path) = rest.split_at(rest.find('/').expect("path"));
-    let send = |method: &str, target: &str, body: &str| {
-        let mut s = std::net::TcpStream::connect(authority).expect("connect");
-        write!(
-            s,
-            "{method} {target} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        )
-        .expect("send");
-        let mut out = String::new();
-        s.read_to_string(&mut out).expect("read");
-        out
-    };
-    let page = send("GET", path, "");
-    let marker = "name=\"login\" value=\"";
-    let start = page.find(marker).expect("login field") + marker.len();
-    let login = page[start..].split('"').next().expect("value").to_owned();
-    let mut last = String::new();
-    for _ in 0..3 {
-        last = send("POST", "/app/otp", &format!("login={login}&otp=000000"));
-    }
-    last.lines()
-        .find_map(|l| l.strip_prefix("Location: ").or_else(|| l.strip_prefix("location: ")))
-        .expect("a redirect after three wrong codes")
-        .trim()
-        .to_owned()
 }

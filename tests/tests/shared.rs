@@ -2,10 +2,9 @@
 
 use core::time::Duration;
 use cotter::store::MemoryStore;
-use cotter::transport::UreqTransport;
+use cotter::transport::{Request, Transport as _, UreqTransport};
 use cotter::{Client, Clock, Config, LoginKind, LoopbackOptions, OsRandom, SharedClient};
 use cotter_emulator::{Emulator, browser};
-use std::io::{Read, Write};
 use std::sync::{Arc, Barrier};
 
 struct EmuClock<'e>(&'e Emulator);
@@ -21,15 +20,13 @@ const KEY: &str = "cotter-dev-api-key";
 /// Plays the user for `url`, then follows the redirect to the client's loopback listener.
 fn play_user_and_return(url: &str, who: &str) {
     let redirect = browser::complete_login(url, who).expect("the user signs in");
-    let rest = redirect.strip_prefix("http://").expect("http redirect");
-    let (authority, path) = rest.split_at(rest.find('/').expect("path"));
-    let mut s = std::net::TcpStream::connect(authority).expect("connect to the loopback listener");
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n")
-        .expect("send");
-    let mut page = String::new();
-    s.read_to_string(&mut page).expect("read");
-    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
-    assert!(page.contains("Signed in"));
+    let mut buf = vec![0u8; 16 * 1024];
+    let page = UreqTransport::new()
+        .send(&Request::get(&redirect), &mut buf)
+        .expect("the loopback listener answers");
+    let text = String::from_utf8_lossy(page.body);
+    assert_eq!(page.status, 200, "{text}");
+    assert!(text.contains("Signed in"));
 }
 
 #[test]
