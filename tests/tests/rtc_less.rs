@@ -1,7 +1,7 @@
 //! A device without a real-time clock (`AnchoredClock` on a tick counter) that asks who is
 //! signed in every ten minutes: its clock must keep running forward, so the access token is
-//! renewed once it is due. Before the fix every `user()` re-anchored the clock to the stored ID
-//! token's `iat`, the sign-in time, and the device never noticed that an hour had passed.
+//! renewed once it is due. A clock re-anchored by every `user()` to the stored ID token's `iat`
+//! would stand at the sign-in time, and the device would never notice that an hour had passed.
 
 use core::cell::Cell;
 use cotter::store::MemoryStore;

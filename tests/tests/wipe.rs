@@ -1,7 +1,7 @@
 //! A dropped client leaves no token behind in the memory it gave back: an allocator that looks
 //! at a freed block before handing it to the system finds no refresh token in the client's
-//! block. Before the fix, the client's response buffer still held the last token answer in
-//! clear after drop (only the session buffer was wiped).
+//! block. Wiping the session buffer alone is not enough: the response buffer holds the last
+//! token answer in clear.
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
