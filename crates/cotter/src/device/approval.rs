@@ -218,7 +218,15 @@ where
     /// With [`PollOptions::default`] that is at most 61 requests over 60 s.
     ///
     /// `delay` is the caller's sleep (`embedded_hal::delay::DelayNs::delay_ms`, a timer, …);
-    /// under `std`, [`Client::wait_for_approval`] sleeps the thread.
+    // The method exists only with `std`: linked there, named without it.
+    #[cfg_attr(
+        feature = "std",
+        doc = "under `std`, [`Client::wait_for_approval`] sleeps the thread."
+    )]
+    #[cfg_attr(
+        not(feature = "std"),
+        doc = "under `std`, `Client::wait_for_approval` sleeps the thread."
+    )]
     ///
     /// # Errors
     /// [`Error::ApprovalRejected`], [`Error::ApprovalTimeout`], or a request's error (the
