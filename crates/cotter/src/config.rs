@@ -3,12 +3,14 @@
 use core::fmt;
 use cotter_transport::Url;
 
-/// Cotter's historical API base URL.
-pub const DEFAULT_BASE_URL: &str = "https://www.cotter.app/api/v0";
-/// Cotter's historical hosted login page.
-pub const DEFAULT_HOSTED_PAGE_URL: &str = "https://js.cotter.app/app";
-/// Seconds before `exp` at which a token counts as expired: 60.
-pub const DEFAULT_LEEWAY: u64 = 60;
+// The defaults are defined once, in the crate below that needs each, and re-exported here
+// under the facade's names.
+/// The leeway [`Config::new`] uses: a token counts as expired this many seconds before `exp`.
+pub use cotter_jwt::DEFAULT_LEEWAY;
+/// The API base [`Config::new`] uses (Cotter's historical one).
+pub use cotter_proto::BASE_URL as DEFAULT_BASE_URL;
+/// The hosted login page [`Config::new`] uses (Cotter's historical one).
+pub use cotter_proto::HOSTED_PAGE_URL as DEFAULT_HOSTED_PAGE_URL;
 
 /// The client's configuration, checked by [`Config::validate`] when a client is built.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
