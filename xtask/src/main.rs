@@ -60,7 +60,7 @@ fn main() -> ExitCode {
             util::cargo().args(["run", "--quiet", "-p", "cotter-emulator", "--"]).args(&args[1..]),
         ),
         "clients" => clients::run(),
-        "size" => size::run(),
+        "size" => qemu::size_report(),
         "fuzz" => fuzz::run(&args[1..]),
         "help" | "--help" | "-h" => {
             print!("{HELP}");

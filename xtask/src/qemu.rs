@@ -1,4 +1,5 @@
-//! `cargo xtask qemu`: the Cortex-M firmware of `tests/firmware` in QEMU.
+//! `cargo xtask qemu` and `cargo xtask size`: the Cortex-M firmware of `tests/firmware` in
+//! QEMU.
 //!
 //! 1. Builds both firmware variants ([`crate::size::VARIANTS`]) for `thumbv7m-none-eabi` with
 //!    the firmware's size-optimised release profile, and fails if `alloc` is anywhere in their
@@ -7,9 +8,11 @@
 //!    `qemu-system-arm -machine lm3s6965evb` with UART0 on the bridge's socket; reads
 //!    `GET /dev/stats` before and after to count the HTTP requests the firmware made.
 //! 3. Runs the verify-only firmware (no network).
-//! 4. Prints the size and stack table and fails if a build is past its budget.
+//! 4. Prints the size and stack table and fails if a build is past its budget
+//!    ([`crate::size`], which knows the builds and budgets and nothing of QEMU).
 //!
-//! Each QEMU run has a time limit; a failure shows QEMU's whole output.
+//! `cargo xtask size` does the same without echoing the firmware's output. Each QEMU run has a
+//! time limit; a failure shows QEMU's whole output.
 
 use crate::bridge::Bridge;
 use crate::size::{self, Measured, Variant};
@@ -29,15 +32,15 @@ pub(crate) const TARGET: &str = "thumbv7m-none-eabi";
 const LIMIT: Duration = Duration::from_secs(120);
 
 /// What one QEMU run printed and how it ended.
-pub(crate) struct Run {
-    pub(crate) lines: Vec<String>,
-    pub(crate) passed: bool,
-    pub(crate) seconds: f64,
+struct Run {
+    lines: Vec<String>,
+    passed: bool,
+    seconds: f64,
 }
 
 impl Run {
     /// The number after `key=` in the firmware's output.
-    pub(crate) fn value(&self, key: &str) -> Option<u64> {
+    fn value(&self, key: &str) -> Option<u64> {
         let prefix = format!("{key}=");
         self.lines.iter().find_map(|l| l.strip_prefix(&prefix)?.trim().parse().ok())
     }
@@ -53,9 +56,16 @@ pub(crate) fn run() -> StepResult {
     verdict
 }
 
+/// `cargo xtask size`: builds and runs both variants, prints the table, checks the budgets.
+pub(crate) fn size_report() -> StepResult {
+    let measured = measure_all(false)?;
+    size::print_table(&measured);
+    size::check_budgets(&measured)
+}
+
 /// Builds, checks and runs every variant; the full client talks to a fresh emulator.
 /// `verbose` echoes the firmware's output.
-pub(crate) fn measure_all(verbose: bool) -> Result<Vec<Measured>, String> {
+fn measure_all(verbose: bool) -> Result<Vec<Measured>, String> {
     let firmware = util::root().join("tests").join("firmware");
     let out_dir = util::target_dir()?.join("firmware");
     std::fs::create_dir_all(&out_dir)
@@ -83,7 +93,8 @@ pub(crate) fn measure_all(verbose: bool) -> Result<Vec<Measured>, String> {
             .value("stack-peak-bytes")
             .ok_or_else(|| format!("the {} firmware reported no stack peak", variant.name))?;
         println!("xtask qemu: {} firmware passed in {:.1} s", variant.name, run.seconds);
-        measured.push(Measured { variant, sections, stack, run });
+        let (seconds, requests) = (run.seconds, run.value("http-requests"));
+        measured.push(Measured { variant, sections, stack, seconds, requests });
     }
     Ok(measured)
 }

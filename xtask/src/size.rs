@@ -1,8 +1,9 @@
-//! `cargo xtask size`: flash, static RAM and peak stack of the two firmware builds, from the
-//! ELF section headers (read here, no binutils needed) and the stack high-water mark the
-//! firmware reports in QEMU; and the budgets `cargo xtask qemu` enforces.
+//! The firmware builds and their budgets: flash, static RAM and peak stack, from the ELF
+//! section headers (read here, no binutils needed) and the stack high-water mark the firmware
+//! reports in QEMU. The `qemu` module builds and runs the variants and hands the measurements
+//! here (it depends on this module, not the other way round); `cargo xtask qemu` and
+//! `cargo xtask size` print the table and check the budgets.
 
-use crate::qemu::Run;
 use crate::util::StepResult;
 use std::path::Path;
 
@@ -17,10 +18,8 @@ pub(crate) struct Variant {
     pub(crate) features: &'static str,
     /// Needs the emulator (UART0 bridged to it).
     pub(crate) network: bool,
-    /// The budget: `cargo xtask qemu` fails past it.
+    /// The budget: `cargo xtask qemu` and `cargo xtask size` fail past it.
     pub(crate) budget: Budget,
-    /// The goal, when the budget is not there yet (shown in the table).
-    pub(crate) goal: Budget,
 }
 
 /// Byte limits of a build.
@@ -38,13 +37,11 @@ const KIB: u64 = 1024;
 
 /// The two builds: verify-only (`cotter-jwt` alone) and the full client.
 ///
-/// The budgets `cargo xtask qemu` enforces are the goals of issue 7 (all met since 25 November
-/// 2026: verify-only 21 636 B, full client 98 188 B of flash), so a build that grows past a
-/// goal fails CI. The full client's flash goal is 97 KiB since 6 December 2026: issue 13's
-/// session-keeping fixes (refresh under the store's lock with a re-read of the stored session,
-/// the rotated refresh token saved before verification, the `sub` check, wiping the buffers on
-/// logout and drop, a forward-only `AnchoredClock`) cost 472 bytes (98 660 B measured), more
-/// than the 116 bytes the 96 KiB goal had left.
+/// The budgets hold the SDK to what its constrained profile promises: it fits a small
+/// microcontroller without a heap and leaves room for the application (the LM3S6965 that QEMU
+/// emulates has 256 KiB of flash and 64 KiB of RAM). A change that grows a build past one
+/// fails CI: the change pays for itself, or the commit that raises the budget says why. The
+/// root README's embedded section has the measured figures.
 pub(crate) const VARIANTS: &[Variant] = &[
     Variant {
         name: "verify-only",
@@ -52,7 +49,6 @@ pub(crate) const VARIANTS: &[Variant] = &[
         features: "",
         network: false,
         budget: Budget { flash: 32 * KIB, stack: 8 * KIB, static_ram: KIB },
-        goal: Budget { flash: 32 * KIB, stack: 8 * KIB, static_ram: KIB },
     },
     Variant {
         name: "full-client",
@@ -60,7 +56,6 @@ pub(crate) const VARIANTS: &[Variant] = &[
         features: "",
         network: true,
         budget: Budget { flash: 97 * KIB, stack: 16 * KIB, static_ram: 24 * KIB },
-        goal: Budget { flash: 97 * KIB, stack: 16 * KIB, static_ram: 24 * KIB },
     },
 ];
 
@@ -130,8 +125,12 @@ impl Sections {
 pub(crate) struct Measured {
     pub(crate) variant: &'static Variant,
     pub(crate) sections: Sections,
+    /// Peak stack in bytes, as the firmware reported it.
     pub(crate) stack: u64,
-    pub(crate) run: Run,
+    /// Seconds the QEMU run took.
+    pub(crate) seconds: f64,
+    /// HTTP requests the firmware made (builds with network only).
+    pub(crate) requests: Option<u64>,
 }
 
 fn kib(bytes: u64) -> String {
@@ -142,13 +141,13 @@ fn kib(bytes: u64) -> String {
 pub(crate) fn print_table(measured: &[Measured]) {
     println!();
     println!(
-        "| build | .text | .rodata | .data | .bss | flash (budget / goal) | static RAM (budget) | peak stack (budget / goal) |"
+        "| build | .text | .rodata | .data | .bss | flash (budget) | static RAM (budget) | peak stack (budget) |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for m in measured {
-        let (s, b, g) = (&m.sections, &m.variant.budget, &m.variant.goal);
+        let (s, b) = (&m.sections, &m.variant.budget);
         println!(
-            "| {} | {} | {} | {} B | {} B | {} ({} / {}) | {} ({}) | {} ({} / {}) |",
+            "| {} | {} | {} | {} B | {} B | {} ({}) | {} ({}) | {} ({}) |",
             m.variant.name,
             s.text,
             s.rodata,
@@ -156,43 +155,22 @@ pub(crate) fn print_table(measured: &[Measured]) {
             s.bss + s.uninit,
             kib(s.flash()),
             kib(b.flash),
-            kib(g.flash),
             kib(s.static_ram()),
             kib(b.static_ram),
             kib(m.stack),
             kib(b.stack),
-            kib(g.stack),
         );
     }
     println!();
     for m in measured {
-        let (s, g) = (&m.sections, &m.variant.goal);
-        let mut missed = Vec::new();
-        if s.flash() > g.flash {
-            missed.push(format!("flash {} > {}", kib(s.flash()), kib(g.flash)));
-        }
-        if m.stack > g.stack {
-            missed.push(format!("stack {} > {}", kib(m.stack), kib(g.stack)));
-        }
-        if s.static_ram() > g.static_ram {
-            missed.push(format!("static RAM {} > {}", kib(s.static_ram()), kib(g.static_ram)));
-        }
-        if !missed.is_empty() {
-            println!("goal not met: {}: {}", m.variant.name, missed.join(", "));
-        }
-    }
-    for m in measured {
-        let requests = m
-            .run
-            .value("http-requests")
-            .map_or_else(String::new, |n| format!(" http_requests={n}"));
+        let requests = m.requests.map_or_else(String::new, |n| format!(" http_requests={n}"));
         println!(
             "size: {} flash={} static_ram={} stack={} qemu_seconds={:.1}{requests}",
             m.variant.name,
             m.sections.flash(),
             m.sections.static_ram(),
             m.stack,
-            m.run.seconds,
+            m.seconds,
         );
     }
 }
@@ -214,11 +192,4 @@ pub(crate) fn check_budgets(measured: &[Measured]) -> StepResult {
         }
     }
     if over.is_empty() { Ok(()) } else { Err(format!("over budget: {}", over.join(", "))) }
-}
-
-/// `cargo xtask size`: builds and runs both variants, prints the table, checks the budgets.
-pub(crate) fn run() -> StepResult {
-    let measured = crate::qemu::measure_all(false)?;
-    print_table(&measured);
-    check_budgets(&measured)
 }
