@@ -20,7 +20,7 @@ use p256::ecdsa::signature::Verifier as _;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{self, BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
 
 pub const KEY: &str = cotter_emulator::DEFAULT_API_KEY_ID;
@@ -50,12 +50,17 @@ impl Resp {
     }
 }
 
-/// An HTTP client as applications use one: a ureq agent, whose connections are kept alive and reused
-/// (and replaced when the server has closed them). It follows no redirects and reads `4xx`/`5xx` as
-/// responses.
+/// An HTTP client as applications use one: a ureq agent, whose connections are kept alive and reused.
+/// It follows no redirects and reads `4xx`/`5xx` as responses.
+///
+/// The emulator may close a kept-alive connection while it is idle (at once when another connection waits
+/// for a worker), and a client may already be sending on it; such a request never reached a handler. So,
+/// as HTTP clients do, a request that finds its reused connection closed is sent once more, on a new one.
 pub struct Client {
     addr: SocketAddr,
     agent: ureq::Agent,
+    /// Whether the last response left its connection open for the next request.
+    kept_alive: bool,
 }
 
 impl Client {
@@ -67,7 +72,7 @@ impl Client {
             .proxy(None)
             .timeout_global(Some(Duration::from_secs(20)))
             .build();
-        Self { addr, agent: ureq::Agent::new_with_config(config) }
+        Self { addr, agent: ureq::Agent::new_with_config(config), kept_alive: false }
     }
 
     /// Sends a request to `target` (path and query) and reads the response.
@@ -79,19 +84,22 @@ impl Client {
         body: Option<&[u8]>,
     ) -> Resp {
         let url = format!("http://{}{target}", self.addr);
-        let agent = &self.agent;
-        let result = match method {
-            "GET" => without_body(agent.get(&url), headers, body),
-            "HEAD" => without_body(agent.head(&url), headers, body),
-            "DELETE" => without_body(agent.delete(&url), headers, body),
-            "POST" => with_body(agent.post(&url), headers, body),
-            "PUT" => with_body(agent.put(&url), headers, body),
-            "PATCH" => with_body(agent.patch(&url), headers, body),
-            _ => panic!("no method {method} in this client"),
-        };
+        let mut result = self.call(method, &url, headers, body);
+        if self.kept_alive
+            && let Err(ureq::Error::Io(e)) = &result
+            && matches!(
+                e.kind(),
+                io::ErrorKind::UnexpectedEof
+                    | io::ErrorKind::ConnectionReset
+                    | io::ErrorKind::ConnectionAborted
+                    | io::ErrorKind::BrokenPipe
+            )
+        {
+            result = self.call(method, &url, headers, body);
+        }
         let mut response =
             result.unwrap_or_else(|e| panic!("{method} {target}: no response ({e})"));
-        let headers = response
+        let headers: Vec<(String, String)> = response
             .headers()
             .iter()
             .map(|(name, value)| {
@@ -99,7 +107,29 @@ impl Client {
             })
             .collect();
         let body = response.body_mut().read_to_vec().expect("the response body");
-        Resp { status: response.status().as_u16(), headers, body }
+        let resp = Resp { status: response.status().as_u16(), headers, body };
+        self.kept_alive =
+            !resp.header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
+        resp
+    }
+
+    fn call(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+        let agent = &self.agent;
+        match method {
+            "GET" => without_body(agent.get(url), headers, body),
+            "HEAD" => without_body(agent.head(url), headers, body),
+            "DELETE" => without_body(agent.delete(url), headers, body),
+            "POST" => with_body(agent.post(url), headers, body),
+            "PUT" => with_body(agent.put(url), headers, body),
+            "PATCH" => with_body(agent.patch(url), headers, body),
+            _ => panic!("no method {method} in this client"),
+        }
     }
 }
 
