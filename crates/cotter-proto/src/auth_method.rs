@@ -6,7 +6,8 @@ use core::fmt;
 /// An authentication method Cotter names in tokens and user records.
 ///
 /// Wire structs keep the text (`&str`) so unknown future values still decode; use
-/// [`AuthMethod::parse`] to classify it.
+/// [`AuthMethod::parse`] to classify it. A sign-in through the hosted page chooses one of two
+/// of them, [`LoginMethod`](crate::LoginMethod), which converts into this type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthMethod {

@@ -2,7 +2,7 @@
 //! `docs/protocol.md#the-hosted-page`.
 
 use crate::sink::{Sink, sink_outputs};
-use crate::{CodeChallenge, Error, State, percent};
+use crate::{AuthMethod, CodeChallenge, Error, State, percent};
 
 /// Cotter's hosted login page.
 pub const HOSTED_PAGE_URL: &str = "https://js.cotter.app/app";
@@ -48,6 +48,10 @@ impl Channel {
 }
 
 /// How the hosted page verifies the identifier: the `auth_method` parameter.
+///
+/// These are the two [`AuthMethod`]s a hosted-page sign-in can choose, with the same wire
+/// text; the tokens such a sign-in ends with name the same method (their
+/// `authentication_method`, the answer's `auth_method`). `AuthMethod::from` converts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LoginMethod {
     /// `OTP` (the page's default).
@@ -57,13 +61,23 @@ pub enum LoginMethod {
 }
 
 impl LoginMethod {
-    /// The wire text.
+    /// The wire text: that of the same [`AuthMethod`].
     #[must_use]
     pub const fn as_str(self) -> &'static str {
+        self.auth_method().as_str()
+    }
+
+    const fn auth_method(self) -> AuthMethod {
         match self {
-            Self::Otp => "OTP",
-            Self::MagicLink => "MAGIC_LINK",
+            Self::Otp => AuthMethod::Otp,
+            Self::MagicLink => AuthMethod::MagicLink,
         }
+    }
+}
+
+impl From<LoginMethod> for AuthMethod {
+    fn from(method: LoginMethod) -> Self {
+        method.auth_method()
     }
 }
 

@@ -21,7 +21,11 @@ pub const REDIRECT_URL_CAP: usize = 256;
 /// The hosted-page URL to open in a browser.
 pub type LoginUrl = heapless::String<LOGIN_URL_CAP>;
 
-/// How the user proves who they are.
+/// How the user proves who they are: what they sign in with ([`IdentifierType`], the hosted
+/// page's `type`) and how the page checks it ([`LoginMethod`], its `auth_method`), as one
+/// value. [`LoginKind::new`] builds it from the two; [`LoginKind::identifier_type`] and
+/// [`LoginKind::method`] take it apart. The tokens of such a sign-in name the method in their
+/// `authentication_method` claim: `cotter::proto::AuthMethod::from(kind.method())`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LoginKind {
@@ -36,12 +40,32 @@ pub enum LoginKind {
 }
 
 impl LoginKind {
-    const fn parts(self) -> (IdentifierType, LoginMethod) {
+    /// The sign-in with `identifier_type` checked by `method`.
+    #[must_use]
+    pub const fn new(identifier_type: IdentifierType, method: LoginMethod) -> Self {
+        match (identifier_type, method) {
+            (IdentifierType::Email, LoginMethod::Otp) => Self::EmailOtp,
+            (IdentifierType::Email, LoginMethod::MagicLink) => Self::EmailMagicLink,
+            (IdentifierType::Phone, LoginMethod::Otp) => Self::PhoneOtp,
+            (IdentifierType::Phone, LoginMethod::MagicLink) => Self::PhoneMagicLink,
+        }
+    }
+
+    /// What the user signs in with: the hosted page's `type`.
+    #[must_use]
+    pub const fn identifier_type(self) -> IdentifierType {
         match self {
-            Self::EmailOtp => (IdentifierType::Email, LoginMethod::Otp),
-            Self::EmailMagicLink => (IdentifierType::Email, LoginMethod::MagicLink),
-            Self::PhoneOtp => (IdentifierType::Phone, LoginMethod::Otp),
-            Self::PhoneMagicLink => (IdentifierType::Phone, LoginMethod::MagicLink),
+            Self::EmailOtp | Self::EmailMagicLink => IdentifierType::Email,
+            Self::PhoneOtp | Self::PhoneMagicLink => IdentifierType::Phone,
+        }
+    }
+
+    /// How the hosted page checks it: its `auth_method`.
+    #[must_use]
+    pub const fn method(self) -> LoginMethod {
+        match self {
+            Self::EmailOtp | Self::PhoneOtp => LoginMethod::Otp,
+            Self::EmailMagicLink | Self::PhoneMagicLink => LoginMethod::MagicLink,
         }
     }
 }
@@ -107,18 +131,17 @@ where
         let state = State::from_random(&random[32..]).map_err(Error::Protocol);
         zeroize::Zeroize::zeroize(&mut random);
         let (verifier, state) = (verifier?, state?);
-        let (identifier_type, method) = kind.parts();
         let challenge = verifier.challenge();
         let mut page = HostedPageUrl::new(
             self.config.api_key_id,
             redirect_url,
-            identifier_type,
+            kind.identifier_type(),
             &challenge,
             &state,
         )
         .with_page(self.config.hosted_page_url)
         .map_err(Error::Protocol)?
-        .auth_method(method);
+        .auth_method(kind.method());
         if let Some(id) = identifier {
             page = page.direct_login(id);
         }
@@ -155,5 +178,26 @@ where
         crate::client::accept(parts!(self), &identity.oauth_token, crate::client::Grant::SignIn)?;
         self.loaded = true;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_login_kind_is_its_identifier_type_and_method() {
+        let kinds = [
+            LoginKind::EmailOtp,
+            LoginKind::EmailMagicLink,
+            LoginKind::PhoneOtp,
+            LoginKind::PhoneMagicLink,
+        ];
+        for kind in kinds {
+            assert_eq!(LoginKind::new(kind.identifier_type(), kind.method()), kind);
+        }
+        assert_eq!(LoginKind::EmailMagicLink.identifier_type(), IdentifierType::Email);
+        assert_eq!(LoginKind::EmailMagicLink.method(), LoginMethod::MagicLink);
+        assert_eq!(LoginKind::new(IdentifierType::Phone, LoginMethod::Otp), LoginKind::PhoneOtp);
     }
 }

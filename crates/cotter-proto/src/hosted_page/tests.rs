@@ -66,3 +66,12 @@ fn minimal_url_limits_and_pages() {
     // Debug does not leak the state.
     assert!(!std::format!("{url:?}").contains("AAAAAAAAAAAAAAAAAAAAAA"));
 }
+
+#[test]
+fn login_methods_are_auth_methods_with_the_same_text() {
+    for method in [LoginMethod::Otp, LoginMethod::MagicLink] {
+        let auth = AuthMethod::from(method);
+        assert_eq!(auth.as_str(), method.as_str());
+        assert_eq!(AuthMethod::parse(method.as_str()), Some(auth));
+    }
+}
