@@ -4,6 +4,7 @@
 //! prints a summary table and exits non-zero if any check failed. Each check is also a
 //! subcommand of its own. See `cargo xtask help`.
 
+mod arrows;
 mod bench;
 mod bridge;
 mod checks;
@@ -44,6 +45,9 @@ commands:
            seconds (default 10), one after another; fails on any crash and names its input
   bench    criterion wall time and callgrind instruction counts of token verification against
            jsonwebtoken, jwt-compact and jwt-simple; prints a table and key=value ratio lines
+  arrows   fail on a dependency between workspace crates that ARCHITECTURE.md's code map does
+           not allow (normal dependencies; not yet part of ci: cotter-proto -> cotter-jwt stays
+           until the JSON reader has its own crate)
 ";
 
 fn main() -> ExitCode {
@@ -61,6 +65,7 @@ fn main() -> ExitCode {
         ),
         "clients" => clients::run(),
         "size" => qemu::size_report(),
+        "arrows" => arrows::run(),
         "fuzz" => fuzz::run(&args[1..]),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
