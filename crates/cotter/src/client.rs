@@ -2,20 +2,16 @@
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::error::{ApiMessage, Error};
+use crate::error::Error;
 use crate::http;
-use crate::session::{NewSession, SessionCache};
-use crate::verify::JwksCache;
+use crate::io::{Inbox, Io};
+use crate::session::{HeldSession, NewSession};
+use crate::verify::TokenKind;
 use core::fmt;
 use cotter_proto::{Endpoint, OAuthToken, RefreshRequest};
-use cotter_store::{Session, TokenStore};
+use cotter_store::TokenStore;
 use cotter_transport::Transport;
 use zeroize::Zeroize;
-
-/// Bytes of scratch space for request bodies, JWKS documents and token decoding.
-pub(crate) const SCRATCH: usize = 2048;
-/// Bytes for decoding escaped JSON strings of responses.
-pub(crate) const UNESCAPE: usize = 512;
 
 /// The result type of client calls.
 pub type Result<V, T, S> = core::result::Result<
@@ -30,18 +26,13 @@ pub type Result<V, T, S> = core::result::Result<
 /// It allocates nothing: `SESSION` bytes hold the session's tokens, `WORK` bytes the largest
 /// server response (a sign-in answer is about 3 KiB), plus fixed scratch space.
 pub struct Client<'c, T, S, C, const SESSION: usize = 4096, const WORK: usize = 8192> {
-    pub(crate) config: Config<'c>,
-    pub(crate) transport: T,
-    pub(crate) store: S,
-    pub(crate) clock: C,
-    pub(crate) session: SessionCache<SESSION>,
-    pub(crate) loaded: bool,
-    pub(crate) jwks: JwksCache,
-    pub(crate) work: [u8; WORK],
-    pub(crate) scratch: [u8; SCRATCH],
-    pub(crate) unescape: [u8; UNESCAPE],
-    /// The server's message of the last [`Error::Api`].
-    pub(crate) api_msg: ApiMessage,
+    // Three parts by role, so that a method borrows the ones it needs (see module `io`).
+    /// Transport, configuration, clock, JWKS cache, last server message, scratch space.
+    pub(crate) io: Io<'c, T, C>,
+    /// The buffers a server answer lands in.
+    pub(crate) inbox: Inbox<WORK>,
+    /// The session: in memory and in the store.
+    pub(crate) session: HeldSession<S, SESSION>,
 }
 
 impl<T, S, C, const SESSION: usize, const WORK: usize> fmt::Debug
@@ -49,8 +40,8 @@ impl<T, S, C, const SESSION: usize, const WORK: usize> fmt::Debug
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("config", &self.config)
-            .field("session", &self.session)
+            .field("config", &self.io.config)
+            .field("session", &self.session.cache)
             .finish_non_exhaustive()
     }
 }
@@ -68,38 +59,30 @@ where
     pub fn new(config: Config<'c>, transport: T, store: S, clock: C) -> Result<Self, T, S> {
         config.validate().map_err(Error::Config)?;
         Ok(Self {
-            config,
-            transport,
-            store,
-            clock,
-            session: SessionCache::new(),
-            loaded: false,
-            jwks: JwksCache::default(),
-            work: [0; WORK],
-            scratch: [0; SCRATCH],
-            unescape: [0; UNESCAPE],
-            api_msg: ApiMessage::new(),
+            io: Io::new(config, transport, clock),
+            inbox: Inbox::new(),
+            session: HeldSession::new(store),
         })
     }
 
     /// The configuration.
     pub const fn config(&self) -> &Config<'c> {
-        &self.config
+        &self.io.config
     }
 
     /// The clock.
     pub const fn clock(&self) -> &C {
-        &self.clock
+        &self.io.clock
     }
 
     /// The transport (e.g. to reconnect a stream).
     pub fn transport_mut(&mut self) -> &mut T {
-        &mut self.transport
+        &mut self.io.transport
     }
 
     /// The token store.
     pub fn store_mut(&mut self) -> &mut S {
-        &mut self.store
+        &mut self.session.store
     }
 
     /// The server's message (Cotter's `msg`, cut to [`API_MESSAGE_LEN`] bytes) of the last
@@ -108,18 +91,18 @@ where
     ///
     /// [`API_MESSAGE_LEN`]: crate::API_MESSAGE_LEN
     pub fn api_message(&self) -> &str {
-        &self.api_msg
+        &self.io.api_msg
     }
 
     /// How many times the JWKS was fetched.
     pub const fn jwks_fetches(&self) -> u32 {
-        self.jwks.fetches
+        self.io.jwks.fetches
     }
 
     /// How many keys of the cached JWKS are prepared for fast verification: all of them with
     /// `std` (cotter-jwt's `PreparedKey`, small table profile), none without.
     pub fn prepared_keys(&self) -> usize {
-        self.jwks.prepared_count()
+        self.io.jwks.prepared_count()
     }
 
     /// Loads the session from the store (done automatically on first use).
@@ -128,24 +111,11 @@ where
     /// [`Error::Store`] when the store fails (a corrupt record is reported, not discarded),
     /// [`Error::SessionTooLarge`] when the stored session does not fit `SESSION`.
     pub fn load(&mut self) -> Result<bool, T, S> {
-        let loaded = self.store.load(&mut self.work).map_err(Error::Store)?;
-        match loaded {
-            Some(s) if !s.access_token.is_empty() => {
-                self.session.set_from(&s).map_err(|_| Error::SessionTooLarge)?;
-            }
-            Some(s) => {
-                // A record with only a device key: signed out, device still enrolled.
-                self.session.clear_tokens();
-                self.session.set_device_key(s.device_key);
-            }
-            None => self.session.wipe(),
-        }
-        self.loaded = true;
-        Ok(self.session.is_present())
+        self.session.load(&mut self.inbox.work)
     }
 
     fn ensure_loaded(&mut self) -> Result<(), T, S> {
-        if !self.loaded {
+        if !self.session.cache.is_loaded() {
             self.load()?;
         }
         Ok(())
@@ -157,12 +127,13 @@ where
     /// As [`Client::load`].
     pub fn is_signed_in(&mut self) -> Result<bool, T, S> {
         self.ensure_loaded()?;
-        Ok(self.session.is_present())
+        Ok(self.session.cache.is_present())
     }
 
     /// Unix seconds at which the access token expires.
     pub const fn expires_at(&self) -> Option<u64> {
-        if self.session.is_present() { Some(self.session.expires_at()) } else { None }
+        let cache = &self.session.cache;
+        if cache.is_present() { Some(cache.expires_at()) } else { None }
     }
 
     /// A valid access token: the stored one while `exp - leeway > now` (no request, no
@@ -180,16 +151,16 @@ where
     /// [`Error::NotSignedIn`], [`Error::SessionExpired`], or the refresh's error.
     pub fn access_token(&mut self) -> Result<&str, T, S> {
         self.ensure_loaded()?;
-        if !self.session.is_present() {
+        if !self.session.cache.is_present() {
             return Err(Error::NotSignedIn);
         }
-        if !self.is_fresh() {
-            let exp = self.session.expires_at();
+        let exp = self.session.cache.expires_at();
+        if !self.io.is_fresh(exp) {
             match self.renew(false) {
                 Ok(()) => {}
                 Err(e) if e.needs_login() => return Err(e),
                 Err(e @ (Error::Transport(_) | Error::Api { status: 500.., .. })) => {
-                    let still_valid = self.clock.now().is_some_and(|now| exp > now);
+                    let still_valid = self.io.clock.now().is_some_and(|now| exp > now);
                     if !still_valid {
                         return Err(e);
                     }
@@ -197,14 +168,7 @@ where
                 Err(e) => return Err(e),
             }
         }
-        self.session.access_token().ok_or(Error::NotSignedIn)
-    }
-
-    /// Whether the access token in memory is valid for longer than the leeway (an unknown
-    /// time is never fresh).
-    fn is_fresh(&self) -> bool {
-        let now = self.clock.now();
-        now.is_some_and(|now| self.session.expires_at() > now.saturating_add(self.config.leeway))
+        self.session.cache.access_token().ok_or(Error::NotSignedIn)
     }
 
     /// `Bearer <access token>` written into `buf` (refreshing first when needed).
@@ -228,16 +192,8 @@ where
     /// As [`Client::access_token`], and [`Error::Jwt`] if the stored ID token does not verify.
     pub fn user(&mut self) -> Result<User, T, S> {
         self.access_token()?;
-        let id_token = self.session.id_token().ok_or(Error::NotSignedIn)?;
-        let v = self.jwks.verify::<T, S::Error, C>(
-            &mut self.transport,
-            &self.config,
-            &self.clock,
-            &mut self.scratch,
-            &mut self.api_msg,
-            id_token,
-            false,
-        )?;
+        let id_token = self.session.cache.id_token().ok_or(Error::NotSignedIn)?;
+        let v = self.io.verify::<S::Error>(id_token, TokenKind::Id)?;
         Ok(User { id: v.sub, client_user_id: v.client_user_id, identifier: v.identifier })
     }
 
@@ -259,9 +215,9 @@ where
     /// [`Client::refresh`] under the store's lock; unless `always`, nothing is sent when the
     /// stored session turns out to be fresh (another holder renewed it).
     fn renew(&mut self, always: bool) -> Result<(), T, S> {
-        self.store.lock().map_err(Error::Store)?;
+        self.session.store.lock().map_err(Error::Store)?;
         let result = self.renew_locked(always);
-        self.store.unlock();
+        self.session.store.unlock();
         result
     }
 
@@ -271,40 +227,30 @@ where
         if !self.load()? {
             return Err(Error::NotSignedIn);
         }
-        if !always && self.is_fresh() {
+        if !always && self.io.is_fresh(self.session.cache.expires_at()) {
             return Ok(());
         }
-        let refresh_token = self.session.refresh_token().ok_or(Error::NotSignedIn)?;
-        let resp = http::send_json(
-            &mut self.transport,
-            &self.config,
-            Endpoint::Refresh { api_key_id: self.config.api_key_id },
-            &RefreshRequest::new(refresh_token),
-            &mut self.scratch,
-            &mut self.work,
-        )?;
+        let refresh_token = self.session.cache.refresh_token().ok_or(Error::NotSignedIn)?;
+        let endpoint = Endpoint::Refresh { api_key_id: self.io.config.api_key_id };
+        let request = RefreshRequest::new(refresh_token);
+        let resp = self.io.send_json(endpoint, &request, &mut self.inbox.work)?;
         let (status, body) = (resp.status, resp.body);
         // Only a 400/401 saying the grant is invalid ends the session; any other error status
-        // keeps it (as `http::answer` reports it).
-        if http::is_invalid_grant(status, body, &mut self.unescape) {
+        // keeps it (as `Io::answer` reports it).
+        if http::is_invalid_grant(status, body, &mut self.inbox.unescape) {
             return self.end_refused_session();
         }
-        let token: OAuthToken<'_> =
-            http::answer(status, body, &mut self.unescape, &mut self.api_msg)?;
-        accept(parts!(self), &token, Grant::Renewal)
+        let token: OAuthToken<'_> = self.io.answer(status, body, &mut self.inbox.unescape)?;
+        accept(&mut self.io, &mut self.session, &token, Grant::Renewal)
     }
 
     /// The server refused the refresh token as invalid: the session ends. The refresh token
     /// that failed is the stored one: it was read under the store's lock, which is still
     /// held, so no other holder's renewal can be discarded here.
     fn end_refused_session(&mut self) -> Result<(), T, S> {
-        self.session.clear_tokens();
-        self.persist()?;
+        self.session.cache.clear_tokens();
+        self.session.persist()?;
         Err(Error::SessionExpired)
-    }
-
-    pub(crate) fn persist(&mut self) -> Result<(), T, S> {
-        persist::<T, S, SESSION>(&mut self.session, &mut self.store)
     }
 
     /// Signs out: the local session is wiped first (memory and store, always), then the
@@ -326,31 +272,30 @@ where
     }
 
     fn logout_wiping(&mut self) -> Result<(), T, S> {
-        let loaded = self.store.lock().map_err(Error::Store).and_then(|()| self.load());
+        let loaded = self.session.store.lock().map_err(Error::Store).and_then(|()| self.load());
         // The revocation request, encoded while the session still holds the refresh token
         // (0 bytes: nothing to revoke).
-        let revoke = self.session.refresh_token().map_or(Ok(0), |r| {
-            cotter_proto::json::encode(&RefreshRequest::new(r), &mut self.scratch)
+        let revoke = self.session.cache.refresh_token().map_or(Ok(0), |r| {
+            cotter_proto::json::encode(&RefreshRequest::new(r), &mut self.io.scratch)
                 .map(str::len)
                 .map_err(Error::Protocol)
         });
-        self.session.clear_tokens();
-        let stored = self.persist();
-        self.store.unlock();
+        self.session.cache.clear_tokens();
+        let stored = self.session.persist();
+        self.session.store.unlock();
         loaded?;
         stored?;
         let len = revoke?;
         if len == 0 {
             return Ok(());
         }
-        let endpoint = Endpoint::Revoke { api_key_id: self.config.api_key_id };
-        let body = Some(&self.scratch[..len]);
-        let resp = http::send(&mut self.transport, &self.config, endpoint, body, &mut self.work)?;
+        let endpoint = Endpoint::Revoke { api_key_id: self.io.config.api_key_id };
+        let resp = self.io.send_encoded(endpoint, len, &mut self.inbox.work)?;
         if resp.status / 100 == 2 {
             Ok(())
         } else {
             let (status, body) = (resp.status, resp.body);
-            Err(http::api_error(status, body, &mut self.unescape, &mut self.api_msg))
+            Err(self.io.api_error(status, body, &mut self.inbox.unescape))
         }
     }
 
@@ -359,8 +304,8 @@ where
     /// # Errors
     /// [`Error::Store`] if the store could not be cleared.
     pub fn forget_device(&mut self) -> Result<(), T, S> {
-        self.session.wipe();
-        self.store.clear().map_err(Error::Store)
+        self.session.cache.wipe();
+        self.session.store.clear().map_err(Error::Store)
     }
 }
 
@@ -369,7 +314,9 @@ impl<T, S, C, const SESSION: usize, const WORK: usize> Client<'_, T, S, C, SESSI
     /// (with `zeroize`, which the compiler may not drop as dead stores).
     fn wipe_buffers(&mut self) {
         // As slices: one zeroize routine for the three sizes.
-        for buf in [&mut self.work[..], &mut self.scratch[..], &mut self.unescape[..]] {
+        for buf in
+            [&mut self.inbox.work[..], &mut self.io.scratch[..], &mut self.inbox.unescape[..]]
+        {
             buf.zeroize();
         }
     }
@@ -394,36 +341,6 @@ pub struct User {
     pub identifier: heapless::String<128>,
 }
 
-/// The client's fields a server answer is accepted with (all but the buffer holding it).
-pub(crate) struct Parts<'p, 'c, T, S, C, const SESSION: usize> {
-    pub(crate) config: &'p Config<'c>,
-    pub(crate) transport: &'p mut T,
-    pub(crate) store: &'p mut S,
-    pub(crate) clock: &'p C,
-    pub(crate) session: &'p mut SessionCache<SESSION>,
-    pub(crate) jwks: &'p mut JwksCache,
-    pub(crate) scratch: &'p mut [u8],
-    pub(crate) api_msg: &'p mut ApiMessage,
-}
-
-/// `Parts` of the client for [`accept`](crate::client::accept), borrowing every field but
-/// `work` (which holds the answer being accepted).
-macro_rules! parts {
-    ($client:expr) => {
-        $crate::client::Parts {
-            config: &$client.config,
-            transport: &mut $client.transport,
-            store: &mut $client.store,
-            clock: &$client.clock,
-            session: &mut $client.session,
-            jwks: &mut $client.jwks,
-            scratch: &mut $client.scratch,
-            api_msg: &mut $client.api_msg,
-        }
-    };
-}
-pub(crate) use parts;
-
 /// Where a server answer's tokens come from.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Grant {
@@ -443,47 +360,33 @@ pub(crate) enum Grant {
 /// as they are, and the server has already retired the one it replaces — dropping it would
 /// turn the next refresh into a reuse that revokes the session.
 pub(crate) fn accept<T: Transport, S: TokenStore, C: Clock, const SESSION: usize>(
-    p: Parts<'_, '_, T, S, C, SESSION>,
+    io: &mut Io<'_, T, C>,
+    session: &mut HeldSession<S, SESSION>,
     token: &OAuthToken<'_>,
     grant: Grant,
 ) -> Result<(), T, S> {
     let refresh = token.refresh_token.filter(|r| !r.is_empty());
     match (grant, refresh) {
-        (Grant::Renewal, Some(r)) if p.session.is_present() => {
-            p.session.replace_refresh_token(r).map_err(|_| Error::SessionTooLarge)?;
-            persist::<T, S, SESSION>(p.session, p.store)?;
+        (Grant::Renewal, Some(r)) if session.cache.is_present() => {
+            session.cache.replace_refresh_token(r).map_err(|_| Error::SessionTooLarge)?;
+            session.persist()?;
         }
         (Grant::SignIn, None) => {
             return Err(Error::Protocol(cotter_proto::Error::MissingParameter("refresh_token")));
         }
         _ => {}
     }
-    let access = p.jwks.verify::<T, S::Error, C>(
-        p.transport,
-        p.config,
-        p.clock,
-        p.scratch,
-        p.api_msg,
-        token.access_token,
-        true,
-    )?;
-    let id = p.jwks.verify::<T, S::Error, C>(
-        p.transport,
-        p.config,
-        p.clock,
-        p.scratch,
-        p.api_msg,
-        token.id_token,
-        false,
-    )?;
+    let access = io.verify::<S::Error>(token.access_token, TokenKind::Access)?;
+    let id = io.verify::<S::Error>(token.id_token, TokenKind::Id)?;
     if id.sub != access.sub {
         return Err(Error::Jwt(cotter_jwt::Error::InvalidClaim("sub")));
     }
     // The tokens just came from the server: their `iat` is its time now.
     if let Some(iat) = access.iat {
-        p.clock.observe_server_time(iat);
+        io.clock.observe_server_time(iat);
     }
-    p.session
+    session
+        .cache
         .set(&NewSession {
             access_token: token.access_token,
             id_token: token.id_token,
@@ -494,66 +397,11 @@ pub(crate) fn accept<T: Transport, S: TokenStore, C: Clock, const SESSION: usize
             user_id: &access.sub,
         })
         .map_err(|_| Error::SessionTooLarge)?;
-    persist::<T, S, SESSION>(p.session, p.store)
-}
-
-/// Writes the session (or only the device key, or nothing) to the store.
-pub(crate) fn persist<T: Transport, S: TokenStore, const SESSION: usize>(
-    session: &mut SessionCache<SESSION>,
-    store: &mut S,
-) -> Result<(), T, S> {
-    match session.session() {
-        Some(s) => store.save(&s),
-        None => match session.device_key() {
-            Some(key) => {
-                let mut s = Session::new("", "", "", 0);
-                s.device_key = Some(key);
-                store.save(&s)
-            }
-            None => store.clear(),
-        },
-    }
-    .map_err(Error::Store)
+    session.persist()?;
+    // What the store holds now is what memory holds.
+    session.cache.mark_loaded();
+    Ok(())
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::{LoginKind, ManualClock, OsRandom};
-    use cotter_emulator::{Emulator, browser};
-    use cotter_store::MemoryStore;
-    use cotter_transport::UreqTransport;
-    use std::borrow::ToOwned;
-
-    #[test]
-    fn logout_wipes_the_buffers_that_held_server_answers() {
-        let emu = Emulator::start(cotter_emulator::Config::new().with_log_outbox(false))
-            .expect("emulator");
-        let (api, page) = (emu.api_base(), emu.hosted_page_url());
-        let config =
-            Config::new(cotter_emulator::DEFAULT_API_KEY_ID).base_url(&api).hosted_page_url(&page);
-        let clock = ManualClock::new(emu.now());
-        let mut c = Client::<_, _, _>::new(
-            config,
-            UreqTransport::new(),
-            MemoryStore::<8192>::new(),
-            &clock,
-        )
-        .expect("client");
-        let who = "wipe@example.com";
-        let redirect = "http://127.0.0.1:9/cb";
-        let (url, pending) =
-            c.begin_login(LoginKind::EmailOtp, Some(who), redirect, &mut OsRandom).expect("begin");
-        let back = browser::complete_login(&url, who).expect("the user signs in");
-        c.complete_login(&pending, &back).expect("sign-in");
-        c.refresh().expect("refresh");
-        let refresh = c.session.refresh_token().expect("session").to_owned();
-        let held = |buf: &[u8]| buf.windows(refresh.len()).any(|w| w == refresh.as_bytes());
-        assert!(held(&c.work), "the refresh answer is in the work buffer before logout");
-
-        c.logout().expect("logout");
-        assert!(c.work.iter().all(|&b| b == 0), "work buffer wiped");
-        assert!(c.scratch.iter().all(|&b| b == 0), "scratch buffer wiped");
-        assert!(c.unescape.iter().all(|&b| b == 0), "unescape buffer wiped");
-    }
-}
+mod tests;

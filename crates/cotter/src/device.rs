@@ -19,10 +19,9 @@ pub use key::{
     DeviceKey, DevicePublicKey, DeviceSignature, PUBLIC_KEY_TEXT_LEN, SIGNATURE_TEXT_LEN, SPKI_LEN,
 };
 
-use crate::client::{Client, Result};
+use crate::client::{Client, Grant, Result, accept};
 use crate::clock::Clock;
 use crate::error::Error;
-use crate::http;
 use crate::random::Entropy;
 use cotter_proto::{
     ALGORITHM_EC, CreateEventRequest, Endpoint, Event, METHOD_TRUSTED_DEVICE, SignedMessage,
@@ -76,8 +75,6 @@ pub(crate) fn user_id<T, S>(
     heapless::String::try_from(id).map_err(|_| Error::Protocol(cotter_proto::Error::BufferTooSmall))
 }
 
-pub(crate) use crate::client::parts;
-
 impl<T, S, C, const SESSION: usize, const WORK: usize> Client<'_, T, S, C, SESSION, WORK>
 where
     T: Transport,
@@ -87,18 +84,19 @@ where
     /// The stored device key.
     pub(crate) fn stored_device_key(&mut self) -> Result<DeviceKey, T, S> {
         self.is_signed_in()?;
-        self.session.device_key().and_then(DeviceKey::from_secret).ok_or(Error::DeviceNotEnrolled)
+        let secret = self.session.cache.device_key();
+        secret.and_then(DeviceKey::from_secret).ok_or(Error::DeviceNotEnrolled)
     }
 
     /// The signed-in user's Cotter ID, copied out of the session.
     pub(crate) fn session_user(&mut self) -> Result<heapless::String<USER_ID_CAP>, T, S> {
         self.is_signed_in()?;
-        user_id(self.session.user_id().ok_or(Error::NotSignedIn)?)
+        user_id(self.session.cache.user_id().ok_or(Error::NotSignedIn)?)
     }
 
     /// The time for a signed event.
     pub(crate) fn event_time(&self) -> Result<UnixSeconds, T, S> {
-        let now = self.clock.now().ok_or(Error::ClockNotSet)?;
+        let now = self.io.clock.now().ok_or(Error::ClockNotSet)?;
         i64::try_from(now).map(UnixSeconds).map_err(|_| Error::ClockNotSet)
     }
 
@@ -121,7 +119,7 @@ where
         let key = self.stored_device_key()?;
         let signer = self.resolve_user(user)?;
         let timestamp = self.event_time()?;
-        let api_key_id = self.config.api_key_id;
+        let api_key_id = self.io.config.api_key_id;
         let message = SignedMessage::approved_event(
             &signer.id,
             api_key_id,
@@ -150,17 +148,15 @@ where
             device_type: None,
             device_name: None,
         };
-        let event: Event<'_> =
-            http::client_call!(self, Endpoint::CreateEvent { oauth_token: true }, &request)?;
+        let endpoint = Endpoint::CreateEvent { oauth_token: true };
+        let event: Event<'_> = self.io.call(endpoint, &request, &mut self.inbox)?;
         let token = event
             .oauth_token
             .filter(|_| event.approved)
             .ok_or(Error::Protocol(cotter_proto::Error::MissingParameter("oauth_token")))?;
         // A new sign-in replaces whatever session was there once its tokens verified (the
         // device key stays).
-        crate::client::accept(parts!(self), &token, crate::client::Grant::SignIn)?;
-        self.loaded = true;
-        Ok(())
+        accept(&mut self.io, &mut self.session, &token, Grant::SignIn)
     }
 
     /// The user a device flow names: as given, or looked up by identifier.
@@ -173,12 +169,12 @@ where
             UserRef::Identifier(identifier) => identifier,
         };
         let endpoint = Endpoint::UserByIdentifier { identifier };
-        let resp = http::send(&mut self.transport, &self.config, endpoint, None, &mut self.work)?;
+        let resp = self.io.send_empty(endpoint, &mut self.inbox.work)?;
         let (status, body) = (resp.status, resp.body);
         if status == 404 {
             return Err(Error::UserNotFound);
         }
-        let found: User<'_> = http::answer(status, body, &mut self.unescape, &mut self.api_msg)?;
+        let found: User<'_> = self.io.answer(status, body, &mut self.inbox.unescape)?;
         if !found.exists() {
             return Err(Error::UserNotFound);
         }

@@ -1,7 +1,9 @@
-//! Sending one Cotter API call through the [`Transport`] and mapping the answer.
+//! Sending one Cotter API call through the [`Transport`] and mapping the answer: the
+//! [`Io`] side's requests.
 
 use crate::config::Config;
 use crate::error::{ApiMessage, Error, ServerMessage, api_message};
+use crate::io::{Inbox, Io};
 use cotter_proto::json::Decode;
 use cotter_proto::{ApiError, Endpoint};
 use cotter_transport::{Request, Response, Transport};
@@ -39,70 +41,80 @@ pub(crate) fn send<'w, T: Transport, S>(
     transport.send(&req, work).map_err(Error::Transport)
 }
 
-/// Encodes `request` as JSON into `scratch` and sends it; any status is returned.
-pub(crate) fn send_json<'w, T: Transport, S, Q: Serialize>(
-    transport: &mut T,
-    config: &Config<'_>,
-    endpoint: Endpoint<'_>,
-    request: &Q,
-    scratch: &mut [u8],
-    work: &'w mut [u8],
-) -> Result<Response<'w>, Error<T::Error, S>> {
-    let body = cotter_proto::json::encode(request, scratch).map_err(Error::Protocol)?;
-    send(transport, config, endpoint, Some(body.as_bytes()), work)
-}
-
-/// [`call`] with a client's own transport, configuration and buffers. The fields are
-/// borrowed one by one (as [`crate::client::parts`] does), so the decoded answer can borrow
-/// `work` and `unescape` while the caller goes on using the session, the JWKS and the store.
-macro_rules! client_call {
-    ($client:expr, $endpoint:expr, $request:expr) => {
-        $crate::http::call(
-            &mut $client.transport,
-            &$client.config,
-            $endpoint,
-            $request,
-            &mut $client.scratch,
-            &mut $client.work,
-            &mut $client.unescape,
-            &mut $client.api_msg,
-        )
-    };
-}
-pub(crate) use client_call;
-
-/// One JSON call: encodes `request` into `scratch`, sends it, and reads the answer as
-/// [`answer`] does (borrowing `work` and `unescape`).
-#[allow(clippy::too_many_arguments, reason = "disjoint borrows of the client's fields")]
-pub(crate) fn call<'w, T: Transport, S, Q: Serialize, R: Decode<'w>>(
-    transport: &mut T,
-    config: &Config<'_>,
-    endpoint: Endpoint<'_>,
-    request: &Q,
-    scratch: &mut [u8],
-    work: &'w mut [u8],
-    unescape: &'w mut [u8],
-    api_msg: &mut ApiMessage,
-) -> Result<R, Error<T::Error, S>> {
-    let resp = send_json(transport, config, endpoint, request, scratch, work)?;
-    answer(resp.status, resp.body, unescape, api_msg)
-}
-
-/// A `200` answer's `body` decoded as `R` (strings with escapes decoded into `unescape`); any
-/// other status is [`Error::Api`], with the server's message in `api_msg`. (Inlined: each
-/// caller decodes its own response type, and on a microcontroller an out-of-line copy per
-/// type costs more flash than the few lines it saves.)
-#[inline(always)]
-pub(crate) fn answer<'w, E, S, R: Decode<'w>>(
-    status: u16,
-    body: &'w [u8],
-    unescape: &'w mut [u8],
-    api_msg: &mut ApiMessage,
-) -> Result<R, Error<E, S>> {
-    if status != 200 {
-        return Err(api_error(status, body, unescape, api_msg));
+impl<T: Transport, C> Io<'_, T, C> {
+    /// Sends `endpoint` without a body; the response body lands in `work`. Any status is
+    /// returned.
+    pub(crate) fn send_empty<'w, S>(
+        &mut self,
+        endpoint: Endpoint<'_>,
+        work: &'w mut [u8],
+    ) -> Result<Response<'w>, Error<T::Error, S>> {
+        send(&mut self.transport, &self.config, endpoint, None, work)
     }
-    cotter_proto::json::decode(body, unescape).map_err(Error::Protocol)
+
+    /// Encodes `request` as JSON into the scratch space and sends it; any status is returned.
+    pub(crate) fn send_json<'w, S, Q: Serialize>(
+        &mut self,
+        endpoint: Endpoint<'_>,
+        request: &Q,
+        work: &'w mut [u8],
+    ) -> Result<Response<'w>, Error<T::Error, S>> {
+        let body =
+            cotter_proto::json::encode(request, &mut self.scratch).map_err(Error::Protocol)?;
+        send(&mut self.transport, &self.config, endpoint, Some(body.as_bytes()), work)
+    }
+
+    /// Sends the first `len` bytes of the scratch space, a JSON body encoded there earlier;
+    /// any status is returned.
+    pub(crate) fn send_encoded<'w, S>(
+        &mut self,
+        endpoint: Endpoint<'_>,
+        len: usize,
+        work: &'w mut [u8],
+    ) -> Result<Response<'w>, Error<T::Error, S>> {
+        let body =
+            self.scratch.get(..len).ok_or(Error::Protocol(cotter_proto::Error::BufferTooSmall))?;
+        send(&mut self.transport, &self.config, endpoint, Some(body), work)
+    }
+
+    /// One JSON call: encodes `request`, sends it, and reads the answer as [`Io::answer`]
+    /// does. The answer borrows `inbox`; the rest of the client stays free to accept it.
+    pub(crate) fn call<'w, S, Q: Serialize, R: Decode<'w>, const WORK: usize>(
+        &mut self,
+        endpoint: Endpoint<'_>,
+        request: &Q,
+        inbox: &'w mut Inbox<WORK>,
+    ) -> Result<R, Error<T::Error, S>> {
+        let resp = self.send_json(endpoint, request, &mut inbox.work)?;
+        self.answer(resp.status, resp.body, &mut inbox.unescape)
+    }
+
+    /// A `200` answer's `body` decoded as `R` (strings with escapes decoded into
+    /// `unescape`); any other status is [`Error::Api`], with the server's message kept.
+    /// (Inlined: each caller decodes its own response type, and on a microcontroller an
+    /// out-of-line copy per type costs more flash than the few lines it saves.)
+    #[inline(always)]
+    pub(crate) fn answer<'w, S, R: Decode<'w>>(
+        &mut self,
+        status: u16,
+        body: &'w [u8],
+        unescape: &'w mut [u8],
+    ) -> Result<R, Error<T::Error, S>> {
+        if status != 200 {
+            return Err(api_error(status, body, unescape, &mut self.api_msg));
+        }
+        cotter_proto::json::decode(body, unescape).map_err(Error::Protocol)
+    }
+
+    /// [`api_error`] keeping the server's message in this side's slot.
+    pub(crate) fn api_error<S>(
+        &mut self,
+        status: u16,
+        body: &[u8],
+        unescape: &mut [u8],
+    ) -> Error<T::Error, S> {
+        api_error(status, body, unescape, &mut self.api_msg)
+    }
 }
 
 /// Maps an error status to [`Error::Api`], keeping Cotter's `msg` from the body in `api_msg`

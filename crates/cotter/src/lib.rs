@@ -16,6 +16,7 @@ mod config;
 mod device;
 mod error;
 mod http;
+mod io;
 mod login;
 #[cfg(feature = "std")]
 mod loopback;

@@ -1,9 +1,9 @@
 //! Email/phone sign-in through the hosted page: OAuth 2.0 authorization code with PKCE.
 
-use crate::client::{Client, Result, parts};
+use crate::client::{Client, Grant, Result, accept};
 use crate::clock::Clock;
 use crate::error::Error;
-use crate::http;
+use crate::io::UNESCAPE;
 use crate::random::Entropy;
 use core::fmt;
 use cotter_proto::{
@@ -133,13 +133,13 @@ where
         let (verifier, state) = (verifier?, state?);
         let challenge = verifier.challenge();
         let mut page = HostedPageUrl::new(
-            self.config.api_key_id,
+            self.io.config.api_key_id,
             redirect_url,
             kind.identifier_type(),
             &challenge,
             &state,
         )
-        .with_page(self.config.hosted_page_url)
+        .with_page(self.io.config.hosted_page_url)
         .map_err(Error::Protocol)?
         .auth_method(kind.method());
         if let Some(id) = identifier {
@@ -161,7 +161,7 @@ where
     /// expired code), [`Error::Jwt`], [`Error::Transport`], [`Error::Store`].
     pub fn complete_login(&mut self, pending: &PendingLogin, redirect: &str) -> Result<(), T, S> {
         // Percent-decoded redirect parameters (the code is a secret: wiped when done).
-        let mut redirect_scratch = zeroize::Zeroizing::new([0u8; crate::client::UNESCAPE]);
+        let mut redirect_scratch = zeroize::Zeroizing::new([0u8; UNESCAPE]);
         let params =
             RedirectParams::parse(redirect, &mut *redirect_scratch).map_err(map_redirect_error)?;
         let code = params.check(&pending.state).map_err(map_redirect_error)?;
@@ -172,12 +172,10 @@ where
             redirect_url: &pending.redirect_url,
         };
         let identity: IdentityResponse<'_> =
-            http::client_call!(self, Endpoint::GetIdentity, &request)?;
+            self.io.call(Endpoint::GetIdentity, &request, &mut self.inbox)?;
         // A new sign-in replaces whatever session was there once its tokens verified (the
         // device key stays).
-        crate::client::accept(parts!(self), &identity.oauth_token, crate::client::Grant::SignIn)?;
-        self.loaded = true;
-        Ok(())
+        accept(&mut self.io, &mut self.session, &identity.oauth_token, Grant::SignIn)
     }
 }
 

@@ -1,9 +1,10 @@
 //! [`Client::login_loopback`]: sign-in for desktop apps and CLIs, with the browser's redirect
 //! caught on 127.0.0.1 (RFC 8252 §7.3).
 
-use crate::client::{Client, Result, UNESCAPE};
+use crate::client::{Client, Result};
 use crate::clock::Clock;
 use crate::error::Error;
+use crate::io::UNESCAPE;
 use crate::login::LoginKind;
 use crate::random::OsRandom;
 use core::time::Duration;

@@ -1,10 +1,60 @@
-//! The signed-in session held in memory: token text in one fixed buffer, so the cached
-//! [`access_token`](crate::Client::access_token) path is a comparison and a slice.
+//! The signed-in session a client holds: in memory ([`SessionCache`]: token text in one fixed
+//! buffer, so the cached [`access_token`](crate::Client::access_token) path is a comparison
+//! and a slice) and in the [`TokenStore`] ([`HeldSession`]).
 
+use crate::error::Error;
 use core::fmt;
 use core::ops::Range;
-use cotter_store::{DEVICE_KEY_LEN, Session};
+use cotter_store::{DEVICE_KEY_LEN, Session, TokenStore};
 use zeroize::Zeroize;
+
+/// The session part of a [`Client`](crate::Client): the store, and the session in memory
+/// (which also knows whether it has been loaded from the store yet).
+pub(crate) struct HeldSession<S, const N: usize> {
+    pub(crate) store: S,
+    pub(crate) cache: SessionCache<N>,
+}
+
+impl<S: TokenStore, const N: usize> HeldSession<S, N> {
+    pub(crate) const fn new(store: S) -> Self {
+        Self { store, cache: SessionCache::new() }
+    }
+
+    /// Reads the stored session into memory (through `buf`); whether one is held. `E` is the
+    /// transport's error, for the client's error type.
+    pub(crate) fn load<E>(&mut self, buf: &mut [u8]) -> Result<bool, Error<E, S::Error>> {
+        let loaded = self.store.load(buf).map_err(Error::Store)?;
+        match loaded {
+            Some(s) if !s.access_token.is_empty() => {
+                self.cache.set_from(&s).map_err(|_| Error::SessionTooLarge)?;
+            }
+            Some(s) => {
+                // A record with only a device key: signed out, device still enrolled.
+                self.cache.clear_tokens();
+                self.cache.set_device_key(s.device_key);
+            }
+            None => self.cache.wipe(),
+        }
+        self.cache.mark_loaded();
+        Ok(self.cache.is_present())
+    }
+
+    /// Writes the session in memory (or only the device key, or nothing) to the store.
+    pub(crate) fn persist<E>(&mut self) -> Result<(), Error<E, S::Error>> {
+        match self.cache.session() {
+            Some(s) => self.store.save(&s),
+            None => match self.cache.device_key() {
+                Some(key) => {
+                    let mut s = Session::new("", "", "", 0);
+                    s.device_key = Some(key);
+                    self.store.save(&s)
+                }
+                None => self.store.clear(),
+            },
+        }
+        .map_err(Error::Store)
+    }
+}
 
 /// Fields of a session to store; `refresh_token: None` keeps the current one (Cotter's refresh
 /// responses may omit it).
@@ -34,6 +84,10 @@ pub(crate) struct SessionCache<const N: usize> {
     expires_at: u64,
     device_key: Option<[u8; DEVICE_KEY_LEN]>,
     present: bool,
+    /// Memory holds what the store held, or what was saved to it since. (Kept here rather
+    /// than beside the cache in [`HeldSession`]: here it fits this struct's padding, there it
+    /// would take a word of RAM of its own.)
+    loaded: bool,
 }
 
 impl<const N: usize> fmt::Debug for SessionCache<N> {
@@ -63,11 +117,22 @@ impl<const N: usize> SessionCache<N> {
             expires_at: 0,
             device_key: None,
             present: false,
+            loaded: false,
         }
     }
 
     pub(crate) const fn is_present(&self) -> bool {
         self.present
+    }
+
+    /// Whether memory holds what the store held: loaded, or saved since.
+    pub(crate) const fn is_loaded(&self) -> bool {
+        self.loaded
+    }
+
+    /// Memory now holds what the store holds. (Wiping memory leaves the flag as it is.)
+    pub(crate) const fn mark_loaded(&mut self) {
+        self.loaded = true;
     }
 
     pub(crate) const fn expires_at(&self) -> u64 {

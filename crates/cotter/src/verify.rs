@@ -1,9 +1,9 @@
 //! The JWKS cache and the verification of tokens the server hands out.
 
 use crate::clock::Clock;
-use crate::config::Config;
-use crate::error::{ApiMessage, Error};
+use crate::error::Error;
 use crate::http;
+use crate::io::Io;
 use cotter_jwt::{Jwks, UntrustedToken, Validation};
 use cotter_proto::Endpoint;
 use cotter_transport::Transport;
@@ -26,6 +26,15 @@ pub(crate) struct JwksCache {
     last_fetch: Option<u64>,
     /// Fetches made (for tests and diagnostics).
     pub(crate) fetches: u32,
+}
+
+/// Which of the server's two tokens is verified: each has its own claims.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TokenKind {
+    /// The access token (`cotter_access` claims).
+    Access,
+    /// The ID token (`cotter_id` claims).
+    Id,
 }
 
 /// What the client keeps from a verified access token.
@@ -51,35 +60,6 @@ fn copy<const N: usize>(s: Option<cotter_jwt::JsonStr<'_>>) -> heapless::String<
 }
 
 impl JwksCache {
-    fn fetch<T: Transport, S>(
-        &mut self,
-        transport: &mut T,
-        config: &Config<'_>,
-        scratch: &mut [u8],
-        api_msg: &mut ApiMessage,
-        now: Option<u64>,
-    ) -> Result<(), Error<T::Error, S>> {
-        self.fetches = self.fetches.saturating_add(1);
-        self.last_fetch = Some(now.unwrap_or(0));
-        let resp = http::send(transport, config, Endpoint::Jwks, None, scratch)?;
-        let (status, body) = (resp.status, resp.body);
-        if status != 200 {
-            let mut unescape = [0u8; 256];
-            return Err(http::api_error(status, body, &mut unescape, api_msg));
-        }
-        let text = core::str::from_utf8(body)
-            .map_err(|_| Error::Jwks(cotter_jwt::JwkError::MissingKeys))?;
-        let keys = Jwks::from_json(text).map_err(Error::Jwks)?;
-        #[cfg(feature = "std")]
-        {
-            let g = cotter_jwt::McuGeneratorTable::shared();
-            self.prepared =
-                keys.keys().iter().map(|k| cotter_jwt::McuKey::new_boxed(g, k)).collect();
-        }
-        self.keys = Some(keys);
-        Ok(())
-    }
-
     /// How many JWKS keys are prepared for fast verification (0 without `std`).
     pub(crate) fn prepared_count(&self) -> usize {
         #[cfg(feature = "std")]
@@ -95,37 +75,61 @@ impl JwksCache {
             (Some(_), None) => false,
         }
     }
+}
+
+impl<T: Transport, C: Clock> Io<'_, T, C> {
+    /// Fetches the JWKS into the cache (through the scratch space).
+    fn fetch_jwks<S>(&mut self, now: Option<u64>) -> Result<(), Error<T::Error, S>> {
+        self.jwks.fetches = self.jwks.fetches.saturating_add(1);
+        self.jwks.last_fetch = Some(now.unwrap_or(0));
+        let (transport, config) = (&mut self.transport, &self.config);
+        let resp = http::send(transport, config, Endpoint::Jwks, None, &mut self.scratch)?;
+        let (status, body) = (resp.status, resp.body);
+        if status != 200 {
+            let mut unescape = [0u8; 256];
+            return Err(http::api_error(status, body, &mut unescape, &mut self.api_msg));
+        }
+        let text = core::str::from_utf8(body)
+            .map_err(|_| Error::Jwks(cotter_jwt::JwkError::MissingKeys))?;
+        let keys = Jwks::from_json(text).map_err(Error::Jwks)?;
+        #[cfg(feature = "std")]
+        {
+            let g = cotter_jwt::McuGeneratorTable::shared();
+            self.jwks.prepared =
+                keys.keys().iter().map(|k| cotter_jwt::McuKey::new_boxed(g, k)).collect();
+        }
+        // Stored here, not by a helper taking the JWKS by value: a JWKS is large, and such a
+        // helper's copy of it lies on the firmware's peak-stack path (880 B more, measured).
+        self.jwks.keys = Some(keys);
+        Ok(())
+    }
 
     /// Verifies a token from the server: signature by a JWKS key (fetching the JWKS when
-    /// needed), `aud` = API key, `iss` = Cotter, `exp`. With an unknown clock, time checks use
-    /// the token's own `iat`. The clock is not told the token's time here: only the caller
-    /// knows whether the token just came from the server (see [`Clock::observe_server_time`]).
-    #[allow(clippy::too_many_arguments, reason = "disjoint borrows of the client's fields")]
-    pub(crate) fn verify<T: Transport, S, C: Clock>(
+    /// needed), `aud` = API key, `iss` = Cotter, `exp`, and the claims of its `kind`. With an
+    /// unknown clock, time checks use the token's own `iat`. The clock is not told the token's
+    /// time here: only the caller knows whether the token just came from the server (see
+    /// [`Clock::observe_server_time`]).
+    pub(crate) fn verify<S>(
         &mut self,
-        transport: &mut T,
-        config: &Config<'_>,
-        clock: &C,
-        scratch: &mut [u8],
-        api_msg: &mut ApiMessage,
         token: &str,
-        access: bool,
+        kind: TokenKind,
     ) -> Result<Verified, Error<T::Error, S>> {
-        let now = clock.now();
-        if self.keys.is_none() {
-            self.fetch(transport, config, scratch, api_msg, now)?;
+        let now = self.clock.now();
+        if self.jwks.keys.is_none() {
+            self.fetch_jwks(now)?;
         }
         let mut refetched = false;
         loop {
-            let keys = self.keys.as_ref().ok_or(Error::NotSignedIn)?;
+            let jwks = &self.jwks;
+            let keys = jwks.keys.as_ref().ok_or(Error::NotSignedIn)?;
             // First pass: the signature, with times checked against `now` when known.
-            let first = Validation::cotter(config.api_key_id, now.unwrap_or(0))
-                .leeway(if now.is_some() { config.leeway } else { u64::MAX / 4 });
-            let result = UntrustedToken::parse(token, scratch).and_then(|t| {
+            let first = Validation::cotter(self.config.api_key_id, now.unwrap_or(0))
+                .leeway(if now.is_some() { self.config.leeway } else { u64::MAX / 4 });
+            let result = UntrustedToken::parse(token, &mut self.scratch).and_then(|t| {
                 let (index, key) = keys.select(t.header().kid().as_ref())?;
                 // Same verdicts either way; the prepared key is only faster.
                 #[cfg(feature = "std")]
-                if let Some(prepared) = self.prepared.get(index) {
+                if let Some(prepared) = jwks.prepared.get(index) {
                     return t.verify_prepared(prepared, &first);
                 }
                 let _ = index;
@@ -137,17 +141,20 @@ impl JwksCache {
                     let iat = claims.iat().and_then(|i| u64::try_from(i).ok());
                     if now.is_none() {
                         let iat = iat.ok_or(Error::Jwt(cotter_jwt::Error::MissingClaim("iat")))?;
-                        Validation::cotter(config.api_key_id, iat)
-                            .leeway(config.leeway)
+                        Validation::cotter(self.config.api_key_id, iat)
+                            .leeway(self.config.leeway)
                             .check(claims)
                             .map_err(Error::Jwt)?;
                     }
-                    let (identifier, client_user_id) = if access {
-                        let a = claims.cotter_access().map_err(Error::Jwt)?;
-                        (a.identifier, Some(a.client_user_id))
-                    } else {
-                        let i = claims.cotter_id().map_err(Error::Jwt)?;
-                        (Some(i.identifier), Some(i.client_user_id))
+                    let (identifier, client_user_id) = match kind {
+                        TokenKind::Access => {
+                            let a = claims.cotter_access().map_err(Error::Jwt)?;
+                            (a.identifier, Some(a.client_user_id))
+                        }
+                        TokenKind::Id => {
+                            let i = claims.cotter_id().map_err(Error::Jwt)?;
+                            (Some(i.identifier), Some(i.client_user_id))
+                        }
                     };
                     let exp = claims.exp().and_then(|e| u64::try_from(e).ok()).unwrap_or(0);
                     return Ok(Verified {
@@ -159,10 +166,10 @@ impl JwksCache {
                     });
                 }
                 Err(cotter_jwt::Error::UnknownKid | cotter_jwt::Error::MissingKid)
-                    if !refetched && self.may_refetch(now) =>
+                    if !refetched && self.jwks.may_refetch(now) =>
                 {
                     refetched = true;
-                    self.fetch(transport, config, scratch, api_msg, now)?;
+                    self.fetch_jwks(now)?;
                 }
                 Err(e) => return Err(Error::Jwt(e)),
             }

@@ -3,11 +3,10 @@
 //! device sees the request (`event/new`) and answers it with a signature
 //! (`event/respond/<ID>`).
 
-use super::{Signer, UNKNOWN, USER_ID_CAP, UserRef, parts, user_id};
-use crate::client::{Client, Result};
+use super::{Signer, UNKNOWN, USER_ID_CAP, UserRef, user_id};
+use crate::client::{Client, Grant, Result, accept};
 use crate::clock::Clock;
 use crate::error::Error;
-use crate::http;
 use crate::random::Entropy;
 use cotter_proto::{
     ALGORITHM_EC, CreatePendingEventRequest, Endpoint, Event, METHOD_TRUSTED_DEVICE,
@@ -172,7 +171,7 @@ where
         let timestamp = self.event_time()?;
         let (user_id, client_user_id) = signer.fields();
         let request = CreatePendingEventRequest {
-            issuer: self.config.api_key_id,
+            issuer: self.io.config.api_key_id,
             event: event_name::LOGIN_WITH_DEVICE,
             ip: UNKNOWN,
             location: UNKNOWN,
@@ -183,7 +182,8 @@ where
             approved: None,
             public_key: None,
         };
-        let event: Event<'_> = http::client_call!(self, Endpoint::CreatePendingEvent, &request)?;
+        let event: Event<'_> =
+            self.io.call(Endpoint::CreatePendingEvent, &request, &mut self.inbox)?;
         Ok(PendingApproval { id: event.id, timestamp: event.timestamp })
     }
 
@@ -196,9 +196,9 @@ where
     /// [`Error::Store`], [`Error::Protocol`] for an approval without tokens.
     pub fn check_approval(&mut self, pending: &PendingApproval) -> Result<ApprovalStatus, T, S> {
         let endpoint = Endpoint::GetEvent { id: pending.id };
-        let resp = http::send(&mut self.transport, &self.config, endpoint, None, &mut self.work)?;
+        let resp = self.io.send_empty(endpoint, &mut self.inbox.work)?;
         let (status, body) = (resp.status, resp.body);
-        let event: Event<'_> = http::answer(status, body, &mut self.unescape, &mut self.api_msg)?;
+        let event: Event<'_> = self.io.answer(status, body, &mut self.inbox.unescape)?;
         if !event.approved {
             return Ok(if event.new { ApprovalStatus::Pending } else { ApprovalStatus::Rejected });
         }
@@ -207,8 +207,7 @@ where
             .ok_or(Error::Protocol(cotter_proto::Error::MissingParameter("oauth_token")))?;
         // A new sign-in replaces whatever session was there once its tokens verified (the
         // device key stays).
-        crate::client::accept(parts!(self), &token, crate::client::Grant::SignIn)?;
-        self.loaded = true;
+        accept(&mut self.io, &mut self.session, &token, Grant::SignIn)?;
         Ok(ApprovalStatus::Approved)
     }
 
@@ -238,7 +237,7 @@ where
         mut delay: impl FnMut(u32),
     ) -> Result<(), T, S> {
         let timeout = u64::from(options.timeout_ms);
-        let start = self.clock.now();
+        let start = self.io.clock.now();
         let mut waited: u64 = 0;
         loop {
             match self.check_approval(pending)? {
@@ -246,7 +245,7 @@ where
                 ApprovalStatus::Rejected => return Err(Error::ApprovalRejected),
                 ApprovalStatus::Pending => {}
             }
-            let by_clock = match (start, self.clock.now()) {
+            let by_clock = match (start, self.io.clock.now()) {
                 (Some(start), Some(now)) => now.saturating_sub(start).saturating_mul(1000),
                 _ => 0,
             };
@@ -284,10 +283,9 @@ where
     pub fn pending_request(&mut self) -> Result<Option<PendingRequest>, T, S> {
         let user = self.session_user()?;
         let endpoint = Endpoint::NewEvent { cotter_user_id: &user };
-        let resp = http::send(&mut self.transport, &self.config, endpoint, None, &mut self.work)?;
+        let resp = self.io.send_empty(endpoint, &mut self.inbox.work)?;
         let (status, body) = (resp.status, resp.body);
-        let event: Option<Event<'_>> =
-            http::answer(status, body, &mut self.unescape, &mut self.api_msg)?;
+        let event: Option<Event<'_>> = self.io.answer(status, body, &mut self.inbox.unescape)?;
         event.as_ref().map(PendingRequest::from_event).transpose()
     }
 
@@ -308,7 +306,7 @@ where
     ) -> Result<(), T, S> {
         let key = self.stored_device_key()?;
         let signer = request.signer();
-        let api_key_id = self.config.api_key_id;
+        let api_key_id = self.io.config.api_key_id;
         let pending = Event {
             id: request.id,
             created_at_pascal: None,
@@ -348,19 +346,13 @@ where
             user_id,
             client_user_id,
         };
-        let resp = http::send_json(
-            &mut self.transport,
-            &self.config,
-            Endpoint::RespondEvent { id: request.id },
-            &body,
-            &mut self.scratch,
-            &mut self.work,
-        )?;
+        let endpoint = Endpoint::RespondEvent { id: request.id };
+        let resp = self.io.send_json(endpoint, &body, &mut self.inbox.work)?;
         if resp.status == 200 {
             Ok(())
         } else {
             let (status, body) = (resp.status, resp.body);
-            Err(http::api_error(status, body, &mut self.unescape, &mut self.api_msg))
+            Err(self.io.api_error(status, body, &mut self.inbox.unescape))
         }
     }
 }

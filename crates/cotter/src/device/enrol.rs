@@ -2,11 +2,10 @@
 //! (`docs/protocol.md#enrolment-and-status`): enrol, remove, and ask whether the server still
 //! trusts it.
 
-use super::{DEFAULT_DEVICE_NAME, DeviceKey, DevicePublicKey, parts};
-use crate::client::{Client, Result};
+use super::{DEFAULT_DEVICE_NAME, DeviceKey, DevicePublicKey};
+use crate::client::{Client, Grant, Result, accept};
 use crate::clock::Clock;
 use crate::error::Error;
-use crate::http;
 use crate::random::Entropy;
 use cotter_proto::{
     ALGORITHM_EC, DEVICE_TYPE_MOBILE, Endpoint, EnrolledMethod, METHOD_TRUSTED_DEVICE,
@@ -107,21 +106,19 @@ where
             device_type,
             device_name,
         );
-        let answer: User<'_> =
-            http::client_call!(self, Endpoint::UpdateMethods { cotter_user_id: &user }, &request)?;
+        let endpoint = Endpoint::UpdateMethods { cotter_user_id: &user };
+        let answer: User<'_> = self.io.call(endpoint, &request, &mut self.inbox)?;
         // The server trusts the key from here on: keep it even if its tokens are refused.
-        self.session.set_device_key(Some(&*key.to_secret()));
+        self.session.cache.set_device_key(Some(&*key.to_secret()));
         let accepted = match answer.oauth_token {
             // `accept` stores the session (key included) when the tokens verify.
-            Some(token) => {
-                match crate::client::accept(parts!(self), &token, crate::client::Grant::Renewal) {
-                    Ok(()) => return Ok(()),
-                    Err(e) => Err(e),
-                }
-            }
+            Some(token) => match accept(&mut self.io, &mut self.session, &token, Grant::Renewal) {
+                Ok(()) => return Ok(()),
+                Err(e) => Err(e),
+            },
             None => Ok(()),
         };
-        let stored = crate::client::persist::<T, S, SESSION>(&mut self.session, &mut self.store);
+        let stored = self.session.persist();
         accepted.and(stored)
     }
 
@@ -141,20 +138,14 @@ where
             DEVICE_TYPE_MOBILE,
             DEFAULT_DEVICE_NAME,
         );
-        let resp = http::send_json(
-            &mut self.transport,
-            &self.config,
-            Endpoint::UpdateMethods { cotter_user_id: &user },
-            &request,
-            &mut self.scratch,
-            &mut self.work,
-        )?;
+        let endpoint = Endpoint::UpdateMethods { cotter_user_id: &user };
+        let resp = self.io.send_json(endpoint, &request, &mut self.inbox.work)?;
         if resp.status != 200 {
             let (status, body) = (resp.status, resp.body);
-            return Err(http::api_error(status, body, &mut self.unescape, &mut self.api_msg));
+            return Err(self.io.api_error(status, body, &mut self.inbox.unescape));
         }
-        self.session.set_device_key(None);
-        self.persist()
+        self.session.cache.set_device_key(None);
+        self.session.persist()
     }
 
     /// Whether the server still lists this device's key as trusted for the signed-in user
@@ -173,10 +164,9 @@ where
         };
         let endpoint =
             Endpoint::TrustedDeviceStatus { cotter_user_id: &user, public_key: public.as_str() };
-        let resp = http::send(&mut self.transport, &self.config, endpoint, None, &mut self.work)?;
+        let resp = self.io.send_empty(endpoint, &mut self.inbox.work)?;
         let (status, body) = (resp.status, resp.body);
-        let answer: EnrolledMethod<'_> =
-            http::answer(status, body, &mut self.unescape, &mut self.api_msg)?;
+        let answer: EnrolledMethod<'_> = self.io.answer(status, body, &mut self.inbox.unescape)?;
         Ok(answer.is_enrolled(METHOD_TRUSTED_DEVICE))
     }
 }
