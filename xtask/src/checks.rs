@@ -29,6 +29,7 @@ const CHECKS: &[Check] = &[
 /// its own, for every target in [`setup::TARGETS`]. `std` features are not listed: they need
 /// an operating system.
 const NO_STD: &[(&str, &[&str])] = &[
+    ("cotter-json", &[]),
     ("cotter-jwt", &["alloc", "prepared", "compact"]),
     ("cotter-proto", &["alloc"]),
     ("cotter-store", &["alloc"]),
