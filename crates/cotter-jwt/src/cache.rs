@@ -6,7 +6,6 @@ mod entry;
 pub use entry::CachedToken;
 
 use crate::error::Error;
-use crate::json::JsonStr;
 use crate::jwks::Jwks;
 use crate::key::Es256Key;
 use crate::token::{Token, UntrustedToken};
@@ -17,6 +16,7 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{BuildHasherDefault, Hasher};
 use core::sync::atomic::{AtomicU64, Ordering};
+use cotter_json::JsonStr;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};

@@ -2,7 +2,7 @@
 //! generic access to any other claim.
 
 use crate::error::{Error, Segment};
-use crate::json::{self, JsonStr, JsonValue};
+use cotter_json::{self as json, JsonStr, JsonValue};
 
 /// The `aud` claim: one string or an array of strings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

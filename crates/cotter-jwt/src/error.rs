@@ -1,7 +1,7 @@
 //! Errors of token verification ([`Error`]) and of key parsing ([`JwkError`]).
 
-use crate::json::JsonError;
 use core::fmt;
+use cotter_json::JsonError;
 
 /// Which part of a compact JWS an error is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

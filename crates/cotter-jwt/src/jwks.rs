@@ -1,8 +1,8 @@
 //! A fixed-capacity JSON Web Key Set of ES256 keys.
 
 use crate::error::JwkError;
-use crate::json::{self, JsonStr, JsonValue};
 use crate::key::Es256Key;
+use cotter_json::{self as json, JsonStr, JsonValue};
 
 /// A JWKS entry that was skipped, and why.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,8 +1,8 @@
 //! ES256 public keys: from a JWK, from SEC1 bytes, and the raw signature check.
 
 use crate::error::JwkError;
-use crate::json::{self, JsonStr, JsonValue};
 use core::fmt;
+use cotter_json::{self as json, JsonStr, JsonValue};
 use p256::ecdsa::VerifyingKey;
 
 /// The longest `kid` a key may carry, in bytes (Cotter's is 53).

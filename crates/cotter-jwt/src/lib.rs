@@ -15,7 +15,6 @@ mod claims;
 #[cfg(feature = "compact")]
 mod compact;
 mod error;
-pub mod json;
 mod jwks;
 mod key;
 #[cfg(feature = "prepared")]
@@ -27,8 +26,10 @@ mod validation;
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use cache::{CacheStats, CachedToken, MAX_SHARDS, VerifiedCache};
 pub use claims::{Audience, Claims, CotterAccessClaims, CotterIdClaims};
+/// The JSON types of this crate's API (claims, the header's `kid`, errors), from the
+/// `cotter-json` reader it reads tokens and keys with.
+pub use cotter_json::{JsonError, JsonErrorKind, JsonNumber, JsonStr, JsonValue};
 pub use error::{Error, JwkError, Phase, Segment};
-pub use json::{JsonError, JsonStr, JsonValue};
 pub use jwks::{Jwks, SkippedKey};
 pub use key::{Es256Key, KID_MAX_LEN, Kid};
 #[cfg(all(feature = "prepared", feature = "std"))]

@@ -4,10 +4,10 @@
 use crate::b64;
 use crate::claims::{Claims, JsonOr, known_name};
 use crate::error::{Error, Segment};
-use crate::json::{self, JsonStr, JsonValue};
 use crate::jwks::Jwks;
 use crate::key::Es256Key;
 use crate::validation::{DEFAULT_MAX_TOKEN_LEN, Validation};
+use cotter_json::{self as json, JsonStr, JsonValue};
 
 /// The protected header of a token. Its `alg` is always `ES256`: anything else is refused
 /// while parsing.

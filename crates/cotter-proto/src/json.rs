@@ -1,12 +1,13 @@
 //! Encoding request bodies into, and decoding response bodies from, caller buffers — no heap.
 //!
-//! Responses are read by `cotter-jwt`'s strict zero-copy JSON reader (the one that reads
-//! tokens, so the SDK has a single JSON parser), with a hand-written reader per response type
-//! ([`Decode`]). Strings are borrowed from the body when they hold no escape, and decoded into
-//! the caller's `scratch` buffer when they do (`"a\/b"` becomes `a/b`, `"caf\u00e9"` becomes
-//! `café`, surrogate pairs are joined), so a `&'a str` field always holds the real text.
-//! Members the type does not know are skipped; a known member with the wrong JSON type, or
-//! seen twice, is an error. Request bodies are written by `serde-json-core`'s serializer.
+//! Responses are read by `cotter-json`'s strict zero-copy JSON reader (the one `cotter-jwt`
+//! reads tokens with, so the SDK has a single JSON parser), with a hand-written reader per
+//! response type ([`Decode`]). Strings are borrowed from the body when they hold no escape, and
+//! decoded into the caller's `scratch` buffer when they do (`"a\/b"` becomes `a/b`,
+//! `"caf\u00e9"` becomes `café`, surrogate pairs are joined), so a `&'a str` field always holds
+//! the real text. Members the type does not know are skipped; a known member with the wrong
+//! JSON type, or seen twice, is an error. Request bodies are written by `serde-json-core`'s
+//! serializer.
 //!
 //! ```
 //! use cotter_proto::{OAuthToken, json};
@@ -29,8 +30,8 @@ pub use read::Decode;
 use crate::{Error, JsonError, JsonErrorKind};
 
 /// The deepest nesting of arrays and objects [`decode`] accepts, the body's own object and
-/// skipped members included (`cotter-jwt`'s reader allows 32 levels inside the object).
-pub const MAX_DEPTH: usize = cotter_jwt::json::MAX_DEPTH + 1;
+/// skipped members included (`cotter-json`'s reader allows 32 levels inside the object).
+pub const MAX_DEPTH: usize = cotter_json::MAX_DEPTH + 1;
 
 /// Decodes `body` into `T`, borrowing strings from `body` or, when they hold escapes, from
 /// `scratch`.

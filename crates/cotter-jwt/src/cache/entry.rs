@@ -2,10 +2,10 @@
 //! of its claims and the identity of the key that verified it.
 
 use crate::claims::{Audience, Claims};
-use crate::json::JsonStr;
 use crate::key::Es256Key;
 use alloc::boxed::Box;
 use core::fmt;
+use cotter_json::JsonStr;
 
 /// The claims of a token that verified, owned, as the [`VerifiedCache`](super::VerifiedCache)
 /// keeps and returns them (behind an `Arc`).
@@ -41,8 +41,10 @@ fn owned(s: Option<JsonStr<'_>>) -> Option<Box<str>> {
     s.map(|s| Box::from(s.raw()))
 }
 
+/// `raw` is the raw text of a string the reader validated when the token verified, so
+/// checking it again cannot fail.
 fn borrowed(s: Option<&str>) -> Option<JsonStr<'_>> {
-    s.map(|raw| JsonStr { raw })
+    s.and_then(|raw| JsonStr::from_raw(raw).ok())
 }
 
 impl CachedToken {
@@ -74,9 +76,9 @@ impl CachedToken {
             iss: borrowed(self.iss.as_deref()),
             sub: borrowed(self.sub.as_deref()),
             jti: borrowed(self.jti.as_deref()),
-            aud: self.aud.as_ref().map(|aud| match aud {
-                CachedAudience::One(raw) => Audience::One(JsonStr { raw }),
-                CachedAudience::Many(array) => Audience::Many(array),
+            aud: self.aud.as_ref().and_then(|aud| match aud {
+                CachedAudience::One(raw) => borrowed(Some(raw)).map(Audience::One),
+                CachedAudience::Many(array) => Some(Audience::Many(array)),
             }),
             exp: self.exp,
             nbf: self.nbf,

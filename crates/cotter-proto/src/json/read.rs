@@ -1,4 +1,4 @@
-//! Reading response bodies with `cotter-jwt`'s strict zero-copy JSON reader: the [`Decode`]
+//! Reading response bodies with `cotter-json`'s strict zero-copy JSON reader: the [`Decode`]
 //! trait, the caller's scratch buffer, and the member values every response type is built
 //! from (strings, integers, booleans, `UnixSeconds`, string lists).
 //!
@@ -7,7 +7,7 @@
 //! only where the member is optional, and any other JSON type than the expected one is an
 //! error. The first error found is located at the innermost struct and member.
 
-use cotter_jwt::json::{self as reader, JsonStr, JsonValue};
+use cotter_json::{self as reader, JsonStr, JsonValue};
 
 use crate::bump::Bump;
 use crate::{JsonError, JsonErrorKind};
@@ -17,7 +17,7 @@ use crate::{JsonError, JsonErrorKind};
 /// member types (`&str`, `u64`, `bool`, `UnixSeconds`, `StrList`) implement it too, but a
 /// body is always an object or `null`, so decoding one of them alone fails.
 ///
-/// The trait is sealed: the decoding itself is done by the crate, with `cotter-jwt`'s
+/// The trait is sealed: the decoding itself is done by the crate, with `cotter-json`'s
 /// reader, and is not part of the public API.
 pub trait Decode<'a>: Sized + sealed::Value<'a> {}
 
@@ -70,7 +70,7 @@ const fn located(e: &JsonError) -> bool {
 /// Maps a reader error to this crate's kinds.
 pub(crate) fn kind_of(e: reader::JsonError) -> JsonErrorKind {
     use reader::JsonErrorKind as K;
-    match e.kind {
+    match e.kind() {
         K::UnexpectedEnd => JsonErrorKind::Eof,
         K::NotAnObject => JsonErrorKind::InvalidType,
         K::InvalidEscape | K::ControlCharacter => JsonErrorKind::InvalidString,
@@ -189,7 +189,7 @@ macro_rules! decode_struct {
     ($ty:ident { $($field:ident: $mode:ident $name:literal,)* }) => {
         impl<'a> $crate::json::read::Value<'a> for $ty<'a> {
             fn decode_value(
-                value: cotter_jwt::json::JsonValue<'a>,
+                value: cotter_json::JsonValue<'a>,
                 scratch: &mut $crate::json::read::Scratch<'a>,
             ) -> Result<Self, $crate::JsonError> {
                 use $crate::json::read::Slot;

@@ -101,7 +101,7 @@ macro_rules! decode_owned {
     ($($owned:ident from $borrowed:ident),*) => {$(
         impl<'a> super::read::Value<'a> for crate::$owned {
             fn decode_value(
-                value: cotter_jwt::json::JsonValue<'a>,
+                value: cotter_json::JsonValue<'a>,
                 scratch: &mut super::read::Scratch<'a>,
             ) -> Result<Self, crate::JsonError> {
                 $borrowed::decode_value(value, scratch).map(|v| v.to_owned())
