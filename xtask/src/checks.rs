@@ -13,6 +13,7 @@ pub(crate) struct Check {
 
 /// Every check of `cargo xtask ci`, in the order it runs them.
 const CHECKS: &[Check] = &[
+    Check { name: "arrows", run: crate::arrows::run },
     Check { name: "fmt", run: fmt },
     Check { name: "clippy", run: clippy },
     Check { name: "test", run: test },

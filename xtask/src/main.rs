@@ -25,6 +25,8 @@ usage: cargo xtask <command>
 commands:
   ci       setup, then every check below in order; summary table; non-zero exit if any failed
   setup    install prerequisites (rustup targets, apt packages) or say exactly what to run
+  arrows   fail on a normal dependency between workspace crates that ARCHITECTURE.md's code
+           map does not allow, naming it
   fmt      cargo fmt --check
   clippy   cargo clippy per package, all targets, -D warnings
   test     cargo test for the workspace
@@ -45,9 +47,6 @@ commands:
            seconds (default 10), one after another; fails on any crash and names its input
   bench    criterion wall time and callgrind instruction counts of token verification against
            jsonwebtoken, jwt-compact and jwt-simple; prints a table and key=value ratio lines
-  arrows   fail on a dependency between workspace crates that ARCHITECTURE.md's code map does
-           not allow (normal dependencies; not yet part of ci: cotter-proto -> cotter-jwt stays
-           until the JSON reader has its own crate)
 ";
 
 fn main() -> ExitCode {
@@ -65,7 +64,6 @@ fn main() -> ExitCode {
         ),
         "clients" => clients::run(),
         "size" => qemu::size_report(),
-        "arrows" => arrows::run(),
         "fuzz" => fuzz::run(&args[1..]),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
