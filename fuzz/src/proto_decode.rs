@@ -4,7 +4,7 @@
 //! body through the types' serde derives (owned variants: both accept with equal values, or
 //! both refuse, except where the decoder is knowingly stricter, see [`excused`]); a scratch
 //! buffer as long as the body is always enough; a smaller scratch gives the same value or
-//! `ScratchTooSmall`; the value survives `encode` → `decode` unchanged, and so does its owned
+//! `BufferTooSmall`; the value survives `encode` → `decode` unchanged, and so does its owned
 //! variant where there is one.
 
 use core::fmt::Debug;
@@ -12,7 +12,7 @@ use cotter_proto::json::{Decode, decode, encode};
 use cotter_proto::{
     ApiError, ApiErrorOwned, EnrolledMethod, Error, Event, EventOwned, IdentifierInfo,
     IdentifierInfoOwned, IdentityResponse, IdentityResponseOwned, IdentityToken,
-    IdentityTokenOwned, JsonError, JsonErrorKind, OAuthToken, OAuthTokenOwned, User, UserOwned,
+    IdentityTokenOwned, JsonErrorKind, OAuthToken, OAuthTokenOwned, User, UserOwned,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -20,7 +20,7 @@ use std::string::String;
 use std::vec::Vec;
 
 fn is_scratch_too_small<T>(r: &Result<T, Error>) -> bool {
-    matches!(r, Err(Error::Json(e)) if e.kind() == JsonErrorKind::ScratchTooSmall)
+    matches!(r, Err(Error::Json { error, .. }) if error.kind() == JsonErrorKind::BufferTooSmall)
 }
 
 /// Decodes `body` as `T` with a full scratch and with a small one, and round-trips the value.
@@ -108,7 +108,7 @@ fn agree<B: Debug, O: DeserializeOwned + PartialEq + Debug>(
         (Ok(b), Ok(o)) => assert_eq!(&owned(b), o, "values differ for {text:?}"),
         (Err(_), Err(_)) => {}
         (Ok(b), Err(e)) => panic!("accepted {text:?} as {b:?}; serde_json refuses: {e}"),
-        (Err(Error::Json(e)), Ok(_)) if excused(e, text) => {}
+        (Err(e), Ok(_)) if excused(e, text) => {}
         (Err(e), Ok(o)) => panic!("refused {text:?} ({e:?}); serde_json reads {o:?}"),
     }
 }
@@ -173,7 +173,7 @@ pub fn run(data: &[u8]) {
                 match (&r, &theirs) {
                     (Ok(a), Ok(b)) => assert_eq!(a, b, "values differ for {text:?}"),
                     (Err(_), Err(_)) => {}
-                    (Err(Error::Json(e)), Ok(_)) if excused(e, text) => {}
+                    (Err(e), Ok(_)) if excused(e, text) => {}
                     _ => panic!("disagree on {text:?}: {r:?} / {theirs:?}"),
                 }
             }

@@ -1,7 +1,8 @@
-//! The crate's error type: one `#[non_exhaustive]` enum for every phase, plus the detail of a
-//! JSON decoding failure.
+//! The crate's error type: one `#[non_exhaustive]` enum for every phase.
 
 use core::fmt;
+
+use cotter_json::JsonError;
 
 /// Everything that can go wrong in `cotter-proto`.
 ///
@@ -13,8 +14,20 @@ pub enum Error {
     /// The output (a JSON body, a URL, a signed message) does not fit in the caller's buffer.
     /// Recover by retrying with a larger buffer.
     BufferTooSmall,
-    /// A JSON body could not be decoded; [`JsonError`] says what and where.
-    Json(JsonError),
+    /// A JSON body could not be decoded: `error` says what (and, for malformed JSON, at which
+    /// byte), `object` and `member` where.
+    Json {
+        /// What was wrong: malformed JSON or invalid UTF-8 (with the byte offset into the
+        /// body), or JSON that does not fit the type: a wrong type, an unacceptable value, a
+        /// missing or repeated member, a scratch buffer too small for the escaped strings.
+        error: JsonError,
+        /// The Rust type (e.g. `"OAuthToken"`) of the innermost object being decoded, when
+        /// known.
+        object: Option<&'static str>,
+        /// The JSON member (e.g. `"expires_in"`) whose value failed, when known. `None` for a
+        /// missing member; `object` says where it is missing.
+        member: Option<&'static str>,
+    },
     /// The random input for a [`CodeVerifier`](crate::CodeVerifier) or [`State`](crate::State)
     /// has the wrong length.
     RandomLength {
@@ -61,7 +74,7 @@ impl Error {
     pub const fn reason(&self) -> &'static str {
         match self {
             Self::BufferTooSmall => "output buffer too small",
-            Self::Json(_) => "invalid json body",
+            Self::Json { .. } => "invalid json body",
             Self::RandomLength { .. } => "random input of the wrong length",
             Self::InvalidVerifier => "invalid pkce code verifier",
             Self::InvalidState => "invalid state value",
@@ -87,6 +100,15 @@ impl fmt::Display for Error {
             Self::DuplicateParameter(name) => write!(f, "redirect parameter `{name}` repeated"),
             Self::MissingParameter(name) => write!(f, "redirect parameter `{name}` missing"),
             Self::AuthorizationRejected(kind) => write!(f, "authorization rejected: {kind}"),
+            Self::Json { object: Some(o), member: Some(m), .. } => {
+                write!(f, "invalid json body at `{o}.{m}`")
+            }
+            Self::Json { object: Some(o), member: None, .. } => {
+                write!(f, "invalid json body in `{o}`")
+            }
+            Self::Json { object: None, member: Some(m), .. } => {
+                write!(f, "invalid json body at `{m}`")
+            }
             _ => f.write_str(self.reason()),
         }
     }
@@ -95,15 +117,16 @@ impl fmt::Display for Error {
 impl core::error::Error for Error {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
-            Self::Json(e) => Some(e),
+            Self::Json { error, .. } => Some(error),
             _ => None,
         }
     }
 }
 
+/// A JSON error not yet located in an object or member.
 impl From<JsonError> for Error {
-    fn from(e: JsonError) -> Self {
-        Self::Json(e)
+    fn from(error: JsonError) -> Self {
+        Self::Json { error, object: None, member: None }
     }
 }
 
@@ -166,112 +189,6 @@ impl fmt::Display for RejectionKind {
             Self::ServerError => "server error",
             Self::TemporarilyUnavailable => "temporarily unavailable",
             Self::Other => "other reason",
-        })
-    }
-}
-
-/// Why and where a JSON body failed to decode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct JsonError {
-    kind: JsonErrorKind,
-    object: Option<&'static str>,
-    field: Option<&'static str>,
-}
-
-impl JsonError {
-    pub(crate) const fn new(kind: JsonErrorKind) -> Self {
-        Self { kind, object: None, field: None }
-    }
-
-    pub(crate) const fn at(
-        kind: JsonErrorKind,
-        object: Option<&'static str>,
-        field: Option<&'static str>,
-    ) -> Self {
-        Self { kind, object, field }
-    }
-
-    /// What went wrong.
-    #[must_use]
-    pub const fn kind(&self) -> JsonErrorKind {
-        self.kind
-    }
-
-    /// The Rust type (e.g. `"OAuthToken"`) of the innermost object being decoded, when known.
-    #[must_use]
-    pub const fn object(&self) -> Option<&'static str> {
-        self.object
-    }
-
-    /// The JSON member (e.g. `"expires_in"`) whose value failed, when known. `None` for a
-    /// missing member; [`object`](Self::object) says where it is missing.
-    #[must_use]
-    pub const fn field(&self) -> Option<&'static str> {
-        self.field
-    }
-}
-
-impl fmt::Display for JsonError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.kind, f)?;
-        match (self.object, self.field) {
-            (Some(o), Some(m)) => write!(f, " at `{o}.{m}`"),
-            (Some(o), None) => write!(f, " in `{o}`"),
-            (None, Some(m)) => write!(f, " at `{m}`"),
-            (None, None) => Ok(()),
-        }
-    }
-}
-
-impl core::error::Error for JsonError {}
-
-/// The kinds of [`JsonError`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum JsonErrorKind {
-    /// The body ends in the middle of a value.
-    Eof,
-    /// Malformed JSON (missing colon, comma, bracket, bad literal).
-    Syntax,
-    /// Non-whitespace after the top-level value.
-    TrailingCharacters,
-    /// A value has the wrong JSON type (e.g. a number where a string is expected, or `null`
-    /// for a required member).
-    InvalidType,
-    /// A number is malformed, negative where unsigned, or out of range.
-    InvalidNumber,
-    /// A string holds a bad escape, a lone surrogate, a raw control character or invalid UTF-8.
-    InvalidString,
-    /// A value has the right type but is not acceptable (bad timestamp string, too many items,
-    /// duplicate member).
-    InvalidValue,
-    /// A required member is absent.
-    MissingField,
-    /// Strings with escapes need more room than the scratch buffer has: retry with a larger one.
-    ScratchTooSmall,
-    /// Arrays/objects nested deeper than [`MAX_DEPTH`](crate::json::MAX_DEPTH).
-    TooDeep,
-    /// The target type asked for something JSON cannot express here. [`json::decode`] no
-    /// longer reports it (it was serde-json-core's answer to self-describing data and raw bytes).
-    ///
-    /// [`json::decode`]: crate::json::decode
-    Unsupported,
-}
-
-impl fmt::Display for JsonErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Eof => "unexpected end of json",
-            Self::Syntax => "malformed json",
-            Self::TrailingCharacters => "trailing characters after json value",
-            Self::InvalidType => "json value of the wrong type",
-            Self::InvalidNumber => "invalid json number",
-            Self::InvalidString => "invalid json string",
-            Self::InvalidValue => "unacceptable json value",
-            Self::MissingField => "missing json member",
-            Self::ScratchTooSmall => "scratch buffer too small for escaped strings",
-            Self::TooDeep => "json nested too deeply",
-            Self::Unsupported => "unsupported json construct",
         })
     }
 }

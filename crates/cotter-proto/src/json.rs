@@ -27,7 +27,9 @@ use serde::Serialize;
 
 pub use read::Decode;
 
-use crate::{Error, JsonError, JsonErrorKind};
+use cotter_json::{JsonError, JsonErrorKind};
+
+use crate::Error;
 
 /// The deepest nesting of arrays and objects [`decode`] accepts, the body's own object and
 /// skipped members included (`cotter-json`'s reader allows 32 levels inside the object).
@@ -42,15 +44,16 @@ pub const MAX_DEPTH: usize = cotter_json::MAX_DEPTH + 1;
 ///
 /// # Errors
 ///
-/// [`Error::Json`] with the kind and, when known, the object and member that failed:
-/// malformed JSON or invalid UTF-8, a wrong type, a missing or repeated member, trailing
-/// characters, nesting deeper than [`MAX_DEPTH`], or [`JsonErrorKind::ScratchTooSmall`].
+/// [`Error::Json`] with the [`JsonError`] and, when known, the object and member that failed:
+/// malformed JSON or invalid UTF-8 (with the byte offset), a wrong type, a missing or repeated
+/// member, trailing characters, nesting deeper than [`MAX_DEPTH`], or
+/// [`JsonErrorKind::BufferTooSmall`] for a `scratch` too small.
 pub fn decode<'a, T: Decode<'a>>(body: &'a [u8], scratch: &'a mut [u8]) -> Result<T, Error> {
     let text = core::str::from_utf8(body)
-        .map_err(|_| Error::Json(JsonError::new(JsonErrorKind::InvalidString)))?;
+        .map_err(|e| JsonError::at(JsonErrorKind::InvalidUtf8, e.valid_up_to()))?;
     let value = read::top_level(text)?;
     let mut scratch = read::Scratch::new(scratch);
-    Ok(<T as read::Value<'a>>::decode_value(value, &mut scratch)?)
+    <T as read::Value<'a>>::decode_value(value, &mut scratch)
 }
 
 /// Encodes `value` as compact JSON into `buf` and returns the text.
@@ -64,7 +67,7 @@ pub fn encode<'b, T: Serialize + ?Sized>(value: &T, buf: &'b mut [u8]) -> Result
     // Every type of this crate serializes strings and numbers only, which are UTF-8; a foreign
     // type serializing raw bytes could produce something else.
     core::str::from_utf8(written)
-        .map_err(|_| Error::Json(JsonError::new(JsonErrorKind::InvalidString)))
+        .map_err(|e| JsonError::at(JsonErrorKind::InvalidUtf8, e.valid_up_to()).into())
 }
 
 #[cfg(test)]

@@ -36,12 +36,14 @@ mod user;
 
 pub use api_error::ApiError;
 pub use auth_method::AuthMethod;
+/// The error of a JSON body ([`Error::Json`]), from the `cotter-json` reader it is read with.
+pub use cotter_json::{JsonError, JsonErrorKind};
 pub use device::{
     ALGORITHM_EC, ALGORITHM_ED25519, DEVICE_TYPE_MOBILE, EnrolledMethod, METHOD_TRUSTED_DEVICE,
     UpdateMethodsRequest, event_name,
 };
 pub use endpoint::{BASE_URL, Endpoint, EndpointUrl};
-pub use error::{Error, JsonError, JsonErrorKind, RejectionKind};
+pub use error::{Error, RejectionKind};
 pub use event::{CreateEventRequest, CreatePendingEventRequest, Event, RespondEventRequest};
 pub use hosted_page::{
     Channel, HOSTED_PAGE_URL, HostedPageUrl, IdentifierField, IdentifierType, LoginMethod,

@@ -262,7 +262,9 @@ proptest! {
         let mut scratch = [0u8; 64];
         match decode::<ApiError<'_>>(body.as_bytes(), &mut scratch[..cap]) {
             Ok(d) => prop_assert_eq!(d, v),
-            Err(Error::Json(e)) => prop_assert_eq!(e.kind(), JsonErrorKind::ScratchTooSmall),
+            Err(Error::Json { error, .. }) => {
+                prop_assert_eq!(error.kind(), JsonErrorKind::BufferTooSmall);
+            }
             Err(other) => prop_assert!(false, "unexpected {:?}", other),
         }
     }

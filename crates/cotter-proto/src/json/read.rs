@@ -7,10 +7,10 @@
 //! only where the member is optional, and any other JSON type than the expected one is an
 //! error. The first error found is located at the innermost struct and member.
 
-use cotter_json::{self as reader, JsonStr, JsonValue};
+use cotter_json::{self as reader, JsonError, JsonErrorKind, JsonStr, JsonValue};
 
+use crate::Error;
 use crate::bump::Bump;
-use crate::{JsonError, JsonErrorKind};
 
 /// A type that [`decode`](super::decode) can build from a JSON body: every response type of
 /// the crate, their owned variants (feature `alloc`), and `Option` of them (for `null`). The
@@ -24,15 +24,14 @@ pub trait Decode<'a>: Sized + sealed::Value<'a> {}
 impl<'a, T: sealed::Value<'a>> Decode<'a> for T {}
 
 pub(crate) mod sealed {
-    use super::{JsonError, JsonValue, Scratch};
+    use super::{Error, JsonValue, Scratch};
 
     /// Builds `Self` from one JSON value (containers as validated raw text).
     #[allow(unreachable_pub, reason = "sealed trait: public in a private module")]
     pub trait Value<'a>: Sized {
-        /// Decodes `value`; errors are located at the innermost struct and member that
-        /// failed, or left unlocated for the caller to locate.
-        fn decode_value(value: JsonValue<'a>, scratch: &mut Scratch<'a>)
-        -> Result<Self, JsonError>;
+        /// Decodes `value`; an [`Error::Json`] is located at the innermost struct and member
+        /// that failed, or left unlocated for the caller to locate.
+        fn decode_value(value: JsonValue<'a>, scratch: &mut Scratch<'a>) -> Result<Self, Error>;
     }
 }
 
@@ -49,44 +48,34 @@ impl<'a> Scratch<'a> {
     }
 
     /// The text of `s`: borrowed from the body without escapes, else decoded into scratch.
-    fn text(&mut self, s: JsonStr<'a>) -> Result<&'a str, JsonError> {
+    fn text(&mut self, s: JsonStr<'a>) -> Result<&'a str, Error> {
         if let Some(text) = s.as_str() {
             return Ok(text);
         }
-        let too_small = || JsonError::new(JsonErrorKind::ScratchTooSmall);
+        let too_small = || err(JsonErrorKind::BufferTooSmall);
         let buf = self.0.take(s.decoded_len()).ok_or_else(too_small)?;
         s.unescape_into(buf).map_err(|_| too_small())
     }
 }
 
-const fn err(kind: JsonErrorKind) -> JsonError {
-    JsonError::new(kind)
+/// A decoding error of `kind`, not located yet.
+const fn err(kind: JsonErrorKind) -> Error {
+    Error::Json { error: JsonError::new(kind), object: None, member: None }
 }
 
-const fn located(e: &JsonError) -> bool {
-    e.object().is_some() || e.field().is_some()
+/// A decoding error of `kind` at `object` (and `member`).
+const fn err_at(kind: JsonErrorKind, object: &'static str, member: Option<&'static str>) -> Error {
+    Error::Json { error: JsonError::new(kind), object: Some(object), member }
 }
 
-/// Maps a reader error to this crate's kinds.
-pub(crate) fn kind_of(e: reader::JsonError) -> JsonErrorKind {
-    use reader::JsonErrorKind as K;
-    match e.kind() {
-        K::UnexpectedEnd => JsonErrorKind::Eof,
-        K::NotAnObject => JsonErrorKind::InvalidType,
-        K::InvalidEscape | K::ControlCharacter => JsonErrorKind::InvalidString,
-        K::InvalidNumber => JsonErrorKind::InvalidNumber,
-        K::TooDeep => JsonErrorKind::TooDeep,
-        K::TrailingCharacters => JsonErrorKind::TrailingCharacters,
-        _ => JsonErrorKind::Syntax,
-    }
-}
-
-/// An error of a member callback or of the reader itself.
-struct Fail(JsonError);
-
-impl From<reader::JsonError> for Fail {
-    fn from(e: reader::JsonError) -> Self {
-        Self(err(kind_of(e)))
+/// Locates an unlocated JSON error at `object` (and `member`); an error an inner struct
+/// located already, or any other error, is left as it is.
+const fn locate(e: Error, object: &'static str, member: Option<&'static str>) -> Error {
+    match e {
+        Error::Json { error, object: None, member: None } => {
+            Error::Json { error, object: Some(object), member }
+        }
+        other => other,
     }
 }
 
@@ -98,8 +87,8 @@ pub(crate) fn members<'a>(
     value: JsonValue<'a>,
     object: &'static str,
     // `dyn`: one copy of the reader's member loop serves every struct.
-    f: &mut dyn FnMut(&str, JsonValue<'a>) -> Result<(), JsonError>,
-) -> Result<(), JsonError> {
+    f: &mut dyn FnMut(&str, JsonValue<'a>) -> Result<(), Error>,
+) -> Result<(), Error> {
     let JsonValue::Object(text) = value else {
         return Err(err(JsonErrorKind::InvalidType));
     };
@@ -109,9 +98,11 @@ pub(crate) fn members<'a>(
             Some(name) => name,
             None => key.unescape_into(&mut buf).unwrap_or(""),
         };
-        f(name, v).map_err(Fail)
+        f(name, v)
     })
-    .map_err(|Fail(e)| if located(&e) { e } else { JsonError::at(e.kind(), Some(object), None) })
+    // The reader's errors (malformed JSON) are located at the object, not at a member; the
+    // callback's are located already.
+    .map_err(|e| locate(e, object, None))
 }
 
 /// One member of a struct being read: not seen yet, seen as `null`, or seen with a value.
@@ -129,37 +120,32 @@ impl<'a, T: Value<'a>> Slot<T> {
         scratch: &mut Scratch<'a>,
         object: &'static str,
         field: &'static str,
-    ) -> Result<(), JsonError> {
-        let at = |e: JsonError| {
-            if located(&e) { e } else { JsonError::at(e.kind(), Some(object), Some(field)) }
-        };
+    ) -> Result<(), Error> {
         if !matches!(self, Self::Absent) {
-            return Err(at(err(JsonErrorKind::InvalidValue)));
+            return Err(err_at(JsonErrorKind::InvalidValue, object, Some(field)));
         }
         *self = match value {
             JsonValue::Null => Self::Null,
-            v => Self::Value(T::decode_value(v, scratch).map_err(at)?),
+            v => Self::Value(
+                T::decode_value(v, scratch).map_err(|e| locate(e, object, Some(field)))?,
+            ),
         };
         Ok(())
     }
 
-    /// A required member: absent is [`JsonErrorKind::MissingField`], `null` is
+    /// A required member: absent is [`JsonErrorKind::MissingMember`], `null` is
     /// [`JsonErrorKind::InvalidType`].
-    pub(crate) fn required(
-        self,
-        object: &'static str,
-        field: &'static str,
-    ) -> Result<T, JsonError> {
+    pub(crate) fn required(self, object: &'static str, field: &'static str) -> Result<T, Error> {
         match self {
             Self::Value(v) => Ok(v),
-            Self::Absent => Err(JsonError::at(JsonErrorKind::MissingField, Some(object), None)),
-            Self::Null => Err(JsonError::at(JsonErrorKind::InvalidType, Some(object), Some(field))),
+            Self::Absent => Err(err_at(JsonErrorKind::MissingMember, object, None)),
+            Self::Null => Err(err_at(JsonErrorKind::InvalidType, object, Some(field))),
         }
     }
 
     /// An optional member: absent or `null` is `None`.
     #[allow(clippy::unnecessary_wraps, reason = "same shape as the other modes")]
-    pub(crate) fn optional(self, _: &'static str, _: &'static str) -> Result<Option<T>, JsonError> {
+    pub(crate) fn optional(self, _: &'static str, _: &'static str) -> Result<Option<T>, Error> {
         Ok(match self {
             Self::Value(v) => Some(v),
             Self::Absent | Self::Null => None,
@@ -168,11 +154,7 @@ impl<'a, T: Value<'a>> Slot<T> {
 
     /// A member with a default: absent is `T::default()`, `null` is
     /// [`JsonErrorKind::InvalidType`] (serde's `#[serde(default)]`).
-    pub(crate) fn or_default(
-        self,
-        object: &'static str,
-        field: &'static str,
-    ) -> Result<T, JsonError>
+    pub(crate) fn or_default(self, object: &'static str, field: &'static str) -> Result<T, Error>
     where
         T: Default,
     {
@@ -191,7 +173,7 @@ macro_rules! decode_struct {
             fn decode_value(
                 value: cotter_json::JsonValue<'a>,
                 scratch: &mut $crate::json::read::Scratch<'a>,
-            ) -> Result<Self, $crate::JsonError> {
+            ) -> Result<Self, $crate::Error> {
                 use $crate::json::read::Slot;
                 const OBJECT: &str = stringify!($ty);
                 $(let mut $field = Slot::Absent;)*
@@ -207,7 +189,7 @@ macro_rules! decode_struct {
 pub(crate) use decode_struct;
 
 impl<'a> Value<'a> for &'a str {
-    fn decode_value(value: JsonValue<'a>, scratch: &mut Scratch<'a>) -> Result<Self, JsonError> {
+    fn decode_value(value: JsonValue<'a>, scratch: &mut Scratch<'a>) -> Result<Self, Error> {
         match value {
             JsonValue::Str(s) => scratch.text(s),
             _ => Err(err(JsonErrorKind::InvalidType)),
@@ -216,7 +198,7 @@ impl<'a> Value<'a> for &'a str {
 }
 
 impl<'a> Value<'a> for u64 {
-    fn decode_value(value: JsonValue<'a>, _: &mut Scratch<'a>) -> Result<Self, JsonError> {
+    fn decode_value(value: JsonValue<'a>, _: &mut Scratch<'a>) -> Result<Self, Error> {
         match value {
             // The reader checked the grammar, so `+`, spaces and the like cannot occur;
             // a sign, fraction, exponent or overflow fails here.
@@ -227,7 +209,7 @@ impl<'a> Value<'a> for u64 {
 }
 
 impl<'a> Value<'a> for bool {
-    fn decode_value(value: JsonValue<'a>, _: &mut Scratch<'a>) -> Result<Self, JsonError> {
+    fn decode_value(value: JsonValue<'a>, _: &mut Scratch<'a>) -> Result<Self, Error> {
         match value {
             JsonValue::Bool(b) => Ok(b),
             _ => Err(err(JsonErrorKind::InvalidType)),
@@ -236,7 +218,7 @@ impl<'a> Value<'a> for bool {
 }
 
 impl<'a> Value<'a> for crate::UnixSeconds {
-    fn decode_value(value: JsonValue<'a>, _: &mut Scratch<'a>) -> Result<Self, JsonError> {
+    fn decode_value(value: JsonValue<'a>, _: &mut Scratch<'a>) -> Result<Self, Error> {
         let JsonValue::Str(s) = value else {
             return Err(err(JsonErrorKind::InvalidType));
         };
@@ -248,22 +230,21 @@ impl<'a> Value<'a> for crate::UnixSeconds {
 }
 
 impl<'a> Value<'a> for crate::StrList<'a> {
-    fn decode_value(value: JsonValue<'a>, scratch: &mut Scratch<'a>) -> Result<Self, JsonError> {
+    fn decode_value(value: JsonValue<'a>, scratch: &mut Scratch<'a>) -> Result<Self, Error> {
         let JsonValue::Array(text) = value else {
             return Err(err(JsonErrorKind::InvalidType));
         };
         let mut list = Self::new();
         reader::for_each_element(text, |item| {
-            let item = <&str>::decode_value(item, scratch).map_err(Fail)?;
-            list.push(item).map_err(|_| Fail(err(JsonErrorKind::InvalidValue)))
-        })
-        .map_err(|Fail(e)| e)?;
+            let item = <&str>::decode_value(item, scratch)?;
+            list.push(item).map_err(|_| err(JsonErrorKind::InvalidValue))
+        })?;
         Ok(list)
     }
 }
 
 impl<'a, T: Value<'a>> Value<'a> for Option<T> {
-    fn decode_value(value: JsonValue<'a>, scratch: &mut Scratch<'a>) -> Result<Self, JsonError> {
+    fn decode_value(value: JsonValue<'a>, scratch: &mut Scratch<'a>) -> Result<Self, Error> {
         match value {
             JsonValue::Null => Ok(None),
             v => T::decode_value(v, scratch).map(Some),
@@ -281,13 +262,13 @@ pub(crate) fn top_level(text: &str) -> Result<JsonValue<'_>, JsonError> {
     let end = bytes.iter().rposition(|b| !is_ws(b)).map_or(start, |i| i + 1);
     let t = bytes.get(start..end).unwrap_or_default();
     let kind = match t.first() {
-        None => JsonErrorKind::Eof,
+        None => JsonErrorKind::UnexpectedEnd,
         Some(b'{') => return Ok(JsonValue::Object(text)),
         Some(b'n') if t == b"null" => return Ok(JsonValue::Null),
         Some(b'n') if t.starts_with(b"null") => JsonErrorKind::TrailingCharacters,
-        Some(b'n') if b"null".starts_with(t) => JsonErrorKind::Eof,
-        Some(b'n') => JsonErrorKind::Syntax,
+        Some(b'n') if b"null".starts_with(t) => JsonErrorKind::UnexpectedEnd,
+        Some(b'n') => JsonErrorKind::UnexpectedByte,
         Some(_) => JsonErrorKind::InvalidType,
     };
-    Err(err(kind))
+    Err(JsonError::new(kind))
 }

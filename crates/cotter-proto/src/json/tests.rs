@@ -12,9 +12,10 @@ macro_rules! sample {
     };
 }
 
-fn kind_of_err<T>(r: Result<T, Error>) -> JsonError {
+/// The kind of JSON error a decode failed with, and the object and member it names.
+fn json_err<T>(r: Result<T, Error>) -> (JsonErrorKind, Option<&'static str>, Option<&'static str>) {
     match r {
-        Err(Error::Json(e)) => e,
+        Err(Error::Json { error, object, member }) => (error.kind(), object, member),
         Err(other) => panic!("expected a json error, got {other:?}"),
         Ok(_) => panic!("expected a json error, got a value"),
     }
@@ -115,7 +116,7 @@ fn api_error_sample_and_invalid_grant() {
     let e: ApiError<'_> = decode(b"{}", &mut []).unwrap();
     assert_eq!(e, ApiError::default());
     assert_eq!(
-        kind_of_err(decode::<ApiError<'_>>(br#"{"msg":5}"#, &mut [])).kind(),
+        json_err(decode::<ApiError<'_>>(br#"{"msg":5}"#, &mut [])).0,
         JsonErrorKind::InvalidType
     );
 }
@@ -146,27 +147,27 @@ fn unescaped_strings_borrow_from_the_body() {
 
 #[test]
 fn bad_strings_are_rejected() {
-    for body in [
-        &br#"{"msg":"\x"}"#[..],
-        br#"{"msg":"\u12"}"#,
-        br#"{"msg":"\u+041"}"#,
-        br#"{"msg":"\ud83d"}"#,
-        br#"{"msg":"\ud83d\u0041"}"#,
-        br#"{"msg":"\ude00"}"#,
-        b"{\"msg\":\"raw\ncontrol\"}",
-        b"{\"msg\":\"\xff\"}",
+    use JsonErrorKind::{ControlCharacter, InvalidEscape, InvalidUtf8};
+    for (body, kind) in [
+        (&br#"{"msg":"\x"}"#[..], InvalidEscape),
+        (br#"{"msg":"\u12"}"#, InvalidEscape),
+        (br#"{"msg":"\u+041"}"#, InvalidEscape),
+        (br#"{"msg":"\ud83d"}"#, InvalidEscape),
+        (br#"{"msg":"\ud83d\u0041"}"#, InvalidEscape),
+        (br#"{"msg":"\ude00"}"#, InvalidEscape),
+        (b"{\"msg\":\"raw\ncontrol\"}", ControlCharacter),
+        (b"{\"msg\":\"\xff\"}", InvalidUtf8),
     ] {
-        let e = kind_of_err(decode::<ApiError<'_>>(body, &mut [0; 32]));
-        assert_eq!(e.kind(), JsonErrorKind::InvalidString, "{:?}", core::str::from_utf8(body));
+        let e = json_err(decode::<ApiError<'_>>(body, &mut [0; 32]));
+        assert_eq!(e.0, kind, "{:?}", core::str::from_utf8(body));
     }
 }
 
 #[test]
 fn scratch_exhaustion_is_reported_and_skipped_members_cost_nothing() {
     let body = br#"{"msg":"\u00e9\u00e9","type":""}"#;
-    let e = kind_of_err(decode::<ApiError<'_>>(body, &mut [0; 3]));
-    assert_eq!(e.kind(), JsonErrorKind::ScratchTooSmall);
-    assert_eq!((e.object(), e.field()), (Some("ApiError"), Some("msg")));
+    let e = json_err(decode::<ApiError<'_>>(body, &mut [0; 3]));
+    assert_eq!(e, (JsonErrorKind::BufferTooSmall, Some("ApiError"), Some("msg")));
     let skipped = br#"{"msg":"x","unknown":"\u00e9\u00e9\u00e9\u00e9"}"#;
     assert_eq!(decode::<ApiError<'_>>(skipped, &mut []).unwrap().msg, "x");
 }
@@ -183,29 +184,25 @@ fn unknown_members_are_ignored_at_every_level() {
 fn wrong_types_and_quirks_are_errors_with_location() {
     // `expire_at` must be a string of seconds, not a number.
     let body = br#"{"expire_at":1600721092,"identifier":"i","identifier_type":"EMAIL","receiver":"r","signature":"s"}"#;
-    let e = kind_of_err(decode::<crate::IdentityToken<'_>>(body, &mut []));
-    assert_eq!(e.kind(), JsonErrorKind::InvalidType);
-    assert_eq!((e.object(), e.field()), (Some("IdentityToken"), Some("expire_at")));
+    let e = json_err(decode::<crate::IdentityToken<'_>>(body, &mut []));
+    assert_eq!(e, (JsonErrorKind::InvalidType, Some("IdentityToken"), Some("expire_at")));
 
     // A non-canonical timestamp string.
     let body = br#"{"expire_at":"016","identifier":"i","identifier_type":"EMAIL","receiver":"r","signature":"s"}"#;
-    let e = kind_of_err(decode::<crate::IdentityToken<'_>>(body, &mut []));
-    assert_eq!(e.kind(), JsonErrorKind::InvalidValue);
-    assert_eq!(e.field(), Some("expire_at"));
+    let (kind, _, member) = json_err(decode::<crate::IdentityToken<'_>>(body, &mut []));
+    assert_eq!((kind, member), (JsonErrorKind::InvalidValue, Some("expire_at")));
 
     // `expires_in` as a string.
     let body = br#"{"access_token":"a","auth_method":"OTP","expires_in":"3600","id_token":"i","token_type":"Bearer"}"#;
-    let e = kind_of_err(decode::<OAuthToken<'_>>(body, &mut []));
-    assert_eq!((e.kind(), e.field()), (JsonErrorKind::InvalidType, Some("expires_in")));
+    let (kind, _, member) = json_err(decode::<OAuthToken<'_>>(body, &mut []));
+    assert_eq!((kind, member), (JsonErrorKind::InvalidType, Some("expires_in")));
 
     // Negative and fractional integers.
-    let e = kind_of_err(decode::<EnrolledMethod<'_>>(br#"{"method":"M","enrolled":1}"#, &mut []));
-    assert_eq!((e.kind(), e.field()), (JsonErrorKind::InvalidType, Some("enrolled")));
+    let (kind, _, member) =
+        json_err(decode::<EnrolledMethod<'_>>(br#"{"method":"M","enrolled":1}"#, &mut []));
+    assert_eq!((kind, member), (JsonErrorKind::InvalidType, Some("enrolled")));
     let body = br#"{"ID":-1,"client_user_id":"c","issuer":"i","event":"e","ip":"","location":"","timestamp":"1","method":"m","new":true,"approved":false}"#;
-    assert_eq!(
-        kind_of_err(decode::<Event<'_>>(body, &mut [])).kind(),
-        JsonErrorKind::InvalidNumber
-    );
+    assert_eq!(json_err(decode::<Event<'_>>(body, &mut [])).0, JsonErrorKind::InvalidNumber);
 }
 
 #[test]
@@ -213,28 +210,29 @@ fn nested_errors_name_the_innermost_object() {
     let mut body =
         std::string::String::from_utf8(sample!("identity_response.json").to_vec()).unwrap();
     body = body.replace("\"expires_in\": 3600", "\"expires_in\": null");
-    let e = kind_of_err(decode::<IdentityResponse<'_>>(body.as_bytes(), &mut []));
-    assert_eq!((e.object(), e.field()), (Some("OAuthToken"), Some("expires_in")));
+    let (_, object, member) = json_err(decode::<IdentityResponse<'_>>(body.as_bytes(), &mut []));
+    assert_eq!((object, member), (Some("OAuthToken"), Some("expires_in")));
 }
 
 #[test]
 fn missing_members_are_reported() {
     let body = br#"{"access_token":"a","auth_method":"OTP","id_token":"i","token_type":"Bearer"}"#;
-    let e = kind_of_err(decode::<OAuthToken<'_>>(body, &mut []));
-    assert_eq!(e.kind(), JsonErrorKind::MissingField);
-    assert_eq!((e.object(), e.field()), (Some("OAuthToken"), None));
-    assert_eq!(std::format!("{}", Error::Json(e)), "invalid json body");
-    assert_eq!(std::format!("{e}"), "missing json member in `OAuthToken`");
+    let e = decode::<OAuthToken<'_>>(body, &mut []).unwrap_err();
+    assert_eq!(json_err::<()>(Err(e)), (JsonErrorKind::MissingMember, Some("OAuthToken"), None));
+    assert_eq!(e.reason(), "invalid json body");
+    assert_eq!(std::format!("{e}"), "invalid json body in `OAuthToken`");
+    let source = core::error::Error::source(&e).expect("the json error");
+    assert_eq!(std::format!("{source}"), "missing member");
 }
 
 #[test]
 fn structural_errors() {
-    let e = |body: &[u8]| kind_of_err(decode::<ApiError<'_>>(body, &mut [])).kind();
+    let e = |body: &[u8]| json_err(decode::<ApiError<'_>>(body, &mut [])).0;
     assert_eq!(e(br#"{"msg":"m"} x"#), JsonErrorKind::TrailingCharacters);
-    assert_eq!(e(br#"{"msg":"m""#), JsonErrorKind::Eof);
-    assert_eq!(e(br#"{"msg" "m"}"#), JsonErrorKind::Syntax);
-    assert_eq!(e(br#"{"msg":"m",}"#), JsonErrorKind::Syntax);
-    assert_eq!(e(b""), JsonErrorKind::Eof);
+    assert_eq!(e(br#"{"msg":"m""#), JsonErrorKind::UnexpectedEnd);
+    assert_eq!(e(br#"{"msg" "m"}"#), JsonErrorKind::UnexpectedByte);
+    assert_eq!(e(br#"{"msg":"m",}"#), JsonErrorKind::UnexpectedByte);
+    assert_eq!(e(b""), JsonErrorKind::UnexpectedEnd);
     assert_eq!(e(b"[]"), JsonErrorKind::InvalidType);
     let mut deep = std::vec::Vec::new();
     deep.extend_from_slice(br#"{"x":"#);
@@ -255,19 +253,16 @@ fn structural_errors() {
 
 #[test]
 fn duplicate_members_are_rejected() {
-    let e = kind_of_err(decode::<ApiError<'_>>(br#"{"msg":"a","msg":"b"}"#, &mut []));
-    assert_eq!((e.kind(), e.field()), (JsonErrorKind::InvalidValue, Some("msg")));
+    let (kind, _, member) = json_err(decode::<ApiError<'_>>(br#"{"msg":"a","msg":"b"}"#, &mut []));
+    assert_eq!((kind, member), (JsonErrorKind::InvalidValue, Some("msg")));
 }
 
 #[test]
 fn duplicates_of_null_and_escaped_names_are_rejected() {
     // A `null` counts as an occurrence; an escaped name is the same name.
     let body = br#"{"ID":"i","client_user_id":"c","issuer":"s","created_at":"t","deleted_at":null,"deleted_\u0061t":"x"}"#;
-    let e = kind_of_err(decode::<User<'_>>(body, &mut [0; 8]));
-    assert_eq!(
-        (e.kind(), e.object(), e.field()),
-        (JsonErrorKind::InvalidValue, Some("User"), Some("deleted_at"))
-    );
+    let e = json_err(decode::<User<'_>>(body, &mut [0; 8]));
+    assert_eq!(e, (JsonErrorKind::InvalidValue, Some("User"), Some("deleted_at")));
     // Unknown members may repeat.
     assert_eq!(decode::<ApiError<'_>>(br#"{"x":1,"x":2,"msg":"m"}"#, &mut []).unwrap().msg, "m");
 }
@@ -275,14 +270,14 @@ fn duplicates_of_null_and_escaped_names_are_rejected() {
 #[test]
 fn null_is_absent_only_for_optional_members() {
     let body = br#"{"access_token":"a","auth_method":"OTP","expires_in":1,"id_token":"i","refresh_token":null,"token_type":null}"#;
-    let e = kind_of_err(decode::<OAuthToken<'_>>(body, &mut []));
-    assert_eq!((e.kind(), e.field()), (JsonErrorKind::InvalidType, Some("token_type")));
-    let e = kind_of_err(decode::<ApiError<'_>>(br#"{"msg":null}"#, &mut []));
-    assert_eq!((e.kind(), e.field()), (JsonErrorKind::InvalidType, Some("msg")));
-    let top = |body: &[u8]| kind_of_err(decode::<Option<Event<'_>>>(body, &mut [])).kind();
-    assert_eq!(top(b"nul"), JsonErrorKind::Eof);
+    let (kind, _, member) = json_err(decode::<OAuthToken<'_>>(body, &mut []));
+    assert_eq!((kind, member), (JsonErrorKind::InvalidType, Some("token_type")));
+    let (kind, _, member) = json_err(decode::<ApiError<'_>>(br#"{"msg":null}"#, &mut []));
+    assert_eq!((kind, member), (JsonErrorKind::InvalidType, Some("msg")));
+    let top = |body: &[u8]| json_err(decode::<Option<Event<'_>>>(body, &mut [])).0;
+    assert_eq!(top(b"nul"), JsonErrorKind::UnexpectedEnd);
     assert_eq!(top(b"null x"), JsonErrorKind::TrailingCharacters);
-    assert_eq!(top(b"nil"), JsonErrorKind::Syntax);
+    assert_eq!(top(b"nil"), JsonErrorKind::UnexpectedByte);
 }
 
 #[test]
@@ -316,8 +311,8 @@ fn too_many_list_items_are_rejected() {
         body.push_str(if i == 0 { "\"A\"" } else { ",\"A\"" });
     }
     body.push_str("]}");
-    let e = kind_of_err(decode::<User<'_>>(body.as_bytes(), &mut []));
-    assert_eq!((e.kind(), e.field()), (JsonErrorKind::InvalidValue, Some("enrolled")));
+    let (kind, _, member) = json_err(decode::<User<'_>>(body.as_bytes(), &mut []));
+    assert_eq!((kind, member), (JsonErrorKind::InvalidValue, Some("enrolled")));
 }
 
 #[test]

@@ -103,7 +103,7 @@ macro_rules! decode_owned {
             fn decode_value(
                 value: cotter_json::JsonValue<'a>,
                 scratch: &mut super::read::Scratch<'a>,
-            ) -> Result<Self, crate::JsonError> {
+            ) -> Result<Self, crate::Error> {
                 $borrowed::decode_value(value, scratch).map(|v| v.to_owned())
             }
         }
