@@ -12,7 +12,8 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use core::alloc::{GlobalAlloc, Layout};
 use core::sync::atomic::{AtomicU64, Ordering};
 use cotter_jwt::{
-    Jwks, McuGeneratorTable, McuKey, ServerGeneratorTable, ServerKey, Validation, VerifiedCache,
+    Jwks, LargeGeneratorTable, LargeTableKey, SmallGeneratorTable, SmallTableKey, Validation,
+    VerifiedCache,
 };
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
@@ -142,9 +143,10 @@ pub struct Verifiers {
     prepared_jwks: cotter_jwt::PreparedJwks<4>,
     fixture: Fixture,
     jwks: Jwks<4>,
+    compact_jwks: Jwks<4, cotter_jwt::CompactKey>,
     bare: p256::ecdsa::VerifyingKey,
-    server: Box<ServerKey<'static>>,
-    mcu: Box<McuKey<'static>>,
+    server: Box<LargeTableKey<'static>>,
+    mcu: Box<SmallTableKey<'static>>,
     ring_key: ring::signature::UnparsedPublicKey<Vec<u8>>,
     cache: VerifiedCache,
     jsonwebtoken_key: jsonwebtoken::DecodingKey,
@@ -168,10 +170,11 @@ impl Verifiers {
         let _ = jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER.install_default();
         let fixture = Fixture::new();
         let jwks = Jwks::from_json(&fixture.jwks_json).expect("jwks");
+        let compact_jwks = Jwks::from_json(&fixture.jwks_json).expect("jwks");
         let bare = p256::ecdsa::VerifyingKey::from_sec1_bytes(&fixture.sec1).expect("sec1");
         let key = jwks.get(KID).expect("the token's key");
-        let server = ServerKey::new_boxed(ServerGeneratorTable::shared(), key);
-        let mcu = McuKey::new_boxed(McuGeneratorTable::shared(), key);
+        let server = LargeTableKey::new_boxed(LargeGeneratorTable::shared(), key);
+        let mcu = SmallTableKey::new_boxed(SmallGeneratorTable::shared(), key);
         let ring_key = ring::signature::UnparsedPublicKey::new(
             &ring::signature::ECDSA_P256_SHA256_FIXED,
             fixture.sec1.clone(),
@@ -202,6 +205,7 @@ impl Verifiers {
             prepared_jwks,
             jwks,
             bare,
+            compact_jwks,
             server,
             mcu,
             ring_key,
@@ -236,6 +240,15 @@ impl Verifiers {
         self.jwks.verify(&self.fixture.token, &v, &mut buf).is_ok()
     }
 
+    /// cotter-jwt with `CompactKey`s (its compact arithmetic, feature `compact`): the same
+    /// token path as [`Verifiers::cotter_jwt`].
+    #[must_use]
+    pub fn cotter_jwt_compact(&self, now: u64) -> bool {
+        let mut buf = [0u8; 1024];
+        let v = Validation::cotter(AUD, now);
+        self.compact_jwks.verify(&self.fixture.token, &v, &mut buf).is_ok()
+    }
+
     /// cotter-jwt on std backends: `PreparedJwks::verify` — the same token path as
     /// [`Verifiers::cotter_jwt`] (kid lookup in 4 keys, signature, claims) with every key of the
     /// set prepared (server profile).
@@ -246,7 +259,7 @@ impl Verifiers {
         self.prepared_jwks.verify(&self.fixture.token, &v, &mut buf).is_ok()
     }
 
-    /// cotter-jwt's prepared server profile (`ServerKey`, W = 8): the same token path as
+    /// cotter-jwt's prepared server profile (`LargeTableKey`, W = 8): the same token path as
     /// [`Verifiers::cotter_jwt`] (split, base64, header, `kid` check, signature, claims) with
     /// the key chosen up front instead of looked up in the JWKS.
     #[must_use]
@@ -256,7 +269,7 @@ impl Verifiers {
         self.server.verify_token(&self.fixture.token, &v, &mut buf).is_ok()
     }
 
-    /// As [`Verifiers::prepared_server`] with the MCU profile (`McuKey`, W = 4, S = 4).
+    /// As [`Verifiers::prepared_server`] with the MCU profile (`SmallTableKey`, W = 4, S = 4).
     #[must_use]
     pub fn prepared_mcu(&self, now: u64) -> bool {
         let mut buf = [0u8; 1024];

@@ -1,5 +1,5 @@
-//! `es256_compact`: cotter-jwt's `compact` P-256 arithmetic (the fuzz build enables the
-//! feature, so `Es256Key` uses it) against p256's own parser and verifier, on keys, messages and
+//! `es256_compact`: cotter-jwt's `CompactKey` (its own P-256 arithmetic, feature `compact`)
+//! against p256's own parser and verifier, on keys, messages and
 //! signatures the fuzzer picks. Any disagreement is a crash.
 //!
 //! The first byte picks the case:
@@ -11,7 +11,7 @@
 //!   the rest, with a fuzzer-chosen high-S flip.
 
 use crate::Bytes;
-use cotter_jwt::Es256Key;
+use cotter_jwt::CompactKey;
 use p256::ecdsa::signature::{Signer, Verifier};
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 
@@ -26,7 +26,7 @@ fn signing_key(seed: u8) -> SigningKey {
 /// Both verdicts on one case; panics when they differ.
 fn same_verdict(vk: &VerifyingKey, msg: &[u8], sig: &[u8]) {
     let reference = Signature::from_slice(sig).is_ok_and(|s| vk.verify(msg, &s).is_ok());
-    let ours = Es256Key::from_verifying_key(*vk).verify(msg, sig).is_ok();
+    let ours = CompactKey::from_verifying_key(*vk).verify(msg, sig).is_ok();
     assert_eq!(
         ours,
         reference,
@@ -41,14 +41,14 @@ pub fn run(data: &[u8]) {
     match input.byte() % 4 {
         0 => {
             let bytes = input.rest();
-            let ours = Es256Key::from_sec1_bytes(bytes);
+            let ours = CompactKey::from_sec1_bytes(bytes);
             // p256 also reads the identity and `05 || x`; cotter-jwt refuses them by contract.
             let reference = match bytes.first() {
                 Some(0x02..=0x04) => VerifyingKey::from_sec1_bytes(bytes).ok(),
                 _ => None,
             };
             match (ours, reference) {
-                (Ok(key), Some(vk)) => assert_eq!(key, Es256Key::from_verifying_key(vk)),
+                (Ok(key), Some(vk)) => assert_eq!(key, CompactKey::from_verifying_key(vk)),
                 (Err(_), None) => {}
                 (ours, reference) => panic!("{bytes:02x?}: ours {ours:?}, p256 {reference:?}"),
             }

@@ -1,7 +1,11 @@
-//! `jwk_parse` (`Es256Key::from_jwk`) and `jwks_parse` (`Jwks::from_json`).
+//! `jwk_parse` (`CompactKey::from_jwk`) and `jwks_parse` (`Jwks::from_json`).
 
-use cotter_jwt::{Es256Key, JwkError, Jwks, KID_MAX_LEN};
+use cotter_jwt::{CompactKey, JwkError, Jwks, KID_MAX_LEN};
 use serde_json::Value;
+
+/// The key type under test: `CompactKey`, so that the token and JWK paths run over
+/// cotter-jwt's own P-256 arithmetic (`Es256Key` shares them, over p256's, tested in the crate).
+type Key = CompactKey;
 
 /// serde_json's reading of text `cotter-jwt` accepted as JSON: it must accept it too, except
 /// for grammar-valid numbers it cannot hold.
@@ -16,7 +20,7 @@ fn serde_reading(json: &str) -> Option<Value> {
 /// `jwk_parse`: `data` as one JWK.
 pub fn jwk(data: &[u8]) {
     let Ok(json) = core::str::from_utf8(data) else { return };
-    let Ok(key) = Es256Key::from_jwk(json) else { return };
+    let Ok(key) = Key::from_jwk(json) else { return };
     assert!(key.kid().is_none_or(|k| k.len() <= KID_MAX_LEN));
     if let Some(v) = serde_reading(json) {
         assert_eq!(v.get("kty").and_then(Value::as_str), Some("EC"));
@@ -26,7 +30,7 @@ pub fn jwk(data: &[u8]) {
         assert_eq!(v.get("kid").and_then(Value::as_str), key.kid());
     }
     // The same JWK as the only entry of a set gives the same key.
-    let set = Jwks::<2>::from_json(&format!("{{\"keys\":[{json}]}}"))
+    let set = Jwks::<2, Key>::from_json(&format!("{{\"keys\":[{json}]}}"))
         .unwrap_or_else(|e| panic!("a JWK accepted alone is refused in a set: {e:?}"));
     assert_eq!(set.keys(), core::slice::from_ref(&key));
     assert_eq!(set.skipped_count(), 0);
@@ -35,7 +39,7 @@ pub fn jwk(data: &[u8]) {
 /// `jwks_parse`: `data` as a JWKS of capacity 3.
 pub fn jwks(data: &[u8]) {
     let Ok(json) = core::str::from_utf8(data) else { return };
-    let set = match Jwks::<3>::from_json(json) {
+    let set = match Jwks::<3, Key>::from_json(json) {
         Ok(set) => set,
         Err(e) => {
             assert!(!matches!(e, JwkError::CapacityExceeded), "capacity is never fatal");
@@ -57,7 +61,7 @@ pub fn jwks(data: &[u8]) {
         let entries = v.get("keys").and_then(Value::as_array).expect("a keys array").len();
         assert_eq!(set.len() + set.skipped_count(), entries);
         // A set with room for everything skips only unusable entries.
-        let big = Jwks::<16>::from_json(json).expect("the same text parses");
+        let big = Jwks::<16, Key>::from_json(json).expect("the same text parses");
         if entries <= 16 {
             assert_eq!(&big.keys()[..set.len()], set.keys());
             assert!(big.skipped().iter().all(|s| s.reason != JwkError::CapacityExceeded));

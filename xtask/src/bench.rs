@@ -39,8 +39,8 @@ fn describe(case: &str) -> &'static str {
         "jsonwebtoken" => "jsonwebtoken 11 (RustCrypto), serde claims",
         "jwt_compact" => "jwt-compact 0.9 (p256 0.13), serde claims",
         "jwt_simple" => "jwt-simple 0.15 (pure Rust), serde claims",
-        "prepared_server" => "ServerKey::verify_token: token, signature, claims",
-        "prepared_mcu" => "McuKey::verify_token: token, signature, claims",
+        "prepared_server" => "LargeTableKey::verify_token: token, signature, claims",
+        "prepared_mcu" => "SmallTableKey::verify_token: token, signature, claims",
         "ring" => "ring 0.17 signature only (C + assembly anchor)",
         "cached_verify" => "VerifiedCache hit: SHA-256, look-up, key + claim checks",
         "cached_access_token" => "cotter Client::access_token(), fresh session, no request",
@@ -67,27 +67,23 @@ pub(crate) fn run() -> StepResult {
     if !util::on_path("valgrind") {
         return Err("valgrind is needed for instruction counts: `apt-get install valgrind`".into());
     }
-    // The `bench` profile writes to the `release` folder. First the build with cotter-jwt's
-    // `compact` feature (features are per build, so its Jwks::verify is measured apart), kept
-    // under another name, then the normal one.
+    // The `bench` profile writes to the `release` folder.
     let instr = target.join("release").join("instr");
-    let build_instr = |features: &[&str]| {
-        util::run(
-            util::cargo()
-                .args(["build", "--profile", "bench", "-p", "cotter-bench", "--bin", "instr"])
-                .args(features),
-        )
-    };
-    build_instr(&["--features", "cotter-jwt/compact"])?;
-    let instr_compact = target.join("release").join("instr-compact");
-    std::fs::copy(&instr, &instr_compact)
-        .map_err(|e| format!("copying {} to {}: {e}", instr.display(), instr_compact.display()))?;
+    util::run(util::cargo().args([
+        "build",
+        "--profile",
+        "bench",
+        "-p",
+        "cotter-bench",
+        "--bin",
+        "instr",
+    ]))?;
+    // cotter-jwt's `CompactKey` (feature `compact`), instructions only.
     let compact = {
-        let (one, _) = callgrind(&instr_compact, "cotter_jwt", 1)?;
-        let (many, _) = callgrind(&instr_compact, "cotter_jwt", 21)?;
+        let (one, _) = callgrind(&instr, "cotter_jwt_compact", 1)?;
+        let (many, _) = callgrind(&instr, "cotter_jwt_compact", 21)?;
         (many.saturating_sub(one)) as f64 / 20.0
     };
-    build_instr(&[])?;
     let mut instructions = BTreeMap::new();
     let mut allocations = BTreeMap::new();
     for case in CASES {
@@ -125,7 +121,7 @@ pub(crate) fn run() -> StepResult {
     }
     println!(
         "{:<16} {:>10} {compact:>13.0} {:>7} {:>10.4} {:>9} {:>9}  Jwks::verify with \
-         cotter-jwt's `compact` arithmetic (a separate build: instructions only)",
+         cotter-jwt's `CompactKey` (instructions only)",
         "cotter_jwt_compact",
         "-",
         "-",
@@ -157,7 +153,9 @@ pub(crate) fn run() -> StepResult {
         value(&tables, "server_g")?,
         value(&tables, "mcu_g")?
     );
-    println!("  ServerKey::TABLE_BYTES = {table_server}, McuKey::TABLE_BYTES = {table_mcu}");
+    println!(
+        "  LargeTableKey::TABLE_BYTES = {table_server}, SmallTableKey::TABLE_BYTES = {table_mcu}"
+    );
     println!(
         "\nRatios are within this run; prepared_* include token parsing and claims, while \
          p256 and ring check the signature only."

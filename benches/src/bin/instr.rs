@@ -9,13 +9,13 @@
 use core::hint::black_box;
 use cotter_bench::store::{FLASH_ERASE, FLASH_SECTORS, FLASH_WRITE, SessionFixture};
 use cotter_bench::{CountingAlloc, Fixture, Verifiers, allocations, now};
-use cotter_jwt::{McuGeneratorTable, McuKey, ServerGeneratorTable, ServerKey};
+use cotter_jwt::{LargeGeneratorTable, LargeTableKey, SmallGeneratorTable, SmallTableKey};
 use std::process::ExitCode;
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
 
-const USAGE: &str = "usage: instr p256|cotter_jwt|jsonwebtoken|jwt_compact|jwt_simple|\
+const USAGE: &str = "usage: instr p256|cotter_jwt|cotter_jwt_compact|jsonwebtoken|jwt_compact|jwt_simple|\
                      prepared_server|prepared_mcu|ring|cached_verify|flash_save|table_bytes N";
 
 fn main() -> ExitCode {
@@ -39,10 +39,10 @@ fn main() -> ExitCode {
     if case == "table_bytes" {
         // Bytes of the tables a prepared key owns, and of the generator table each profile
         // shares between all its keys (once per process).
-        println!("server_key={}", ServerKey::TABLE_BYTES);
-        println!("mcu_key={}", McuKey::TABLE_BYTES);
-        println!("server_g={}", ServerGeneratorTable::BYTES);
-        println!("mcu_g={}", McuGeneratorTable::BYTES);
+        println!("server_key={}", LargeTableKey::TABLE_BYTES);
+        println!("mcu_key={}", SmallTableKey::TABLE_BYTES);
+        println!("server_g={}", LargeGeneratorTable::BYTES);
+        println!("mcu_g={}", SmallGeneratorTable::BYTES);
         return ExitCode::SUCCESS;
     }
     let v = Verifiers::new();
@@ -50,6 +50,7 @@ fn main() -> ExitCode {
     let run: Box<dyn Fn() -> bool> = match case.as_str() {
         "p256" => Box::new(|| v.bare_p256()),
         "cotter_jwt" => Box::new(|| v.cotter_jwt(black_box(t))),
+        "cotter_jwt_compact" => Box::new(|| v.cotter_jwt_compact(black_box(t))),
         "cotter_jwt_prepared" => Box::new(|| v.cotter_jwt_prepared(black_box(t))),
         "jsonwebtoken" => Box::new(|| v.jsonwebtoken()),
         "jwt_compact" => Box::new(|| v.jwt_compact()),

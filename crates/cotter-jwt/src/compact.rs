@@ -1,5 +1,6 @@
-//! ES256 verification in a few KiB of code: this crate's own P-256 arithmetic, used by
-//! [`crate::Es256Key`] under the `compact` feature instead of p256's.
+//! ES256 verification in a few KiB of code: this crate's own P-256 arithmetic, behind
+//! [`CompactKey`] (feature `compact`), the small and slower alternative to
+//! [`crate::Es256Key`]'s p256 arithmetic.
 //!
 //! A microcontroller that only verifies tokens pays for p256's general-purpose arithmetic
 //! (constant-time field and scalar code, safegcd inversion, wNAF tables, SEC1 and DER parsing):
@@ -14,10 +15,13 @@
 //!
 //! It accepts and rejects exactly what p256's verifier does: the Wycheproof vectors
 //! (`tests/vectors.rs`), key construction (`tests/keys.rs`) and the differential test against
-//! p256 (`tests/prepared.rs`) run over whichever backend the build has, and the `es256_compact`
-//! fuzz target compares the two.
+//! p256 (`tests/prepared.rs`) run over `Es256Key` and `CompactKey` alike, and the
+//! `es256_compact` fuzz target compares the two.
 
 mod field;
+mod key;
+
+pub use key::CompactKey;
 
 use field::{Limbs, Modulus, ONE, ZERO, bit, from_be, is_zero, lt, to_be};
 

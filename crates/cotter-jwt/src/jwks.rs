@@ -2,6 +2,7 @@
 
 use crate::error::JwkError;
 use crate::key::Es256Key;
+use crate::verifier::{JwkKey, Verifier, kid_matches};
 use cotter_json::{self as json, JsonStr, JsonValue};
 
 /// A JWKS entry that was skipped, and why.
@@ -15,23 +16,34 @@ pub struct SkippedKey {
 
 /// Up to `N` ES256 keys, parsed from a JWKS (`{"keys":[…]}`) or added one by one.
 ///
+/// The keys are [`Es256Key`]s (p256's arithmetic) unless the set is given another key type:
+/// `Jwks<N, CompactKey>` (feature `compact`) checks signatures with the compact arithmetic.
+///
 /// Entries this crate cannot use (other key types, `use` other than `sig`, another `alg`,
 /// malformed members) are skipped, not fatal; [`Jwks::skipped`] tells which and why (the
 /// first `N` of them; [`Jwks::skipped_count`] counts all).
-#[derive(Clone, Debug, Default)]
-pub struct Jwks<const N: usize> {
-    keys: heapless::Vec<Es256Key, N>,
+#[derive(Clone, Debug)]
+pub struct Jwks<const N: usize, K = Es256Key> {
+    keys: heapless::Vec<K, N>,
     skipped: heapless::Vec<SkippedKey, N>,
     skipped_count: usize,
 }
 
-impl<const N: usize> Jwks<N> {
+impl<const N: usize, K> Default for Jwks<N, K> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize, K> Jwks<N, K> {
     /// An empty set.
     #[must_use]
     pub const fn new() -> Self {
         Self { keys: heapless::Vec::new(), skipped: heapless::Vec::new(), skipped_count: 0 }
     }
+}
 
+impl<const N: usize, K: JwkKey> Jwks<N, K> {
     /// Parses a JWKS document. Usable entries beyond the capacity `N` are skipped with
     /// [`JwkError::CapacityExceeded`].
     ///
@@ -57,7 +69,7 @@ impl<const N: usize> Jwks<N> {
         let mut index = 0;
         json::for_each_element(array, |v| {
             let result = match v {
-                JsonValue::Object(obj) => Es256Key::from_jwk(obj),
+                JsonValue::Object(obj) => crate::key::parse_jwk::<K>(obj),
                 _ => Err(JwkError::InvalidMember("keys")),
             };
             if let Err(reason) = result.and_then(|key| set.push(key)) {
@@ -68,18 +80,20 @@ impl<const N: usize> Jwks<N> {
         })?;
         Ok(set)
     }
+}
 
+impl<const N: usize, K: Verifier> Jwks<N, K> {
     /// Adds a key.
     ///
     /// # Errors
     /// [`JwkError::CapacityExceeded`] when the set already holds `N` keys.
-    pub fn push(&mut self, key: Es256Key) -> Result<(), JwkError> {
+    pub fn push(&mut self, key: K) -> Result<(), JwkError> {
         self.keys.push(key).map_err(|_| JwkError::CapacityExceeded)
     }
 
     /// The usable keys, in document order.
     #[must_use]
-    pub fn keys(&self) -> &[Es256Key] {
+    pub fn keys(&self) -> &[K] {
         &self.keys
     }
 
@@ -97,7 +111,7 @@ impl<const N: usize> Jwks<N> {
 
     /// The key with this `kid`.
     #[must_use]
-    pub fn get(&self, kid: &str) -> Option<&Es256Key> {
+    pub fn get(&self, kid: &str) -> Option<&K> {
         self.keys.iter().find(|k| k.kid() == Some(kid))
     }
 
@@ -128,9 +142,9 @@ impl<const N: usize> Jwks<N> {
     ///
     /// # Errors
     /// [`crate::Error::UnknownKid`] or [`crate::Error::MissingKid`].
-    pub fn select(&self, kid: Option<&JsonStr<'_>>) -> Result<(usize, &Es256Key), crate::Error> {
+    pub fn select(&self, kid: Option<&JsonStr<'_>>) -> Result<(usize, &K), crate::Error> {
         if let Some(kid) = kid
-            && let Some(found) = self.keys.iter().enumerate().find(|(_, k)| k.kid_matches(kid))
+            && let Some(found) = self.keys.iter().enumerate().find(|(_, k)| kid_matches(*k, kid))
         {
             return Ok(found);
         }

@@ -1,6 +1,7 @@
 //! ES256 public keys: from a JWK, from SEC1 bytes, and the raw signature check.
 
 use crate::error::JwkError;
+use crate::verifier::{JwkKey, Verifier};
 use core::fmt;
 use cotter_json::{self as json, JsonStr, JsonValue};
 use p256::ecdsa::VerifyingKey;
@@ -16,9 +17,8 @@ pub type Kid = heapless::String<KID_MAX_LEN>;
 /// The key decides the algorithm: an `Es256Key` only ever checks ES256 (ECDSA P-256 with
 /// SHA-256), whatever a token's header says.
 ///
-/// Which arithmetic checks the signature is a build choice: p256's by default, this crate's
-/// own compact code with the `compact` feature (see the crate README). The API and the
-/// verdicts are the same.
+/// It checks signatures with p256's arithmetic. For less flash and slower checks, choose
+/// `CompactKey` (feature `compact`), which has the same API and verdicts.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Es256Key {
     key: backend::Key,
@@ -76,7 +76,7 @@ impl Es256Key {
     /// # Errors
     /// A [`JwkError`] naming the first rule the JWK breaks.
     pub fn from_jwk(json: &str) -> Result<Self, JwkError> {
-        parse_jwk(json)
+        parse_jwk::<Self>(json)
     }
 
     /// The key's `kid`, if it has one.
@@ -108,9 +108,31 @@ impl Es256Key {
             Err(crate::Error::InvalidSignature)
         }
     }
+}
 
-    pub(crate) fn kid_matches(&self, kid: &JsonStr<'_>) -> bool {
-        self.kid.as_deref().is_some_and(|k| kid.eq_str(k))
+impl crate::verifier::sealed::Sealed for Es256Key {}
+
+impl Verifier for Es256Key {
+    fn kid(&self) -> Option<&str> {
+        self.kid()
+    }
+
+    fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), crate::Error> {
+        self.verify(message, signature)
+    }
+}
+
+impl JwkKey for Es256Key {
+    fn from_coordinates(x: &[u8; 32], y: &[u8; 32]) -> Result<Self, JwkError> {
+        Self::from_coordinates(x, y)
+    }
+
+    fn with_kid(self, kid: &str) -> Result<Self, JwkError> {
+        self.with_kid(kid)
+    }
+
+    fn coordinates(&self) -> ([u8; 32], [u8; 32]) {
+        self.coordinates()
     }
 }
 
@@ -159,7 +181,8 @@ fn coordinate(s: JsonStr<'_>, name: &'static str) -> Result<[u8; 32], JwkError> 
     }
 }
 
-fn parse_jwk(json: &str) -> Result<Es256Key, JwkError> {
+/// One JWK into a key of type `K` (the rules of [`Es256Key::from_jwk`]).
+pub(crate) fn parse_jwk<K: JwkKey>(json: &str) -> Result<K, JwkError> {
     let mut m = JwkMembers::default();
     json::for_each_member(json, |k, v| match k.raw() {
         "kty" => set(&mut m.kty, v, "kty"),
@@ -185,7 +208,7 @@ fn parse_jwk(json: &str) -> Result<Es256Key, JwkError> {
     }
     let x = coordinate(required(m.x, "x")?, "x")?;
     let y = coordinate(required(m.y, "y")?, "y")?;
-    let mut key = Es256Key::from_coordinates(&x, &y)?;
+    let mut key = K::from_coordinates(&x, &y)?;
     if let Some(kid) = string(m.kid, "kid")? {
         let mut buf = [0u8; KID_MAX_LEN];
         let text = kid.unescape_into(&mut buf).map_err(|_| JwkError::KidTooLong)?;
@@ -194,8 +217,7 @@ fn parse_jwk(json: &str) -> Result<Es256Key, JwkError> {
     Ok(key)
 }
 
-/// p256's arithmetic (the default).
-#[cfg(not(feature = "compact"))]
+/// p256's arithmetic.
 mod backend {
     use p256::ecdsa::signature::Verifier;
     use p256::ecdsa::{Signature, VerifyingKey};
@@ -205,7 +227,7 @@ mod backend {
     pub(super) type Key = VerifyingKey;
 
     pub(super) fn from_sec1_bytes(bytes: &[u8]) -> Option<Key> {
-        // Only the two encodings the docs promise (and the compact backend reads): not the
+        // Only the two encodings the docs promise (and `CompactKey` reads): not the
         // identity, nor the "compact" `05 || x` form sec1 also accepts.
         if !matches!(bytes.first(), Some(0x02..=0x04)) {
             return None;
@@ -230,48 +252,5 @@ mod backend {
 
     pub(super) fn verify(key: &Key, message: &[u8], signature: &[u8]) -> bool {
         Signature::from_slice(signature).is_ok_and(|sig| key.verify(message, &sig).is_ok())
-    }
-}
-
-/// This crate's compact arithmetic (the `compact` feature).
-#[cfg(feature = "compact")]
-mod backend {
-    use crate::compact::PublicKey;
-    use p256::ecdsa::VerifyingKey;
-    use p256::elliptic_curve::point::AffineCoordinates;
-    use sha2::{Digest, Sha256};
-
-    pub(super) type Key = PublicKey;
-
-    pub(super) fn from_sec1_bytes(bytes: &[u8]) -> Option<Key> {
-        match bytes {
-            [0x04, xy @ ..] if xy.len() == 64 => {
-                let (x, y) = xy.split_at(32);
-                PublicKey::from_coordinates(x.try_into().ok()?, y.try_into().ok()?)
-            }
-            [tag @ (0x02 | 0x03), x @ ..] => {
-                PublicKey::from_compressed(x.try_into().ok()?, *tag == 0x03)
-            }
-            _ => None,
-        }
-    }
-
-    pub(super) fn from_coordinates(x: &[u8; 32], y: &[u8; 32]) -> Option<Key> {
-        PublicKey::from_coordinates(x, y)
-    }
-
-    pub(super) fn from_verifying_key(key: &VerifyingKey) -> Key {
-        let point = key.as_affine();
-        PublicKey::from_valid_coordinates(&point.x().into(), &point.y().into())
-    }
-
-    pub(super) fn coordinates(key: &Key) -> ([u8; 32], [u8; 32]) {
-        key.coordinates()
-    }
-
-    pub(super) fn verify(key: &Key, message: &[u8], signature: &[u8]) -> bool {
-        let Ok(signature) = <&[u8; 64]>::try_from(signature) else { return false };
-        let digest: [u8; 32] = Sha256::digest(message).into();
-        key.verify_prehash(&digest, signature)
     }
 }

@@ -21,11 +21,15 @@ mod key;
 mod prepared;
 mod token;
 mod validation;
+mod verifier;
 
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use cache::{CacheStats, CachedToken, MAX_SHARDS, VerifiedCache};
 pub use claims::{Audience, Claims, CotterAccessClaims, CotterIdClaims};
+#[cfg(feature = "compact")]
+#[cfg_attr(docsrs, doc(cfg(feature = "compact")))]
+pub use compact::CompactKey;
 /// The JSON types of this crate's API (claims, the header's `kid`, errors), from the
 /// `cotter-json` reader it reads tokens and keys with.
 pub use cotter_json::{JsonError, JsonErrorKind, JsonNumber, JsonStr, JsonValue};
@@ -36,10 +40,12 @@ pub use key::{Es256Key, KID_MAX_LEN, Kid};
 pub use prepared::PreparedJwks;
 #[cfg(feature = "prepared")]
 pub use prepared::{
-    GeneratorTable, McuGeneratorTable, McuKey, PreparedKey, ServerGeneratorTable, ServerKey,
+    GeneratorTable, LargeGeneratorTable, LargeTableKey, PreparedKey, SmallGeneratorTable,
+    SmallTableKey,
 };
 pub use token::{Header, Token, UntrustedToken};
 pub use validation::{COTTER_ISSUER, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, Validation};
+pub use verifier::{JwkKey, Verifier};
 
 /// The p256 crate this one verifies with, for building keys from its types.
 pub use p256;

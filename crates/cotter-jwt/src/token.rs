@@ -7,6 +7,7 @@ use crate::error::{Error, Segment};
 use crate::jwks::Jwks;
 use crate::key::Es256Key;
 use crate::validation::{DEFAULT_MAX_TOKEN_LEN, Validation};
+use crate::verifier::{Verifier, kid_matches};
 use cotter_json::{self as json, JsonStr, JsonValue};
 
 /// The protected header of a token. Its `alg` is always `ES256`: anything else is refused
@@ -179,39 +180,40 @@ impl<'t, 'b> UntrustedToken<'t, 'b> {
     /// then payload errors ([`Error::MalformedUtf8`], [`Error::MalformedJson`],
     /// [`Error::InvalidClaim`], [`Error::DuplicateMember`]) and validation errors (see
     /// [`Validation::check`]).
-    pub fn verify<const N: usize>(
+    pub fn verify<const N: usize, K: Verifier>(
         self,
-        keys: &Jwks<N>,
+        keys: &Jwks<N, K>,
         validation: &Validation<'_>,
     ) -> Result<Token<'b>, Error> {
         let (_, key) = keys.select(self.header.kid.as_ref())?;
         self.verify_with(key, validation)
     }
 
-    /// Verifies with one key, whatever the token's `kid` says (the caller pinned the key).
+    /// Verifies with one key, whatever the token's `kid` says (the caller pinned the key):
+    /// an [`Es256Key`], a `CompactKey` or a `PreparedKey` (any [`Verifier`]).
     ///
     /// # Errors
     /// As [`UntrustedToken::verify`], without the key-selection errors.
-    pub fn verify_with(
+    pub fn verify_with<K: Verifier + ?Sized>(
         self,
-        key: &Es256Key,
+        key: &K,
         validation: &Validation<'_>,
     ) -> Result<Token<'b>, Error> {
         self.verify_by(|message, signature| key.verify(message, signature), validation)
     }
 
     /// For a key the caller pinned: a token `kid` must match the key's `kid` when the key has
-    /// one. (Shared by `Es256Key::verify_token` and `PreparedKey::verify_token`.)
-    pub(crate) fn check_pinned_kid(&self, key: &Es256Key) -> Result<(), Error> {
+    /// one.
+    fn check_pinned_kid(&self, key: &(impl Verifier + ?Sized)) -> Result<(), Error> {
         match (self.header.kid.as_ref(), key.kid()) {
-            (Some(kid), Some(_)) if !key.kid_matches(kid) => Err(Error::UnknownKid),
+            (Some(kid), Some(_)) if !kid_matches(key, kid) => Err(Error::UnknownKid),
             _ => Ok(()),
         }
     }
 
     /// The one path from untrusted to verified: `check` the signature (`message`, `r || s`),
-    /// then read and validate the claims. Also used by the `prepared` verifier.
-    pub(crate) fn verify_by(
+    /// then read and validate the claims.
+    fn verify_by(
         self,
         check: impl FnOnce(&[u8], &[u8]) -> Result<(), Error>,
         validation: &Validation<'_>,
@@ -246,7 +248,7 @@ impl<'b> Token<'b> {
     }
 }
 
-impl<const N: usize> Jwks<N> {
+impl<const N: usize, K: Verifier> Jwks<N, K> {
     /// Parses `token`, verifies it with the key its `kid` selects, and validates its claims.
     /// `buf` receives the decoded header and payload (see [`UntrustedToken::buffer_len`]).
     ///
@@ -275,8 +277,18 @@ impl Es256Key {
         validation: &Validation<'_>,
         buf: &'b mut [u8],
     ) -> Result<Token<'b>, Error> {
-        let untrusted = UntrustedToken::parse_with_limit(token, buf, validation.token_len_limit())?;
-        untrusted.check_pinned_kid(self)?;
-        untrusted.verify_with(self, validation)
+        verify_pinned(self, token, validation, buf)
     }
+}
+
+/// `verify_token` of every key type: parse, the pinned key's `kid` rule, verify, validate.
+pub(crate) fn verify_pinned<'b>(
+    key: &(impl Verifier + ?Sized),
+    token: &str,
+    validation: &Validation<'_>,
+    buf: &'b mut [u8],
+) -> Result<Token<'b>, Error> {
+    let untrusted = UntrustedToken::parse_with_limit(token, buf, validation.token_len_limit())?;
+    untrusted.check_pinned_kid(key)?;
+    untrusted.verify_with(key, validation)
 }

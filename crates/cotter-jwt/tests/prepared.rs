@@ -9,8 +9,8 @@ mod diff;
 
 use common::{data, sign_json};
 use cotter_jwt::{
-    Error, Es256Key, McuGeneratorTable, McuKey, ServerGeneratorTable, ServerKey, UntrustedToken,
-    Validation,
+    Error, Es256Key, LargeGeneratorTable, LargeTableKey, SmallGeneratorTable, SmallTableKey,
+    UntrustedToken, Validation,
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -18,27 +18,27 @@ use std::sync::OnceLock;
 
 /// The generator tables, built once per test binary (by value: the test threads' 2 MiB stacks
 /// hold the 256 KiB server table).
-pub(crate) fn server_g() -> &'static ServerGeneratorTable {
-    static G: OnceLock<Box<ServerGeneratorTable>> = OnceLock::new();
-    G.get_or_init(|| Box::new(ServerGeneratorTable::new()))
+pub(crate) fn server_g() -> &'static LargeGeneratorTable {
+    static G: OnceLock<Box<LargeGeneratorTable>> = OnceLock::new();
+    G.get_or_init(|| Box::new(LargeGeneratorTable::new()))
 }
 
-pub(crate) fn mcu_g() -> &'static McuGeneratorTable {
-    static G: OnceLock<McuGeneratorTable> = OnceLock::new();
-    G.get_or_init(McuGeneratorTable::new)
+pub(crate) fn mcu_g() -> &'static SmallGeneratorTable {
+    static G: OnceLock<SmallGeneratorTable> = OnceLock::new();
+    G.get_or_init(SmallGeneratorTable::new)
 }
 
 /// Both profiles of one key.
 pub(crate) struct Prepared {
-    pub(crate) server: Box<ServerKey<'static>>,
-    pub(crate) mcu: Box<McuKey<'static>>,
+    pub(crate) server: Box<LargeTableKey<'static>>,
+    pub(crate) mcu: Box<SmallTableKey<'static>>,
 }
 
 impl Prepared {
     pub(crate) fn new(key: &Es256Key) -> Self {
         Self {
-            server: Box::new(ServerKey::new(server_g(), key)),
-            mcu: Box::new(McuKey::new(mcu_g(), key)),
+            server: Box::new(LargeTableKey::new(server_g(), key)),
+            mcu: Box::new(SmallTableKey::new(mcu_g(), key)),
         }
     }
 }
@@ -150,7 +150,7 @@ fn tokens_verify_through_prepared_keys() {
     let t = prepared.mcu.verify_token(&token, &validation, &mut buf).expect("mcu");
     assert!(t.claims().sub().expect("sub").eq_str("u1"));
     let untrusted = UntrustedToken::parse(&token, &mut buf).expect("parse");
-    assert!(untrusted.verify_prepared(&*prepared.server, &validation).is_ok());
+    assert!(untrusted.verify_with(&*prepared.server, &validation).is_ok());
 
     // A tampered signature, a wrong kid, a failing claim: the same errors as Es256Key.
     let mut tampered = token.clone().into_bytes();
@@ -193,7 +193,7 @@ fn set_key_replaces_the_table() {
     let (sk1, key1, _) = fixed();
     let sk2 = common::signing_key(42);
     let key2 = common::public_key(&sk2, None);
-    let mut prepared = McuKey::new(mcu_g(), key1);
+    let mut prepared = SmallTableKey::new(mcu_g(), key1);
     let sig1: p256::ecdsa::Signature = sk1.sign(b"m");
     let sig2: p256::ecdsa::Signature = sk2.sign(b"m");
     assert!(prepared.verify(b"m", &sig1.to_bytes()).is_ok());
@@ -206,19 +206,19 @@ fn set_key_replaces_the_table() {
 
 #[test]
 fn table_sizes() {
-    assert_eq!(ServerGeneratorTable::BYTES, 4097 * 64);
-    assert_eq!(ServerKey::TABLE_BYTES, 4097 * 64);
-    assert_eq!(McuGeneratorTable::BYTES, 129 * 64);
-    assert_eq!(McuKey::TABLE_BYTES, 129 * 64);
+    assert_eq!(LargeGeneratorTable::BYTES, 4097 * 64);
+    assert_eq!(LargeTableKey::TABLE_BYTES, 4097 * 64);
+    assert_eq!(SmallGeneratorTable::BYTES, 129 * 64);
+    assert_eq!(SmallTableKey::TABLE_BYTES, 129 * 64);
 }
 
 #[cfg(feature = "std")]
 #[test]
 fn shared_generator_tables() {
     let (_, key, prepared) = fixed();
-    assert!(core::ptr::eq(ServerGeneratorTable::shared(), ServerGeneratorTable::shared()));
-    let from_shared = ServerKey::new_boxed(ServerGeneratorTable::shared(), key);
-    let mcu = McuKey::new_boxed(McuGeneratorTable::shared(), key);
+    assert!(core::ptr::eq(LargeGeneratorTable::shared(), LargeGeneratorTable::shared()));
+    let from_shared = LargeTableKey::new_boxed(LargeGeneratorTable::shared(), key);
+    let mcu = SmallTableKey::new_boxed(SmallGeneratorTable::shared(), key);
     let (sk, _, _) = fixed();
     let token = sign_json(sk, common::HEADER, &common::payload());
     let validation = Validation::cotter(common::AUD, common::NOW);

@@ -6,7 +6,9 @@ mod common;
 use base64ct::Encoding as _;
 
 use common::data;
-use cotter_jwt::{Error, Es256Key, Jwks, Validation};
+#[cfg(feature = "compact")]
+use cotter_jwt::CompactKey;
+use cotter_jwt::{Error, Es256Key, JwkError, JwkKey, Jwks, Validation};
 use serde_json::Value;
 
 fn hex(s: &str) -> Vec<u8> {
@@ -19,6 +21,20 @@ fn hex(s: &str) -> Vec<u8> {
 /// prints the counts.
 #[test]
 fn wycheproof_p256_sha256_p1363() {
+    wycheproof(Es256Key::from_jwk, Es256Key::from_sec1_bytes);
+}
+
+/// The same vectors through [`CompactKey`], the compact arithmetic.
+#[cfg(feature = "compact")]
+#[test]
+fn wycheproof_p256_sha256_p1363_compact() {
+    wycheproof(CompactKey::from_jwk, CompactKey::from_sec1_bytes);
+}
+
+fn wycheproof<K: JwkKey>(
+    from_jwk: fn(&str) -> Result<K, JwkError>,
+    from_sec1_bytes: fn(&[u8]) -> Result<K, JwkError>,
+) {
     let doc: Value =
         serde_json::from_str(&data("wycheproof/ecdsa_secp256r1_sha256_p1363_test.json"))
             .expect("json");
@@ -30,10 +46,10 @@ fn wycheproof_p256_sha256_p1363() {
             Some(jwk) => serde_json::to_string(jwk).expect("jwk"),
             None => jwk_from_coordinates(&group["publicKey"]),
         };
-        let key = Es256Key::from_jwk(&jwk).expect("every Wycheproof group key parses as a JWK");
+        let key = from_jwk(&jwk).expect("every Wycheproof group key parses as a JWK");
         // The same key from SEC1 bytes must agree.
         let sec1 = hex(group["publicKey"]["uncompressed"].as_str().expect("sec1"));
-        let from_sec1 = Es256Key::from_sec1_bytes(&sec1).expect("sec1");
+        let from_sec1 = from_sec1_bytes(&sec1).expect("sec1");
         assert_eq!(from_sec1.coordinates(), key.coordinates());
         for case in group["tests"].as_array().expect("tests") {
             let id = case["tcId"].as_u64().expect("id");
@@ -79,6 +95,26 @@ fn real() -> (Jwks<4>, String) {
 }
 
 const REAL_AUD: &str = "19024767-a0b2-4221-8faa-ef116dc853d0";
+
+/// The real token through a key set of [`CompactKey`]s (what the firmware verifies with): the
+/// same verdicts as [`real_cotter_token_verifies`] and [`real_cotter_token_expires`].
+#[cfg(feature = "compact")]
+#[test]
+fn real_cotter_token_with_compact_keys() {
+    let jwks = Jwks::<4, CompactKey>::from_json(&data("cotter-real/jwks.json")).expect("jwks");
+    let token = data("cotter-real/access_token.jwt").trim().to_owned();
+    let mut buf = [0u8; 1024];
+    let t = jwks.verify(&token, &Validation::cotter(REAL_AUD, 1_598_130_000), &mut buf);
+    assert_eq!(t.expect("the real token verifies").claims().exp(), Some(1_598_132_692));
+    let late = Validation::cotter(REAL_AUD, 1_598_132_692 + 60);
+    assert_eq!(jwks.verify(&token, &late, &mut buf).unwrap_err(), Error::Expired);
+    let mut tampered = token.clone().into_bytes();
+    let last = tampered.len() - 2;
+    tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).expect("ascii");
+    let v = Validation::cotter(REAL_AUD, 1_598_130_000);
+    assert_eq!(jwks.verify(&tampered, &v, &mut buf).unwrap_err(), Error::InvalidSignature);
+}
 
 #[test]
 fn real_cotter_token_verifies() {

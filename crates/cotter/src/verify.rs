@@ -11,6 +11,19 @@ use cotter_transport::Transport;
 /// How many keys the JWKS cache holds.
 pub const JWKS_CAPACITY: usize = 4;
 
+/// The key type of the JWKS cache: with `compact`, cotter-jwt's compact verifier (less flash,
+/// slower); otherwise p256's arithmetic. Only this cache's keys change: no other key in the
+/// build does.
+#[cfg(feature = "compact")]
+type CacheKey = cotter_jwt::CompactKey;
+#[cfg(not(feature = "compact"))]
+type CacheKey = cotter_jwt::Es256Key;
+
+/// With `std`, each JWKS key is also prepared with the small table profile: 8 KiB and 0.3 ms
+/// per key, with one shared generator table (the large profile costs 256 KiB per key).
+#[cfg(feature = "std")]
+type FastKey = cotter_jwt::SmallTableKey<'static>;
+
 /// An unknown `kid` triggers at most one JWKS re-fetch per this many seconds.
 pub const JWKS_REFETCH_INTERVAL: u64 = 300;
 
@@ -18,11 +31,11 @@ pub const JWKS_REFETCH_INTERVAL: u64 = 300;
 /// [`JWKS_REFETCH_INTERVAL`] (so a flood of forged kids is not a flood of requests).
 #[derive(Debug, Default)]
 pub(crate) struct JwksCache {
-    keys: Option<Jwks<JWKS_CAPACITY>>,
-    /// With `std`, each key of `keys` prepared for fast verification (the small table
-    /// profile: 8 KiB and 0.3 ms per key, shared generator table), same order as `keys`.
+    keys: Option<Jwks<JWKS_CAPACITY, CacheKey>>,
+    /// With `std`, each key of `keys` prepared for fast verification ([`FastKey`]), same order
+    /// as `keys`.
     #[cfg(feature = "std")]
-    prepared: std::vec::Vec<std::boxed::Box<cotter_jwt::McuKey<'static>>>,
+    prepared: std::vec::Vec<std::boxed::Box<FastKey>>,
     last_fetch: Option<u64>,
     /// Fetches made (for tests and diagnostics).
     pub(crate) fetches: u32,
@@ -94,9 +107,8 @@ impl<T: Transport, C: Clock> Io<'_, T, C> {
         let keys = Jwks::from_json(text).map_err(Error::Jwks)?;
         #[cfg(feature = "std")]
         {
-            let g = cotter_jwt::McuGeneratorTable::shared();
-            self.jwks.prepared =
-                keys.keys().iter().map(|k| cotter_jwt::McuKey::new_boxed(g, k)).collect();
+            let g = cotter_jwt::SmallGeneratorTable::shared();
+            self.jwks.prepared = keys.keys().iter().map(|k| FastKey::new_boxed(g, k)).collect();
         }
         // Stored here, not by a helper taking the JWKS by value: a JWKS is large, and such a
         // helper's copy of it lies on the firmware's peak-stack path (880 B more, measured).
@@ -130,7 +142,7 @@ impl<T: Transport, C: Clock> Io<'_, T, C> {
                 // Same verdicts either way; the prepared key is only faster.
                 #[cfg(feature = "std")]
                 if let Some(prepared) = jwks.prepared.get(index) {
-                    return t.verify_prepared(prepared, &first);
+                    return t.verify_with(prepared.as_ref(), &first);
                 }
                 let _ = index;
                 t.verify_with(key, &first)

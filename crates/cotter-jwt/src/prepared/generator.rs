@@ -12,26 +12,26 @@ use core::fmt;
 /// microcontroller the table can be baked into flash at compile time:
 ///
 /// ```
-/// use cotter_jwt::{Es256Key, McuGeneratorTable, McuKey};
+/// use cotter_jwt::{Es256Key, SmallGeneratorTable, SmallTableKey};
 ///
 /// // Evaluated by the compiler: lives in .rodata (flash), costs no RAM and no start-up time.
 /// #[allow(long_running_const_eval, reason = "a few seconds of const evaluation, on purpose")]
-/// static GENERATOR: McuGeneratorTable = McuGeneratorTable::new();
+/// static GENERATOR: SmallGeneratorTable = SmallGeneratorTable::new();
 ///
 /// fn check(key: &Es256Key, message: &[u8], signature: &[u8]) -> bool {
 ///     // 8 256 bytes of RAM for the key's own table.
-///     McuKey::new(&GENERATOR, key).verify(message, signature).is_ok()
+///     SmallTableKey::new(&GENERATOR, key).verify(message, signature).is_ok()
 /// }
 /// # let _ = check;
 /// ```
 ///
 /// The price is compile time: p256's field arithmetic is `const fn` but slow to interpret, so
-/// evaluating the MCU table takes about 5 s on x86-64 and 17 s for a 32-bit target (the
+/// evaluating the small table takes about 5 s on x86-64 and 17 s for a 32-bit target (the
 /// compiler interprets the target's 32-bit limbs), at each non-incremental build; rustc also
 /// prints an unsuppressible "constant evaluation is taking a long time" warning. The server
 /// table (4 097 points) would take over a minute: compute it at run time.
 ///
-/// With the `std` feature, `ServerGeneratorTable::shared()` and `McuGeneratorTable::shared()`
+/// With the `std` feature, `LargeGeneratorTable::shared()` and `SmallGeneratorTable::shared()`
 /// compute a process-wide table at first use instead (about 5 ms and 0.3 ms).
 #[derive(Clone)]
 pub struct GeneratorTable<const W: usize, const S: usize, const N: usize> {
@@ -105,6 +105,6 @@ macro_rules! shared {
 }
 
 #[cfg(feature = "std")]
-shared!(8, 1, 4096, "server-profile");
+shared!(8, 1, 4096, "large-table-profile");
 #[cfg(feature = "std")]
-shared!(4, 4, 128, "MCU-profile");
+shared!(4, 4, 128, "small-table-profile");

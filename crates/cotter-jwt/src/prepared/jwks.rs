@@ -1,13 +1,13 @@
 //! [`PreparedJwks`] (features `prepared` and `std`): a key set with a prepared server-profile
 //! key beside each of its keys, choosing by `kid` as [`Jwks`] does.
 
-use crate::{Error, Es256Key, JwkError, Jwks, ServerGeneratorTable, ServerKey, Token};
+use crate::{Error, Es256Key, JwkError, Jwks, LargeGeneratorTable, LargeTableKey, Token};
 use crate::{UntrustedToken, Validation};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
-/// A [`Jwks`] whose every key is prepared ([`ServerKey`], the process-wide
-/// [`ServerGeneratorTable::shared`] table): what a backend keeps per JWKS refresh.
+/// A [`Jwks`] whose every key is prepared ([`LargeTableKey`], the process-wide
+/// [`LargeGeneratorTable::shared`] table): what a backend keeps per JWKS refresh.
 ///
 /// Building it costs about 6–8 ms and 256 KiB per key (see the
 /// [crate-level section on prepared keys](crate#prepared-keys)); verifying then takes the
@@ -31,15 +31,15 @@ use alloc::vec::Vec;
 pub struct PreparedJwks<const N: usize> {
     jwks: Jwks<N>,
     /// `prepared[i]` is `jwks.keys()[i]`, prepared.
-    prepared: Vec<Box<ServerKey<'static>>>,
+    prepared: Vec<Box<LargeTableKey<'static>>>,
 }
 
 impl<const N: usize> PreparedJwks<N> {
     /// Prepares every key of `jwks`.
     #[must_use]
     pub fn new(jwks: Jwks<N>) -> Self {
-        let g = ServerGeneratorTable::shared();
-        let prepared = jwks.keys().iter().map(|key| ServerKey::new_boxed(g, key)).collect();
+        let g = LargeGeneratorTable::shared();
+        let prepared = jwks.keys().iter().map(|key| LargeTableKey::new_boxed(g, key)).collect();
         Self { jwks, prepared }
     }
 
@@ -65,7 +65,7 @@ impl<const N: usize> PreparedJwks<N> {
 
     /// The prepared keys, in the order of [`PreparedJwks::keys`].
     #[must_use]
-    pub fn prepared(&self) -> &[Box<ServerKey<'static>>] {
+    pub fn prepared(&self) -> &[Box<LargeTableKey<'static>>] {
         &self.prepared
     }
 
@@ -95,7 +95,7 @@ impl<const N: usize> PreparedJwks<N> {
     ) -> Result<Token<'b>, Error> {
         let (index, key) = self.jwks.select(token.header().kid().as_ref())?;
         match self.prepared.get(index) {
-            Some(prepared) => token.verify_prepared(prepared, validation),
+            Some(prepared) => token.verify_with(prepared.as_ref(), validation),
             // Cannot happen (one prepared key per key); the plain path gives the same verdict.
             None => token.verify_with(key, validation),
         }

@@ -3,7 +3,10 @@
 use super::generator::GeneratorTable;
 use super::point::{Affine, Fe, Jacobian};
 use super::table::{KEY_CHUNK, Table, mul_add};
+#[cfg(doc)]
 use crate::Es256Key;
+use crate::key::Kid;
+use crate::verifier::JwkKey;
 use core::fmt;
 use p256::ecdsa::Signature;
 use p256::elliptic_curve::ff::PrimeField;
@@ -26,7 +29,7 @@ const ORDER: Fe =
 ///
 /// See the [crate-level section on prepared keys](crate#prepared-keys) for the method, the
 /// profiles and their sizes. `W`, `S` and `N` are the table shape (window bits, passes,
-/// points); use the aliases [`ServerKey`](crate::ServerKey) and [`McuKey`](crate::McuKey).
+/// points); use the aliases [`LargeTableKey`](crate::LargeTableKey) and [`SmallTableKey`](crate::SmallTableKey).
 ///
 /// # Security
 ///
@@ -43,13 +46,13 @@ const ORDER: Fe =
 pub struct PreparedKey<'g, const W: usize, const S: usize, const N: usize> {
     generator: &'g GeneratorTable<W, S, N>,
     table: Table<W, S, N>,
-    key: Es256Key,
+    kid: Option<Kid>,
 }
 
 impl<const W: usize, const S: usize, const N: usize> fmt::Debug for PreparedKey<'_, W, S, N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PreparedKey")
-            .field("kid", &self.key.kid())
+            .field("kid", &self.kid.as_deref())
             .field("window", &W)
             .field("spacing", &S)
             .field("points", &N)
@@ -57,13 +60,18 @@ impl<const W: usize, const S: usize, const N: usize> fmt::Debug for PreparedKey<
     }
 }
 
-/// The affine coordinates of a key's point (never the identity: p256 refuses it).
-fn key_point(key: &Es256Key) -> Affine {
+/// The affine coordinates of a key's point (never the identity: every key type refuses it).
+fn key_point(key: &impl JwkKey) -> Affine {
     let (x, y) = key.coordinates();
     // Coordinates of a valid point are canonical field elements; from_repr cannot fail.
     let x = Option::<Fe>::from(Fe::from_repr(x.into())).unwrap_or(Fe::ZERO);
     let y = Option::<Fe>::from(Fe::from_repr(y.into())).unwrap_or(Fe::ZERO);
     Affine { x, y }
+}
+
+/// A copy of `key`'s `kid` (it fits: every key type holds it as a [`Kid`]).
+fn kid_of(key: &impl JwkKey) -> Option<Kid> {
+    key.kid().and_then(|kid| Kid::try_from(kid).ok())
 }
 
 impl<'g, const W: usize, const S: usize, const N: usize> PreparedKey<'g, W, S, N> {
@@ -75,8 +83,8 @@ impl<'g, const W: usize, const S: usize, const N: usize> PreparedKey<'g, W, S, N
     /// keep it in a `static`, a `Box` (`new_boxed`, feature `alloc`) or reuse one with
     /// [`PreparedKey::set_key`].
     #[must_use]
-    pub fn new(generator: &'g GeneratorTable<W, S, N>, key: &Es256Key) -> Self {
-        let mut prepared = Self { generator, table: Table::PLACEHOLDER, key: key.clone() };
+    pub fn new(generator: &'g GeneratorTable<W, S, N>, key: &impl JwkKey) -> Self {
+        let mut prepared = Self { generator, table: Table::PLACEHOLDER, kid: kid_of(key) };
         prepared.table.fill::<KEY_CHUNK>(&key_point(key));
         prepared
     }
@@ -87,30 +95,24 @@ impl<'g, const W: usize, const S: usize, const N: usize> PreparedKey<'g, W, S, N
     #[must_use]
     pub fn new_boxed(
         generator: &'g GeneratorTable<W, S, N>,
-        key: &Es256Key,
+        key: &impl JwkKey,
     ) -> alloc::boxed::Box<Self> {
         let mut prepared =
-            alloc::boxed::Box::new(Self { generator, table: Table::PLACEHOLDER, key: key.clone() });
+            alloc::boxed::Box::new(Self { generator, table: Table::PLACEHOLDER, kid: kid_of(key) });
         prepared.table.fill::<KEY_CHUNK>(&key_point(key));
         prepared
     }
 
     /// Replaces the key in place (e.g. after a JWKS rotation), reusing this storage.
-    pub fn set_key(&mut self, key: &Es256Key) {
-        self.key = key.clone();
+    pub fn set_key(&mut self, key: &impl JwkKey) {
+        self.kid = kid_of(key);
         self.table.fill::<KEY_CHUNK>(&key_point(key));
-    }
-
-    /// The key this was prepared from.
-    #[must_use]
-    pub const fn key(&self) -> &Es256Key {
-        &self.key
     }
 
     /// The key's `kid`, if it has one.
     #[must_use]
     pub fn kid(&self) -> Option<&str> {
-        self.key.kid()
+        self.kid.as_deref()
     }
 
     /// Checks an ES256 signature over `message`, with the same contract as

@@ -4,7 +4,7 @@
 use super::key::x_matches;
 use super::point::{Affine, Fe, Jacobian};
 use super::table::{Table, mul_add, recode};
-use super::{McuGeneratorTable, ServerGeneratorTable};
+use super::{LargeGeneratorTable, SmallGeneratorTable};
 use p256::elliptic_curve::Group;
 use p256::elliptic_curve::ff::PrimeField;
 use p256::elliptic_curve::point::AffineCoordinates;
@@ -50,8 +50,8 @@ fn inversion_chain() {
 #[test]
 fn baked_generator_table_equals_runtime_table() {
     #[allow(long_running_const_eval, reason = "the point of the test")]
-    static BAKED: McuGeneratorTable = McuGeneratorTable::new();
-    let runtime = McuGeneratorTable::new();
+    static BAKED: SmallGeneratorTable = SmallGeneratorTable::new();
+    let runtime = SmallGeneratorTable::new();
     for i in 0..=128 {
         let (a, b) = (BAKED.table().point(i), runtime.table().point(i));
         assert!(a.x == b.x && a.y == b.y, "entry {i}");
@@ -167,8 +167,8 @@ fn mul_add_matches_p256_for_several_profiles() {
 
 #[test]
 fn tables_hold_the_right_multiples() {
-    let t = McuGeneratorTable::new();
-    let _ = ServerGeneratorTable::BYTES;
+    let t = SmallGeneratorTable::new();
+    let _ = LargeGeneratorTable::BYTES;
     let g = ProjectivePoint::GENERATOR;
     // Sub-table t, entry j−1 is j·2^(W·S·t)·G with W·S = 16.
     for (sub, j) in [(0usize, 1u64), (0, 8), (3, 5), (15, 8)] {

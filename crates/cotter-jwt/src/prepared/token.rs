@@ -1,23 +1,20 @@
 //! Tokens through a [`PreparedKey`]: the same parsing, `kid` rule and claim validation as
-//! [`Es256Key::verify_token`](crate::Es256Key::verify_token), with the prepared signature check.
+//! [`Es256Key::verify_token`](crate::Es256Key::verify_token), with the prepared signature check
+//! ([`PreparedKey`] is a [`Verifier`], so [`crate::UntrustedToken::verify_with`] takes it too).
 
 use super::PreparedKey;
-use crate::{Error, Token, UntrustedToken, Validation};
+use crate::verifier::{Verifier, sealed};
+use crate::{Error, Token, Validation};
 
-impl<'b> UntrustedToken<'_, 'b> {
-    /// Verifies with a prepared key, whatever the token's `kid` says (the caller pinned the
-    /// key), then reads the claims and checks them against `validation`: as
-    /// [`UntrustedToken::verify_with`], with [`PreparedKey::verify`] as the signature check.
-    ///
-    /// # Errors
-    /// As [`UntrustedToken::verify_with`].
-    #[cfg_attr(docsrs, doc(cfg(feature = "prepared")))]
-    pub fn verify_prepared<const W: usize, const S: usize, const N: usize>(
-        self,
-        key: &PreparedKey<'_, W, S, N>,
-        validation: &Validation<'_>,
-    ) -> Result<Token<'b>, Error> {
-        self.verify_by(|message, signature| key.verify(message, signature), validation)
+impl<const W: usize, const S: usize, const N: usize> sealed::Sealed for PreparedKey<'_, W, S, N> {}
+
+impl<const W: usize, const S: usize, const N: usize> Verifier for PreparedKey<'_, W, S, N> {
+    fn kid(&self) -> Option<&str> {
+        self.kid()
+    }
+
+    fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+        self.verify(message, signature)
     }
 }
 
@@ -26,15 +23,14 @@ impl<const W: usize, const S: usize, const N: usize> PreparedKey<'_, W, S, N> {
     /// match this key's `kid` when the key has one (as [`crate::Es256Key::verify_token`]).
     ///
     /// # Errors
-    /// Any [`Error`]: see [`UntrustedToken::parse_with_limit`] and [`UntrustedToken::verify`].
+    /// Any [`Error`]: see [`crate::UntrustedToken::parse_with_limit`] and
+    /// [`crate::UntrustedToken::verify`].
     pub fn verify_token<'b>(
         &self,
         token: &str,
         validation: &Validation<'_>,
         buf: &'b mut [u8],
     ) -> Result<Token<'b>, Error> {
-        let untrusted = UntrustedToken::parse_with_limit(token, buf, validation.token_len_limit())?;
-        untrusted.check_pinned_kid(self.key())?;
-        untrusted.verify_prepared(self, validation)
+        crate::token::verify_pinned(self, token, validation, buf)
     }
 }

@@ -1,5 +1,5 @@
-//! The differential test: `Es256Key::verify` (whichever backend the build has: p256's or the
-//! `compact` one) and, with `prepared`, `PreparedKey` (both profiles) against p256's own
+//! The differential test: `Es256Key::verify` (p256's arithmetic), with `compact`
+//! `CompactKey::verify` (the compact arithmetic) and, with `prepared`, `PreparedKey` (both profiles) against p256's own
 //! `VerifyingKey::verify` on random keys and messages — valid signatures, high-S, one bit
 //! flipped, random and edge-valued `r`/`s`, wrong lengths — and on crafted keys for which a
 //! valid signature has `x(u1·G + u2·Q) ≥ n`, the rare `r + n` branch. Deterministic per seed.
@@ -7,6 +7,8 @@
 #[cfg(feature = "prepared")]
 use super::Prepared;
 use super::hex;
+#[cfg(feature = "compact")]
+use cotter_jwt::CompactKey;
 use cotter_jwt::Es256Key;
 use p256::ecdsa::signature::{Signer, Verifier};
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
@@ -100,6 +102,8 @@ impl fmt::Display for Report {
 struct Subject {
     vk: VerifyingKey,
     key: Es256Key,
+    #[cfg(feature = "compact")]
+    compact: CompactKey,
     #[cfg(feature = "prepared")]
     prepared: Prepared,
 }
@@ -109,6 +113,8 @@ impl Subject {
         let key = Es256Key::from_verifying_key(*vk);
         Self {
             vk: *vk,
+            #[cfg(feature = "compact")]
+            compact: CompactKey::from_verifying_key(*vk),
             #[cfg(feature = "prepared")]
             prepared: Prepared::new(&key),
             key,
@@ -118,6 +124,8 @@ impl Subject {
     /// The verdicts of every verifier under test, by name.
     fn verdicts(&self, msg: &[u8], sig: &[u8]) -> Vec<(&'static str, bool)> {
         let mut out = vec![("Es256Key", self.key.verify(msg, sig).is_ok())];
+        #[cfg(feature = "compact")]
+        out.push(("CompactKey", self.compact.verify(msg, sig).is_ok()));
         #[cfg(feature = "prepared")]
         {
             let digest: [u8; 32] = sha2::Sha256::digest(msg).into();
