@@ -32,7 +32,7 @@ const CHECKS: &[Check] = &[
 const NO_STD: &[(&str, &[&str])] = &[
     ("cotter-json", &[]),
     ("cotter-jwt", &["alloc", "prepared", "compact"]),
-    ("cotter-proto", &["alloc"]),
+    ("cotter-proto", &["alloc", "serde"]),
     ("cotter-store", &["alloc"]),
     ("cotter-store-flash", &["sim"]),
     ("cotter-transport", &["alloc", "embedded-io"]),

@@ -1,12 +1,15 @@
 //! Cotter's error body: `{"msg": "…", "type": "…"}`.
 
-use serde::{Deserialize, Serialize};
+#[cfg(feature = "serde")]
+use serde::Deserialize;
+use serde::Serialize;
 
 /// An error body of the Cotter API (any non-200 status).
 ///
 /// Both members default to `""` when absent, so any JSON object decodes; a member of the
 /// wrong type is still an error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "serde", derive(Deserialize))]
 pub struct ApiError<'a> {
     /// Human-readable message.
     #[serde(default)]

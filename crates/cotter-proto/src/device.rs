@@ -2,7 +2,9 @@
 //! update-methods body, the status answer, and the wire names of device methods, algorithms
 //! and events.
 
-use serde::{Deserialize, Serialize};
+#[cfg(feature = "serde")]
+use serde::Deserialize;
+use serde::Serialize;
 
 /// `"TRUSTED_DEVICE"`: the `method` of device enrolment, status and events.
 pub const METHOD_TRUSTED_DEVICE: &str = "TRUSTED_DEVICE";
@@ -28,7 +30,8 @@ pub mod event_name {
 /// (`docs/protocol.md#enrolment-and-status`):
 /// `{"method":"TRUSTED_DEVICE","enrolled":true,"code":"<public key>","device_type":…,
 /// "device_name":…,"algorithm":"EC","change_code":false,"current_code":null}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "serde", derive(Deserialize))]
 pub struct UpdateMethodsRequest<'a> {
     /// The method, [`METHOD_TRUSTED_DEVICE`].
     pub method: &'a str,
@@ -85,7 +88,8 @@ impl<'a> UpdateMethodsRequest<'a> {
 }
 
 /// Answer of the "is this device trusted" calls: `{"method":"TRUSTED_DEVICE","enrolled":true}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "serde", derive(Deserialize))]
 pub struct EnrolledMethod<'a> {
     /// The method asked about.
     pub method: &'a str,

@@ -1,7 +1,9 @@
 //! Events of "Sign in with Device" (`docs/protocol.md#events`): the event object and the
 //! create, create-pending and respond bodies.
 
-use serde::{Deserialize, Serialize};
+#[cfg(feature = "serde")]
+use serde::Deserialize;
+use serde::Serialize;
 
 use crate::{OAuthToken, UnixSeconds};
 
@@ -12,7 +14,8 @@ use crate::{OAuthToken, UnixSeconds};
 /// times as `CreatedAt`/`UpdatedAt`/`DeletedAt`, its docs as `created_at`/…; both spellings
 /// are kept (`*_pascal` for the Go one), see [`created`](Self::created).
 /// `GET /event/new` answers JSON `null` when nothing is pending: decode `Option<Event>`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "serde", derive(Deserialize))]
 pub struct Event<'a> {
     /// Event ID (a JSON integer).
     #[serde(rename = "ID")]
@@ -87,7 +90,8 @@ impl<'a> Event<'a> {
 /// `user_id` (Cotter UUID, Flutter) or `client_user_id` (others), or both.
 ///
 /// [`SignedMessage::approved_event`]: crate::SignedMessage::approved_event
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "serde", derive(Deserialize))]
 pub struct CreateEventRequest<'a> {
     /// API key ID.
     pub issuer: &'a str,
@@ -134,7 +138,8 @@ pub struct CreateEventRequest<'a> {
 
 /// Body of `POST /event/create_pending`: a sign-in request from a device that is not trusted,
 /// to be approved on a trusted one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "serde", derive(Deserialize))]
 pub struct CreatePendingEventRequest<'a> {
     /// API key ID.
     pub issuer: &'a str,
@@ -166,7 +171,8 @@ pub struct CreatePendingEventRequest<'a> {
 ///
 /// `event` and `timestamp` are the pending event's own; `code` signs
 /// [`SignedMessage::respond_event`](crate::SignedMessage::respond_event).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "serde", derive(Deserialize))]
 pub struct RespondEventRequest<'a> {
     /// API key ID.
     pub issuer: &'a str,

@@ -3,7 +3,9 @@
 
 use core::fmt;
 
-use serde::{Deserialize, Serialize};
+#[cfg(feature = "serde")]
+use serde::Deserialize;
+use serde::Serialize;
 
 use crate::redact::Redacted;
 use crate::{OAuthToken, UnixSeconds, User};
@@ -13,7 +15,8 @@ use crate::{OAuthToken, UnixSeconds, User};
 ///
 /// `redirect_url` must equal the one sent to the hosted page. `Debug` hides the verifier
 /// and the code.
-#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "serde", derive(Deserialize))]
 pub struct GetIdentityRequest<'a> {
     /// The PKCE verifier ([`CodeVerifier::as_str`](crate::CodeVerifier::as_str)).
     pub code_verifier: &'a str,
@@ -40,7 +43,8 @@ impl fmt::Debug for GetIdentityRequest<'_> {
 ///
 /// `user` and `oauth_token` are what every Cotter SDK reads and are required; `identifier`
 /// and `token` (only iOS reads them) are optional here.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "serde", derive(Deserialize))]
 pub struct IdentityResponse<'a> {
     /// The verified identifier record.
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
@@ -59,7 +63,8 @@ pub struct IdentityResponse<'a> {
 /// The `identifier` object of the code-exchange response. Required members follow the iOS
 /// SDK's decoder (`ID`, `created_at`, `identifier`, `identifier_type`, `public_key`,
 /// `device_type`, `device_name`, `expiry`); times are RFC 3339 text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "serde", derive(Deserialize))]
 pub struct IdentifierInfo<'a> {
     /// Identifier record UUID (`"ID"`).
     #[serde(rename = "ID")]
@@ -93,7 +98,8 @@ pub struct IdentifierInfo<'a> {
 /// Required members follow the iOS SDK (`identifier`, `identifier_type`, `receiver`,
 /// `expire_at`, `signature`). Build the signed text with
 /// [`SignedMessage::identity_token`](crate::SignedMessage::identity_token).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "serde", derive(Deserialize))]
 pub struct IdentityToken<'a> {
     /// UUID of the identifier record.
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]

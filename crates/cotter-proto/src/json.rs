@@ -71,7 +71,7 @@ pub fn encode<'b, T: Serialize + ?Sized>(value: &T, buf: &'b mut [u8]) -> Result
 }
 
 #[cfg(test)]
-#[cfg(feature = "alloc")]
+#[cfg(all(feature = "alloc", feature = "serde"))]
 mod diff_tests;
 #[cfg(test)]
 mod prop_tests;

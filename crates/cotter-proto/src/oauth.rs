@@ -3,7 +3,9 @@
 
 use core::fmt;
 
-use serde::{Deserialize, Serialize};
+#[cfg(feature = "serde")]
+use serde::Deserialize;
+use serde::Serialize;
 
 use crate::AuthMethod;
 use crate::redact::{Redacted, redact_opt};
@@ -14,7 +16,8 @@ use crate::redact::{Redacted, redact_opt};
 /// `refresh_token` is optional: older servers omitted it on refresh. Use
 /// [`rotated_refresh_token`](Self::rotated_refresh_token) to apply the rotation rule.
 /// `Debug` hides the three tokens.
-#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "serde", derive(Deserialize))]
 pub struct OAuthToken<'a> {
     /// ES256 JWT access token.
     pub access_token: &'a str,
@@ -73,7 +76,8 @@ pub const GRANT_TYPE_REFRESH_TOKEN: &str = "refresh_token";
 /// `{"grant_type":"refresh_token","refresh_token":"…"}`.
 ///
 /// `Debug` hides the refresh token.
-#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "serde", derive(Deserialize))]
 pub struct RefreshRequest<'a> {
     /// Always [`GRANT_TYPE_REFRESH_TOKEN`] when built with [`RefreshRequest::new`].
     pub grant_type: &'a str,

@@ -6,7 +6,9 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
-use serde::{Deserialize, Serialize};
+#[cfg(feature = "serde")]
+use serde::Deserialize;
+use serde::Serialize;
 
 use crate::redact::{Redacted, redact_opt};
 use crate::{
@@ -18,7 +20,8 @@ fn own(text: Option<&str>) -> Option<String> {
 }
 
 /// Owned [`OAuthToken`]. `Debug` hides the tokens.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "serde", derive(Deserialize))]
 pub struct OAuthTokenOwned {
     /// See [`OAuthToken::access_token`].
     pub access_token: String,
@@ -64,7 +67,8 @@ impl fmt::Debug for OAuthTokenOwned {
 }
 
 /// Owned [`User`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "serde", derive(Deserialize))]
 #[allow(missing_docs, reason = "members mirror `User`, documented there")]
 pub struct UserOwned {
     #[serde(rename = "ID")]
@@ -115,7 +119,8 @@ impl User<'_> {
 }
 
 /// Owned [`Event`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "serde", derive(Deserialize))]
 #[allow(missing_docs, reason = "members mirror `Event`, documented there")]
 pub struct EventOwned {
     #[serde(rename = "ID")]
@@ -178,7 +183,8 @@ impl Event<'_> {
 }
 
 /// Owned [`IdentifierInfo`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "serde", derive(Deserialize))]
 #[allow(missing_docs, reason = "members mirror `IdentifierInfo`, documented there")]
 pub struct IdentifierInfoOwned {
     #[serde(rename = "ID")]
@@ -219,7 +225,8 @@ impl IdentifierInfo<'_> {
 }
 
 /// Owned [`IdentityToken`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "serde", derive(Deserialize))]
 #[allow(missing_docs, reason = "members mirror `IdentityToken`, documented there")]
 pub struct IdentityTokenOwned {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -250,7 +257,8 @@ impl IdentityToken<'_> {
 }
 
 /// Owned [`IdentityResponse`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "serde", derive(Deserialize))]
 #[allow(missing_docs, reason = "members mirror `IdentityResponse`, documented there")]
 pub struct IdentityResponseOwned {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -275,7 +283,8 @@ impl IdentityResponse<'_> {
 }
 
 /// Owned [`ApiError`].
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "serde", derive(Deserialize))]
 pub struct ApiErrorOwned {
     /// See [`ApiError::msg`].
     #[serde(default)]

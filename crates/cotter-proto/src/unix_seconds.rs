@@ -3,7 +3,9 @@
 
 use core::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+#[cfg(feature = "serde")]
+use serde::{Deserialize, Deserializer, de};
+use serde::{Serialize, Serializer};
 
 /// Seconds since the Unix epoch, serialized as a decimal JSON string.
 ///
@@ -79,6 +81,8 @@ impl Serialize for UnixSeconds {
     }
 }
 
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<'de> Deserialize<'de> for UnixSeconds {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Visit;

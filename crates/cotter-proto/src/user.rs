@@ -1,6 +1,8 @@
 //! The Cotter user object (`docs/protocol.md#the-user-object`) and the create-user request.
 
-use serde::{Deserialize, Serialize};
+#[cfg(feature = "serde")]
+use serde::Deserialize;
+use serde::Serialize;
 
 use crate::{AuthMethod, OAuthToken};
 
@@ -20,7 +22,8 @@ pub const NIL_USER_ID: &str = "00000000-0000-0000-0000-000000000000";
 ///
 /// Required members follow the iOS SDK's decoder (`ID`, `created_at`, `issuer`,
 /// `client_user_id`); the rest may be absent or `null`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "serde", derive(Deserialize))]
 pub struct User<'a> {
     /// Cotter user UUID (`"ID"`).
     #[serde(rename = "ID")]
@@ -80,7 +83,8 @@ impl<'a> User<'a> {
 }
 
 /// Body of `POST /user/create`: `{"identifier":"<email/phone/username>"}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "serde", derive(Deserialize))]
 pub struct CreateUserRequest<'a> {
     /// The new user's email address, phone number or username.
     pub identifier: &'a str,
