@@ -108,7 +108,7 @@ impl<const N: usize> KeySource for crate::PreparedJwks<N> {
         token: UntrustedToken<'_, 'b>,
         validation: &Validation<'_>,
     ) -> Result<Token<'b>, Error> {
-        self.verify_untrusted(token, validation)
+        token.verify(self, validation)
     }
 }
 

@@ -45,7 +45,7 @@ pub use prepared::{
 };
 pub use token::{Header, Token, UntrustedToken};
 pub use validation::{COTTER_ISSUER, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, Validation};
-pub use verifier::{JwkKey, Verifier};
+pub use verifier::{JwkKey, KeySet, Verifier};
 
 /// The p256 crate this one verifies with, for building keys from its types.
 pub use p256;

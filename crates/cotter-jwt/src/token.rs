@@ -7,7 +7,7 @@ use crate::error::{Error, Segment};
 use crate::jwks::Jwks;
 use crate::key::Es256Key;
 use crate::validation::{DEFAULT_MAX_TOKEN_LEN, Validation};
-use crate::verifier::{Verifier, kid_matches};
+use crate::verifier::{KeySet, Verifier, kid_matches, sealed};
 use cotter_json::{self as json, JsonStr, JsonValue};
 
 /// The protected header of a token. Its `alg` is always `ES256`: anything else is refused
@@ -172,21 +172,20 @@ impl<'t, 'b> UntrustedToken<'t, 'b> {
         &self.header
     }
 
-    /// Verifies the signature with the key chosen by `kid` from `keys`, then reads the claims
-    /// and checks them against `validation`.
+    /// Verifies the signature with the key chosen by `kid` from `keys` (a [`Jwks`] of any key
+    /// type, or a `PreparedJwks`), then reads the claims and checks them against `validation`.
     ///
     /// # Errors
     /// [`Error::UnknownKid`] / [`Error::MissingKid`] (no key), [`Error::InvalidSignature`],
     /// then payload errors ([`Error::MalformedUtf8`], [`Error::MalformedJson`],
     /// [`Error::InvalidClaim`], [`Error::DuplicateMember`]) and validation errors (see
     /// [`Validation::check`]).
-    pub fn verify<const N: usize, K: Verifier>(
+    pub fn verify(
         self,
-        keys: &Jwks<N, K>,
+        keys: &(impl KeySet + ?Sized),
         validation: &Validation<'_>,
     ) -> Result<Token<'b>, Error> {
-        let (_, key) = keys.select(self.header.kid.as_ref())?;
-        self.verify_with(key, validation)
+        keys.verify_parsed(self, validation)
     }
 
     /// Verifies with one key, whatever the token's `kid` says (the caller pinned the key):
@@ -247,6 +246,19 @@ impl<'b> Token<'b> {
         &self.claims
     }
 }
+
+impl<const N: usize, K: Verifier> sealed::VerifyParsed for Jwks<N, K> {
+    fn verify_parsed<'b>(
+        &self,
+        token: UntrustedToken<'_, 'b>,
+        validation: &Validation<'_>,
+    ) -> Result<Token<'b>, Error> {
+        let (_, key) = self.select(token.header.kid.as_ref())?;
+        token.verify_with(key, validation)
+    }
+}
+
+impl<const N: usize, K: Verifier> KeySet for Jwks<N, K> {}
 
 impl<const N: usize, K: Verifier> Jwks<N, K> {
     /// Parses `token`, verifies it with the key its `kid` selects, and validates its claims.

@@ -9,9 +9,25 @@
 use crate::{Error, JwkError};
 
 pub(crate) mod sealed {
+    use crate::{Error, Token, UntrustedToken, Validation};
+
     /// Only this crate's keys implement [`super::Verifier`].
     pub trait Sealed {}
+
+    /// Only this crate's key sets implement [`super::KeySet`]; the method is the crate's.
+    pub trait VerifyParsed {
+        /// Chooses the key for the token's `kid`, then verifies and validates.
+        fn verify_parsed<'b>(
+            &self,
+            token: UntrustedToken<'_, 'b>,
+            validation: &Validation<'_>,
+        ) -> Result<Token<'b>, Error>;
+    }
 }
+
+/// A set of keys that a token's `kid` chooses from: [`crate::Jwks`] (of any key type) and,
+/// with `std` and `prepared`, `PreparedJwks`. [`crate::UntrustedToken::verify`] takes any.
+pub trait KeySet: sealed::VerifyParsed {}
 
 /// A public key that checks ES256 signatures (ECDSA P-256 with SHA-256): the key decides the
 /// algorithm. Implemented by [`crate::Es256Key`] (p256's arithmetic), `CompactKey` (feature

@@ -1,6 +1,7 @@
 //! [`PreparedJwks`] (features `prepared` and `std`): a key set with a prepared server-profile
 //! key beside each of its keys, choosing by `kid` as [`Jwks`] does.
 
+use crate::verifier::{KeySet, sealed};
 use crate::{Error, Es256Key, JwkError, Jwks, LargeGeneratorTable, LargeTableKey, Token};
 use crate::{UntrustedToken, Validation};
 use alloc::boxed::Box;
@@ -81,14 +82,12 @@ impl<const N: usize> PreparedJwks<N> {
         buf: &'b mut [u8],
     ) -> Result<Token<'b>, Error> {
         let untrusted = UntrustedToken::parse_with_limit(token, buf, validation.token_len_limit())?;
-        self.verify_untrusted(untrusted, validation)
+        untrusted.verify(self, validation)
     }
+}
 
-    /// Verifies an already parsed token: [`UntrustedToken::verify`] with the prepared keys.
-    ///
-    /// # Errors
-    /// As [`UntrustedToken::verify`].
-    pub fn verify_untrusted<'b>(
+impl<const N: usize> sealed::VerifyParsed for PreparedJwks<N> {
+    fn verify_parsed<'b>(
         &self,
         token: UntrustedToken<'_, 'b>,
         validation: &Validation<'_>,
@@ -101,3 +100,5 @@ impl<const N: usize> PreparedJwks<N> {
         }
     }
 }
+
+impl<const N: usize> KeySet for PreparedJwks<N> {}
