@@ -8,8 +8,9 @@ pub use entry::CachedToken;
 use crate::error::Error;
 use crate::jwks::Jwks;
 use crate::key::Es256Key;
-use crate::token::{Token, UntrustedToken};
+use crate::token::UntrustedToken;
 use crate::validation::Validation;
+use crate::verifier::sealed;
 use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -69,46 +70,16 @@ impl Shard {
     }
 }
 
-/// Where keys come from for [`VerifiedCache`]: a plain [`Jwks`] or a
-/// [`PreparedJwks`](crate::PreparedJwks).
-trait KeySource {
-    /// The key the token's `kid` selects (the rule of [`Jwks::select`]).
-    fn key_for(&self, kid: Option<&JsonStr<'_>>) -> Result<&Es256Key, Error>;
-
-    /// Full verification of a parsed token.
-    fn verify_parsed<'b>(
-        &self,
-        token: UntrustedToken<'_, 'b>,
-        validation: &Validation<'_>,
-    ) -> Result<Token<'b>, Error>;
-}
-
-impl<const N: usize> KeySource for Jwks<N> {
+impl<const N: usize> sealed::CachedKeySet for Jwks<N> {
     fn key_for(&self, kid: Option<&JsonStr<'_>>) -> Result<&Es256Key, Error> {
         self.select(kid).map(|(_, key)| key)
-    }
-
-    fn verify_parsed<'b>(
-        &self,
-        token: UntrustedToken<'_, 'b>,
-        validation: &Validation<'_>,
-    ) -> Result<Token<'b>, Error> {
-        token.verify(self, validation)
     }
 }
 
 #[cfg(feature = "prepared")]
-impl<const N: usize> KeySource for crate::PreparedJwks<N> {
+impl<const N: usize> sealed::CachedKeySet for crate::PreparedJwks<N> {
     fn key_for(&self, kid: Option<&JsonStr<'_>>) -> Result<&Es256Key, Error> {
         self.jwks().select(kid).map(|(_, key)| key)
-    }
-
-    fn verify_parsed<'b>(
-        &self,
-        token: UntrustedToken<'_, 'b>,
-        validation: &Validation<'_>,
-    ) -> Result<Token<'b>, Error> {
-        token.verify(self, validation)
     }
 }
 
@@ -291,32 +262,18 @@ impl VerifiedCache {
         dropped
     }
 
-    /// Verifies `token` with the key its `kid` selects from `jwks` and validates its claims,
-    /// or answers from the cache when the same token verified before under the same key; the
-    /// claims are checked against `validation` either way (see the type's documentation).
+    /// Verifies `token` with the key its `kid` selects from `keys` (a [`Jwks`] of
+    /// [`Es256Key`]s, or a [`PreparedJwks`](crate::PreparedJwks), whose prepared keys then
+    /// verify a miss) and validates its claims, or answers from the cache when the same token
+    /// verified before under the same key; the claims are checked against `validation` either
+    /// way (see the type's documentation).
     ///
     /// # Errors
     /// Any [`Error`] of [`Jwks::verify`]; on a hit, [`Error::TokenTooLarge`] and the
     /// validation errors of [`Validation::check`].
-    pub fn verify<const N: usize>(
+    pub fn verify(
         &self,
-        jwks: &Jwks<N>,
-        token: &str,
-        validation: &Validation<'_>,
-    ) -> Result<Arc<CachedToken>, Error> {
-        self.lookup_or_verify(jwks, token, validation)
-    }
-
-    /// As [`VerifiedCache::verify`], with a miss verified by the prepared key of the key the
-    /// token's `kid` selects (see [`PreparedJwks`](crate::PreparedJwks)).
-    ///
-    /// # Errors
-    /// As [`VerifiedCache::verify`].
-    #[cfg(feature = "prepared")]
-    #[cfg_attr(docsrs, doc(cfg(all(feature = "std", feature = "prepared"))))]
-    pub fn verify_prepared<const N: usize>(
-        &self,
-        keys: &crate::PreparedJwks<N>,
+        keys: &impl sealed::CachedKeySet,
         token: &str,
         validation: &Validation<'_>,
     ) -> Result<Arc<CachedToken>, Error> {
@@ -330,7 +287,7 @@ impl VerifiedCache {
 
     fn lookup_or_verify(
         &self,
-        keys: &impl KeySource,
+        keys: &impl sealed::CachedKeySet,
         token: &str,
         validation: &Validation<'_>,
     ) -> Result<Arc<CachedToken>, Error> {

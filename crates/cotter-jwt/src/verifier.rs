@@ -23,6 +23,18 @@ pub(crate) mod sealed {
             validation: &Validation<'_>,
         ) -> Result<Token<'b>, Error>;
     }
+
+    /// The key sets [`crate::VerifiedCache::verify`] takes: `Jwks<N>` of `Es256Key`s and
+    /// `PreparedJwks`. A hit is answered only under the very key (`kid` and point) that
+    /// verified the token, so the cache compares keys.
+    #[cfg(feature = "std")]
+    pub trait CachedKeySet: VerifyParsed {
+        /// The key the token's `kid` selects (the rule of [`crate::Jwks::select`]).
+        fn key_for(
+            &self,
+            kid: Option<&cotter_json::JsonStr<'_>>,
+        ) -> Result<&crate::Es256Key, Error>;
+    }
 }
 
 /// A set of keys that a token's `kid` chooses from: [`crate::Jwks`] (of any key type) and,

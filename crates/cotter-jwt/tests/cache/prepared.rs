@@ -28,14 +28,14 @@ fn prepared_jwks_agrees_with_jwks_and_feeds_the_same_cache() {
     );
 
     let cache = VerifiedCache::new(8);
-    let entry = cache.verify_prepared(&keys, &token, &validation()).expect("miss");
+    let entry = cache.verify(&keys, &token, &validation()).expect("miss");
     assert_eq!(entry.claims(), *plain.claims());
     // An entry inserted through the prepared path serves the plain path (same key).
     cache.verify(&two, &token, &validation()).expect("hit");
-    cache.verify_prepared(&keys, &token, &validation()).expect("hit");
+    cache.verify(&keys, &token, &validation()).expect("hit");
     assert_eq!((cache.stats().verifications, cache.stats().hits), (1, 2));
     assert_eq!(
-        cache.verify_prepared(&keys, &wrong_key, &validation()).unwrap_err(),
+        cache.verify(&keys, &wrong_key, &validation()).unwrap_err(),
         Error::InvalidSignature
     );
     assert_eq!(cache.len(), 1);
