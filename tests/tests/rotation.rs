@@ -8,6 +8,13 @@ use cotter::transport::{Request, Response, Transport, UreqTransport};
 use cotter::{Client, Error, ManualClock};
 use cotter_tests::{config, emulator, sign_in, transport};
 
+type MemoryClient<'c> = Client<'c, UreqTransport, MemoryStore<8192>, &'c ManualClock>;
+
+/// A client of `emu` on a memory store, with `clock`.
+fn memory_client<'c>(emu: &cotter_emulator::Emulator, clock: &'c ManualClock) -> MemoryClient<'c> {
+    Client::new(config(emu), transport(), MemoryStore::new(), clock).expect("client")
+}
+
 fn stored_refresh<S: TokenStore>(store: &mut S) -> String {
     let mut buf = vec![0u8; 8192];
     let s = store.load(&mut buf).ok().flatten().expect("a stored session");
@@ -19,9 +26,7 @@ fn rotated_refresh_token_is_kept_when_the_tokens_fail_verification() {
     // No grace window: presenting a retired refresh token revokes the session at once.
     let emu = emulator(cotter_emulator::Config::new().with_reuse_interval(0));
     let clock = ManualClock::new(emu.now());
-    let mut c =
-        Client::<_, _, _>::new(config(&emu), transport(), MemoryStore::<8192>::new(), &clock)
-            .expect("client");
+    let mut c = memory_client(&emu, &clock);
     sign_in(&mut c, "fast@example.com").expect("sign-in");
     let first = stored_refresh(c.store_mut());
 
@@ -48,9 +53,7 @@ fn rotated_refresh_token_is_kept_when_the_tokens_fail_verification() {
 fn a_new_sign_in_replaces_the_session_only_once_it_verified() {
     let emu = emulator(cotter_emulator::Config::new());
     let clock = ManualClock::new(emu.now());
-    let mut c =
-        Client::<_, _, _>::new(config(&emu), transport(), MemoryStore::<8192>::new(), &clock)
-            .expect("client");
+    let mut c = memory_client(&emu, &clock);
     sign_in(&mut c, "ada@example.com").expect("ada signs in");
     let ada_refresh = stored_refresh(c.store_mut());
 
@@ -99,9 +102,7 @@ impl Transport for SwapIdToken {
 fn tokens_of_two_users_in_one_answer_are_refused() {
     let emu = emulator(cotter_emulator::Config::new());
     let clock = ManualClock::new(emu.now());
-    let mut ada =
-        Client::<_, _, _>::new(config(&emu), transport(), MemoryStore::<8192>::new(), &clock)
-            .expect("client");
+    let mut ada = memory_client(&emu, &clock);
     sign_in(&mut ada, "ada@example.com").expect("ada signs in");
     let mut buf = vec![0u8; 8192];
     let ada_id =
@@ -136,9 +137,7 @@ fn a_refresh_token_too_long_to_revoke_is_an_error_and_the_session_still_ends() {
 fn the_servers_message_travels_inside_the_error() {
     let emu = emulator(cotter_emulator::Config::new());
     let clock = ManualClock::new(emu.now());
-    let mut c =
-        Client::<_, _, _>::new(config(&emu), transport(), MemoryStore::<8192>::new(), &clock)
-            .expect("client");
+    let mut c = memory_client(&emu, &clock);
     sign_in(&mut c, "msg@example.com").expect("sign-in");
     // An injected rate limit: the server says why in its JSON error.
     emu.inject_failure("/api/v0/token", 429, 1);
