@@ -28,6 +28,9 @@ pub use http1::{
 pub use method::Method;
 pub use request::{RESERVED_HEADERS, Request, Response};
 pub use transport::Transport;
+#[cfg(feature = "rustls")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rustls")))]
+pub use ureq_transport::{CaError, TrustedRoots};
 #[cfg(feature = "ureq")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ureq")))]
 pub use ureq_transport::{

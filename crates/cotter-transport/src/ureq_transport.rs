@@ -4,6 +4,8 @@ use crate::{Error, ErrorKind, ErrorType, Method, Request, Response, Transport, U
 use core::fmt;
 use core::time::Duration;
 use std::io::{self, Read as _};
+#[cfg(feature = "rustls")]
+use std::vec::Vec;
 use ureq::RequestBuilder;
 use ureq::http::Uri;
 
@@ -87,11 +89,120 @@ impl Default for UreqConfig {
 ///   without reading, when `Content-Length` already says so).
 /// * One agent serves every request, so connections are kept alive and reused.
 /// * HTTPS needs the `rustls` feature; without it an `https://` URL fails with
-///   [`ErrorKind::Tls`].
+///   [`ErrorKind::Tls`]. Server certificates are always verified against the
+///   `TrustedRoots` given to `with_roots` (Mozilla's roots by default); an untrusted
+///   chain or a certificate for another name fails with [`ErrorKind::Tls`].
 pub struct UreqTransport {
     agent: ureq::Agent,
     config: UreqConfig,
 }
+
+/// The certificate authorities a [`UreqTransport`] trusts for HTTPS (feature `rustls`).
+///
+/// [`TrustedRoots::web_pki`] (the default) is Mozilla's root programme. [`with_ca_pem`]
+/// adds a private CA *besides* them (a staging server, the emulator's `--tls-ca-out` file);
+/// [`TrustedRoots::none`] starts from nothing, to trust only the CAs added (pinning). Every
+/// server certificate is verified, chain and name: there is no way to turn verification off.
+///
+/// [`with_ca_pem`]: TrustedRoots::with_ca_pem
+#[cfg(feature = "rustls")]
+#[derive(Clone)]
+pub struct TrustedRoots {
+    web_pki: bool,
+    extra: Vec<ureq::tls::Certificate<'static>>,
+}
+
+#[cfg(feature = "rustls")]
+impl TrustedRoots {
+    /// Mozilla's root certificates (the `webpki-root-certs` crate), nothing else.
+    #[must_use]
+    pub fn web_pki() -> Self {
+        Self { web_pki: true, extra: Vec::new() }
+    }
+
+    /// No root at all: only the CAs added with [`with_ca_pem`](Self::with_ca_pem) are trusted.
+    #[must_use]
+    pub fn none() -> Self {
+        Self { web_pki: false, extra: Vec::new() }
+    }
+
+    /// Also trusts every certificate in `pem` (one or more `CERTIFICATE` blocks) as a root.
+    ///
+    /// # Errors
+    ///
+    /// [`CaError::InvalidPem`] for malformed PEM, [`CaError::NoCertificate`] when `pem` has
+    /// no `CERTIFICATE` block (a key file passed by mistake, an empty file). Nothing is added
+    /// then.
+    pub fn with_ca_pem(mut self, pem: &[u8]) -> Result<Self, CaError> {
+        let mut added = Vec::new();
+        for item in ureq::tls::parse_pem(pem) {
+            if let ureq::tls::PemItem::Certificate(cert) = item.map_err(|_| CaError::InvalidPem)? {
+                added.push(cert);
+            }
+        }
+        if added.is_empty() {
+            return Err(CaError::NoCertificate);
+        }
+        self.extra.extend(added);
+        Ok(self)
+    }
+
+    /// How many CAs were added with [`with_ca_pem`](Self::with_ca_pem).
+    #[must_use]
+    pub fn added(&self) -> usize {
+        self.extra.len()
+    }
+
+    fn root_certs(&self) -> ureq::tls::RootCerts {
+        if self.web_pki && self.extra.is_empty() {
+            return ureq::tls::RootCerts::WebPki;
+        }
+        let web = if self.web_pki { webpki_root_certs::TLS_SERVER_ROOT_CERTS } else { &[] };
+        let web = web.iter().map(|der| ureq::tls::Certificate::from_der(der.as_ref()));
+        ureq::tls::RootCerts::from(web.chain(self.extra.iter().cloned()))
+    }
+}
+
+#[cfg(feature = "rustls")]
+impl Default for TrustedRoots {
+    fn default() -> Self {
+        Self::web_pki()
+    }
+}
+
+#[cfg(feature = "rustls")]
+impl fmt::Debug for TrustedRoots {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TrustedRoots")
+            .field("web_pki", &self.web_pki)
+            .field("added", &self.extra.len())
+            .finish()
+    }
+}
+
+/// Why [`TrustedRoots::with_ca_pem`] refused a PEM file.
+#[cfg(feature = "rustls")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CaError {
+    /// The text is not well-formed PEM.
+    InvalidPem,
+    /// The PEM holds no `CERTIFICATE` block.
+    NoCertificate,
+}
+
+#[cfg(feature = "rustls")]
+impl fmt::Display for CaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::InvalidPem => "the CA file is not valid PEM",
+            Self::NoCertificate => "the CA file holds no CERTIFICATE block",
+        })
+    }
+}
+
+#[cfg(feature = "rustls")]
+impl core::error::Error for CaError {}
 
 impl UreqTransport {
     /// A transport with [`UreqConfig::new`]'s defaults.
@@ -100,9 +211,38 @@ impl UreqTransport {
         Self::with_config(UreqConfig::new())
     }
 
-    /// A transport with `config`.
+    /// A transport with `config`; HTTPS trusts [`TrustedRoots::web_pki`].
     #[must_use]
     pub fn with_config(config: UreqConfig) -> Self {
+        Self::build(config, |builder| builder)
+    }
+
+    /// A transport with `config` whose HTTPS trusts `roots`.
+    ///
+    /// ```no_run
+    /// use cotter_transport::{TrustedRoots, UreqConfig, UreqTransport};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let pem = std::fs::read("emulator-ca.pem")?; // `cotter-emulator --tls --tls-ca-out emulator-ca.pem`
+    /// let roots = TrustedRoots::web_pki().with_ca_pem(&pem)?;
+    /// let transport = UreqTransport::with_roots(UreqConfig::new(), &roots);
+    /// # let _ = transport; Ok(()) }
+    /// ```
+    #[cfg(feature = "rustls")]
+    #[must_use]
+    pub fn with_roots(config: UreqConfig, roots: &TrustedRoots) -> Self {
+        let tls = ureq::tls::TlsConfig::builder()
+            .provider(ureq::tls::TlsProvider::Rustls)
+            .root_certs(roots.root_certs())
+            .build();
+        Self::build(config, |builder| builder.tls_config(tls))
+    }
+
+    fn build(
+        config: UreqConfig,
+        tls: impl FnOnce(
+            ureq::config::ConfigBuilder<ureq::typestate::AgentScope>,
+        ) -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope>,
+    ) -> Self {
         let mut builder = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -114,6 +254,7 @@ impl UreqTransport {
         if !config.proxy_from_env {
             builder = builder.proxy(None);
         }
+        let builder = tls(builder);
         Self { agent: ureq::Agent::new_with_config(builder.build()), config }
     }
 

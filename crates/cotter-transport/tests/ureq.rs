@@ -233,3 +233,44 @@ fn https_to_a_plain_http_server_is_a_tls_error() {
     let err = transport().send(&Request::get(&url), &mut buf).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Tls, "{err:?}");
 }
+
+/// `TrustedRoots::with_ca_pem` takes only PEM with a certificate in it (the end-to-end HTTPS
+/// tests, against the emulator's CA, are in the workspace's `tests` crate: `tests/tests/tls.rs`).
+#[cfg(feature = "rustls")]
+mod trusted_roots {
+    use cotter_transport::{CaError, TrustedRoots};
+
+    // A self-signed P-256 certificate (CN=cotter-rs test CA), made once with
+    // `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650`.
+    const CA_PEM: &[u8] = include_bytes!("data/test-ca.pem");
+
+    #[test]
+    fn a_certificate_is_added_beside_or_instead_of_the_web_pki() {
+        assert_eq!(TrustedRoots::web_pki().added(), 0);
+        assert_eq!(TrustedRoots::web_pki().with_ca_pem(CA_PEM).unwrap().added(), 1);
+        let two = TrustedRoots::none().with_ca_pem(CA_PEM).unwrap().with_ca_pem(CA_PEM).unwrap();
+        assert_eq!(two.added(), 2);
+    }
+
+    #[test]
+    fn a_file_without_a_certificate_is_refused() {
+        let key = b"-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n";
+        for pem in [&b""[..], b"not pem at all", key] {
+            let err = TrustedRoots::web_pki().with_ca_pem(pem).unwrap_err();
+            assert!(matches!(err, CaError::NoCertificate | CaError::InvalidPem), "{err:?}");
+        }
+        assert_eq!(TrustedRoots::none().with_ca_pem(b"").unwrap_err(), CaError::NoCertificate);
+    }
+
+    #[test]
+    fn broken_base64_is_invalid_pem() {
+        let pem = b"-----BEGIN CERTIFICATE-----\n!!!not base64!!!\n-----END CERTIFICATE-----\n";
+        assert_eq!(TrustedRoots::web_pki().with_ca_pem(pem).unwrap_err(), CaError::InvalidPem);
+    }
+
+    #[test]
+    fn debug_names_the_counts_only() {
+        let roots = TrustedRoots::web_pki().with_ca_pem(CA_PEM).unwrap();
+        assert_eq!(format!("{roots:?}"), "TrustedRoots { web_pki: true, added: 1 }");
+    }
+}
