@@ -1,5 +1,6 @@
 //! Start-up configuration of an emulator (the library's [`Config`], the binary's flags).
 
+use crate::tls::Tls;
 use std::string::String;
 use std::vec::Vec;
 
@@ -60,6 +61,9 @@ pub struct Config {
     /// advances (`Emulator::advance_clock`). For tests that count seconds exactly, which a real
     /// second ticking by in the middle would upset. Library only.
     pub frozen_clock: bool,
+    /// Serve HTTPS instead of HTTP (`None`, the default: plain HTTP). The base URL, the hosted page and
+    /// magic links then use `https://`.
+    pub tls: Option<Tls>,
 }
 
 impl Default for Config {
@@ -76,6 +80,7 @@ impl Default for Config {
             log_outbox: true,
             frozen_clock: false,
             allowed_hosts: Vec::new(),
+            tls: None,
         }
     }
 }
@@ -162,6 +167,14 @@ impl Config {
     #[must_use]
     pub fn with_allowed_host(mut self, host: impl Into<String>) -> Self {
         self.allowed_hosts.push(host.into());
+        self
+    }
+
+    /// Serves HTTPS: with a certificate made at start ([`Tls::Generated`]) or the user's own
+    /// ([`Tls::Pem`]).
+    #[must_use]
+    pub fn with_tls(mut self, tls: Tls) -> Self {
+        self.tls = Some(tls);
         self
     }
 

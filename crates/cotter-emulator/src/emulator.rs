@@ -33,6 +33,8 @@ pub struct OutboxMessage {
 pub struct Emulator {
     app: Arc<App>,
     server: Server,
+    /// The generated CA certificate (PEM), with [`Tls::Generated`](crate::Tls::Generated).
+    tls_ca_pem: Option<String>,
 }
 
 impl core::fmt::Debug for Emulator {
@@ -50,9 +52,10 @@ impl Emulator {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`] for an empty or malformed API key ID, `kid` or allowed host, [`Error::Bind`]
-    /// when the port cannot be bound, [`Error::Spawn`] when a thread cannot be started, [`Error::Entropy`]
-    /// when the operating system gives no random bytes for the generator's seed.
+    /// [`Error::InvalidConfig`] for an empty or malformed API key ID, `kid` or allowed host, [`Error::Tls`]
+    /// for a PEM certificate chain or key that cannot be used, [`Error::Bind`] when the port cannot be
+    /// bound, [`Error::Spawn`] when a thread cannot be started, [`Error::Entropy`] when the operating
+    /// system gives no random bytes for the generator's seed.
     pub fn start(config: Config) -> Result<Self, Error> {
         let api_keys = config.effective_api_keys();
         if api_keys.iter().any(|k| {
@@ -66,6 +69,11 @@ impl Emulator {
             return Err(Error::InvalidConfig("kid must not be empty"));
         }
         let hosts = HostCheck::new(&config.allowed_hosts)?;
+        let tls = match &config.tls {
+            Some(tls) => Some(crate::tls::setup(tls, config.seed).map_err(Error::Tls)?),
+            None => None,
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let listener = TcpListener::bind(("127.0.0.1", config.port)).map_err(Error::Bind)?;
         let addr = listener.local_addr().map_err(Error::Bind)?;
         let settings = Arc::new(Settings {
@@ -74,7 +82,7 @@ impl Emulator {
             token_ttl: config.token_ttl,
             reuse_interval: config.reuse_interval,
             log_outbox: config.log_outbox,
-            base_url: format!("http://{addr}"),
+            base_url: format!("{scheme}://{addr}"),
             hosts: hosts.bound_to(addr.port()),
             frozen_at: config.frozen_clock.then(crate::state::system_time),
         });
@@ -85,21 +93,33 @@ impl Emulator {
         let keys = Keys::generate(&mut rng, config.kid.clone());
         let app = Arc::new(App::new(Arc::clone(&settings), State::new(settings, rng, keys)));
         let handler: Arc<dyn crate::http::Handler> = app.clone();
-        let server = Server::start(listener, config.workers, handler).map_err(Error::Spawn)?;
-        Ok(Self { app, server })
+        let (tls_config, tls_ca_pem) = match tls {
+            Some(setup) => (Some(setup.config), setup.ca_pem),
+            None => (None, None),
+        };
+        let server =
+            Server::start(listener, config.workers, handler, tls_config).map_err(Error::Spawn)?;
+        Ok(Self { app, server, tls_ca_pem })
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT`, or `https://127.0.0.1:PORT` with TLS.
     pub fn base_url(&self) -> &str {
         &self.app.settings.base_url
     }
 
-    /// `http://127.0.0.1:PORT/api/v0`: the base URL to give a Cotter client.
+    /// The CA certificate (PEM) that signed the server certificate made at start with
+    /// [`Tls::Generated`](crate::Tls::Generated): what a client must trust to connect. `None` for plain
+    /// HTTP and for the user's own certificate ([`Tls::Pem`](crate::Tls::Pem)).
+    pub fn tls_ca_pem(&self) -> Option<&str> {
+        self.tls_ca_pem.as_deref()
+    }
+
+    /// `http[s]://127.0.0.1:PORT/api/v0`: the base URL to give a Cotter client.
     pub fn api_base(&self) -> String {
         format!("{}/api/v0", self.base_url())
     }
 
-    /// `http://127.0.0.1:PORT/app`: the hosted login page (stand-in for `https://js.cotter.app/app`).
+    /// `http[s]://127.0.0.1:PORT/app`: the hosted login page (stand-in for `https://js.cotter.app/app`).
     pub fn hosted_page_url(&self) -> String {
         format!("{}/app", self.base_url())
     }

@@ -1,6 +1,7 @@
 //! The crate's error type: why an emulator could not start.
 
 use core::fmt;
+use std::string::String;
 
 /// Why [`Emulator::start`](crate::Emulator::start) failed.
 #[derive(Debug)]
@@ -15,6 +16,9 @@ pub enum Error {
     Entropy(std::io::Error),
     /// The configuration is unusable; the text says which field.
     InvalidConfig(&'static str),
+    /// HTTPS could not be set up: the PEM certificate chain or key does not parse or does not suit
+    /// rustls, or the certificates could not be made. The text says which.
+    Tls(String),
 }
 
 impl fmt::Display for Error {
@@ -24,6 +28,7 @@ impl fmt::Display for Error {
             Self::Spawn(_) => f.write_str("could not spawn a server thread"),
             Self::Entropy(_) => f.write_str("could not seed the random generator from the system"),
             Self::InvalidConfig(what) => write!(f, "invalid configuration: {what}"),
+            Self::Tls(what) => write!(f, "could not set up TLS: {what}"),
         }
     }
 }
@@ -32,7 +37,7 @@ impl core::error::Error for Error {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             Self::Bind(e) | Self::Spawn(e) | Self::Entropy(e) => Some(e),
-            Self::InvalidConfig(_) => None,
+            Self::InvalidConfig(_) | Self::Tls(_) => None,
         }
     }
 }

@@ -1,9 +1,10 @@
 //! A small blocking HTTP/1.1 server on std's `TcpListener`: bounded worker pool, keep-alive, size limits,
-//! read deadlines, and JSON errors for requests that cannot be parsed.
+//! read deadlines, optional TLS (rustls), and JSON errors for requests that cannot be parsed.
 //!
 //! Written for this crate instead of taking a server dependency so that every limit (header size, body size,
 //! thread count, slow-client deadline) and every error body is under the emulator's control.
 
+mod conn;
 mod parse;
 mod server;
 

@@ -14,6 +14,7 @@ mod http;
 mod routes;
 mod state;
 mod stats;
+mod tls;
 mod util;
 mod wire;
 
@@ -24,3 +25,4 @@ pub use config::{
 pub use emulator::{Emulator, OutboxMessage};
 pub use error::Error;
 pub use stats::Stats;
+pub use tls::Tls;

@@ -31,7 +31,7 @@ pub(crate) struct Settings {
     pub(crate) token_ttl: u64,
     pub(crate) reuse_interval: u64,
     pub(crate) log_outbox: bool,
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT`, or `https://…` with TLS.
     pub(crate) base_url: String,
     /// The `Host` values requests may carry (DNS-rebinding guard).
     pub(crate) hosts: HostCheck,

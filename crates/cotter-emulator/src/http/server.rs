@@ -1,13 +1,16 @@
 //! The listener thread, the bounded worker pool and the per-connection request loop.
 
+use super::conn::{Conn, ConnRef, accept_tls, drain_conn};
 use super::parse::{ReadError, read_request};
 use super::{Request, Response, reason};
 use core::net::SocketAddr;
 use core::panic::AssertUnwindSafe;
 use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use core::cell::RefCell;
 use core::time::Duration;
+use rustls::ServerConfig;
 use std::collections::HashMap;
-use std::io::{self, BufRead as _, BufReader, Read as _, Write};
+use std::io::{self, BufRead as _, BufReader, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::panic::catch_unwind;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -16,14 +19,15 @@ use std::thread::{self, JoinHandle};
 use std::time::Instant;
 use std::vec::Vec;
 
-/// How long a kept-alive connection may sit idle between requests (and the longest single read).
-const IDLE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a kept-alive connection may sit idle between requests (and the longest single read, TLS
+/// handshake included).
+pub(super) const IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 /// How often an idle kept-alive connection checks whether a queued connection needs its worker.
 const IDLE_POLL: Duration = Duration::from_millis(50);
-/// How long one request may take to arrive in full.
-const REQUEST_DEADLINE: Duration = Duration::from_secs(30);
+/// How long one request may take to arrive in full; also how long a whole TLS handshake may take.
+pub(super) const REQUEST_DEADLINE: Duration = Duration::from_secs(30);
 /// How long a response write may block.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+pub(super) const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What the server calls for each request.
 pub(crate) trait Handler: Send + Sync + 'static {
@@ -51,10 +55,12 @@ pub(crate) struct Server {
 impl Server {
     /// Serves `listener` with `workers` threads (each handles one connection at a time) and a queue of
     /// `workers * 16` accepted connections; beyond that, new connections wait in the listen backlog.
+    /// With `tls`, every connection starts with a TLS handshake under the same timeouts as a request.
     pub(crate) fn start(
         listener: TcpListener,
         workers: usize,
         handler: Arc<dyn Handler>,
+        tls: Option<Arc<ServerConfig>>,
     ) -> io::Result<Self> {
         let addr = listener.local_addr()?;
         let workers = workers.max(1);
@@ -70,9 +76,13 @@ impl Server {
             let worker_stop = Arc::clone(&stop);
             let connections = Arc::clone(&connections);
             let waiting = Arc::clone(&waiting);
+            let tls = tls.clone();
             let spawned = thread::Builder::new()
                 .name(format!("cotter-emulator-worker-{index}"))
-                .spawn(move || worker(&incoming, &*handler, &worker_stop, &connections, &waiting));
+                .spawn(move || {
+                    let shared = Shared { handler: &*handler, stop: &worker_stop, waiting: &waiting };
+                    worker(&incoming, &shared, tls.as_ref(), &connections);
+                });
             match spawned {
                 Ok(handle) => threads.push(handle),
                 Err(e) => {
@@ -159,13 +169,20 @@ fn accept_loop(
     }
 }
 
+/// What every connection of one worker looks at.
+struct Shared<'w> {
+    handler: &'w dyn Handler,
+    stop: &'w AtomicBool,
+    waiting: &'w Waiting,
+}
+
 fn worker(
     incoming: &Mutex<Receiver<TcpStream>>,
-    handler: &dyn Handler,
-    stop: &AtomicBool,
+    shared: &Shared<'_>,
+    tls: Option<&Arc<ServerConfig>>,
     connections: &Registry,
-    waiting: &Waiting,
 ) {
+    let Shared { stop, waiting, .. } = *shared;
     static NEXT_ID: AtomicU64 = AtomicU64::new(0);
     loop {
         let next = incoming.lock().unwrap_or_else(PoisonError::into_inner).recv();
@@ -179,23 +196,31 @@ fn worker(
             connections.lock().unwrap_or_else(PoisonError::into_inner).insert(id, clone);
         }
         // A panic below (there should be none: handlers are guarded) costs one connection, not the worker.
-        let _ = catch_unwind(AssertUnwindSafe(|| serve_connection(stream, handler, stop, waiting)));
+        let _ = catch_unwind(AssertUnwindSafe(|| serve_connection(stream, shared, tls)));
         connections.lock().unwrap_or_else(PoisonError::into_inner).remove(&id);
     }
 }
 
-fn serve_connection(
-    stream: TcpStream,
-    handler: &dyn Handler,
-    stop: &AtomicBool,
-    waiting: &Waiting,
-) {
+fn serve_connection(stream: TcpStream, shared: &Shared<'_>, tls: Option<&Arc<ServerConfig>>) {
+    let Shared { handler, stop, waiting } = *shared;
     let _ = stream.set_nodelay(true);
     let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
-    let Ok(read_half) = stream.try_clone() else { return };
-    let mut reader = BufReader::with_capacity(16 * 1024, read_half);
-    let mut writer = stream;
+    let conn = match tls {
+        None => Conn::Plain(stream),
+        Some(config) => match accept_tls(stream, config, stop) {
+            Ok(conn) => conn,
+            Err(Some(status)) => {
+                handler.rejected(status);
+                return;
+            }
+            Err(None) => return,
+        },
+    };
+    // The reader and the writer take turns on one connection (a TLS session cannot be split in two).
+    let conn = RefCell::new(conn);
+    let mut reader = BufReader::with_capacity(16 * 1024, ConnRef(&conn));
+    let mut writer = ConnRef(&conn);
     let mut first = true;
     while !stop.load(Ordering::SeqCst) {
         if !wait_for_request(&mut reader, stop, waiting, first) {
@@ -226,29 +251,21 @@ fn serve_connection(
                 let response = Response::error(status, kind, msg);
                 if write_response(&mut writer, &response, false, true).is_ok() {
                     // Let the client read the error even if it is still sending: stop writing, drain a while.
-                    let _ = writer.shutdown(Shutdown::Write);
-                    let _ = writer.set_read_timeout(Some(Duration::from_millis(200)));
-                    let mut sink = [0u8; 8192];
-                    let mut drained = 0usize;
-                    while drained < 1 << 20 {
-                        match reader.get_mut().read(&mut sink) {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => drained += n,
-                        }
-                    }
+                    conn.borrow_mut().close_write();
+                    drain_conn(&mut reader);
                 }
                 break;
             }
         }
     }
-    let _ = writer.shutdown(Shutdown::Both);
+    conn.borrow_mut().close();
 }
 
 /// Waits until the next request starts to arrive. Gives up (close the connection) after [`IDLE_TIMEOUT`], on
 /// shutdown, on EOF, or — except before a connection's first request — as soon as another connection waits
 /// for a worker.
 fn wait_for_request(
-    reader: &mut BufReader<TcpStream>,
+    reader: &mut BufReader<ConnRef<'_>>,
     stop: &AtomicBool,
     waiting: &Waiting,
     first: bool,
@@ -257,7 +274,7 @@ fn wait_for_request(
         return true;
     }
     let idle_since = Instant::now();
-    let _ = reader.get_ref().set_read_timeout(Some(IDLE_POLL));
+    reader.get_ref().set_read_timeout(IDLE_POLL);
     let ready = loop {
         if stop.load(Ordering::SeqCst) || (!first && waiting.load(Ordering::SeqCst) > 0) {
             break false;
@@ -273,7 +290,7 @@ fn wait_for_request(
             Err(_) => break false,
         }
     };
-    let _ = reader.get_ref().set_read_timeout(Some(IDLE_TIMEOUT));
+    reader.get_ref().set_read_timeout(IDLE_TIMEOUT);
     ready
 }
 

@@ -25,6 +25,14 @@ impl Csprng {
         Self { inner: ChaCha20Rng::seed_from_u64(seed) }
     }
 
+    /// A generator fixed by `seed` but independent of [`Csprng::from_seed`]'s for the same seed: its key
+    /// is SHA-256 of `label` and the seed.
+    pub(crate) fn from_seed_labelled(label: &[u8], seed: u64) -> Self {
+        use sha2::{Digest as _, Sha256};
+        let key = Sha256::new().chain_update(label).chain_update(seed.to_le_bytes()).finalize();
+        Self { inner: ChaCha20Rng::from_seed(key.into()) }
+    }
+
     /// A generator seeded from the operating system's random source.
     ///
     /// # Errors
