@@ -1,17 +1,35 @@
 //! A scripted user for the hosted login page: what a person does in a browser, done over
-//! plain HTTP so that examples and tests can sign in without one.
+//! HTTP or HTTPS so that examples and tests can sign in without one.
 //!
 //! [`complete_login`] opens the hosted-page URL a client built, types the identifier (unless
 //! the URL already carries it), reads the one-time code or magic link from the development
 //! outbox, submits or opens it, and returns the redirect URL the page sends the browser to.
 //! [`fail_login`] types wrong codes instead, until the page redirects with an error.
 //! It speaks only to the emulator that served the page (127.0.0.1).
+//!
+//! Over HTTPS it verifies the emulator's certificate: it trusts the certificate of each emulator
+//! started in this process for that emulator's port (the generated CA, or the last certificate of the
+//! user's own chain), and any CA given to [`trust_ca_pem`] (for an emulator in another process, e.g.
+//! the binary run with `--tls --tls-ca-out FILE`). Nothing else.
+
+mod trust;
+
+pub(crate) use trust::{register, unregister};
 
 use crate::util::url::percent_encode;
 use core::fmt;
 use core::time::Duration;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+
+/// Trusts the CA certificate(s) in `ca_pem` for HTTPS pages on any port, from now on in this
+/// process: for an emulator this process did not start.
+///
+/// # Errors
+/// [`BrowserError`] when `ca_pem` holds no PEM certificate.
+pub fn trust_ca_pem(ca_pem: &str) -> Result<(), BrowserError> {
+    trust::add_pem(ca_pem)
+}
 
 /// Why the scripted user could not finish.
 #[derive(Debug)]
@@ -35,24 +53,54 @@ struct Page {
     body: String,
 }
 
-/// `http://host:port` and the path of `url`.
-fn split_url(url: &str) -> Result<(&str, &str), BrowserError> {
-    let rest =
-        url.strip_prefix("http://").ok_or_else(|| fail(format!("not an http URL: {url}")))?;
-    let slash = rest.find('/').unwrap_or(rest.len());
-    let path = if slash == rest.len() { "/" } else { &rest[slash..] };
-    Ok((&rest[..slash], path))
+/// Where a page is: the scheme and `host:port` of its URL.
+#[derive(Clone, Copy)]
+struct Site<'u> {
+    tls: bool,
+    authority: &'u str,
 }
 
+/// The site and the path of `url`.
+fn split_url(url: &str) -> Result<(Site<'_>, &str), BrowserError> {
+    let (tls, rest) = match (url.strip_prefix("http://"), url.strip_prefix("https://")) {
+        (Some(rest), _) => (false, rest),
+        (None, Some(rest)) => (true, rest),
+        (None, None) => return Err(fail(format!("not an http(s) URL: {url}"))),
+    };
+    let slash = rest.find('/').unwrap_or(rest.len());
+    let path = if slash == rest.len() { "/" } else { &rest[slash..] };
+    Ok((Site { tls, authority: &rest[..slash] }, path))
+}
+
+/// A connection to `site`: plain, or TLS verified against what [`trust`] holds for its port.
+fn connect(site: Site<'_>) -> Result<Box<dyn ReadWrite>, BrowserError> {
+    let authority = site.authority;
+    let tcp =
+        TcpStream::connect(authority).map_err(|e| fail(format!("connect {authority}: {e}")))?;
+    let _ = tcp.set_read_timeout(Some(Duration::from_secs(10)));
+    let _ = tcp.set_write_timeout(Some(Duration::from_secs(10)));
+    if !site.tls {
+        return Ok(Box::new(tcp));
+    }
+    let (host, port) = authority
+        .rsplit_once(':')
+        .and_then(|(host, port)| Some((host, port.parse::<u16>().ok()?)))
+        .unwrap_or((authority, 443));
+    Ok(Box::new(trust::connect(host, port, tcp)?))
+}
+
+/// A byte stream both ways (TCP, or TLS over it).
+trait ReadWrite: Read + Write {}
+impl<T: Read + Write> ReadWrite for T {}
+
 fn request(
-    authority: &str,
+    site: Site<'_>,
     method: &str,
     path: &str,
     form: Option<&str>,
 ) -> Result<Page, BrowserError> {
-    let mut stream =
-        TcpStream::connect(authority).map_err(|e| fail(format!("connect {authority}: {e}")))?;
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let authority = site.authority;
+    let mut stream = connect(site)?;
     let body = form.unwrap_or("");
     let head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\
@@ -62,6 +110,7 @@ fn request(
     stream
         .write_all(head.as_bytes())
         .and_then(|()| stream.write_all(body.as_bytes()))
+        .and_then(|()| stream.flush())
         .map_err(|e| fail(format!("send: {e}")))?;
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
@@ -109,11 +158,11 @@ fn hidden_login(html: &str) -> Result<String, BrowserError> {
 
 /// The newest outbox message for `identifier`: (otp, magic_link).
 fn outbox(
-    authority: &str,
+    site: Site<'_>,
     identifier: &str,
 ) -> Result<(Option<String>, Option<String>), BrowserError> {
     let page = request(
-        authority,
+        site,
         "GET",
         &format!("/dev/outbox?identifier={}", percent_encode(identifier)),
         None,
@@ -129,7 +178,7 @@ fn outbox(
 /// The hosted page after the user typed `identifier` (unless the URL already carried it): the
 /// page that asks for the code or says a link was sent, and the form's login context.
 struct Identified<'u> {
-    authority: &'u str,
+    site: Site<'u>,
     page: Page,
     login: Result<String, BrowserError>,
 }
@@ -138,8 +187,8 @@ fn open_and_identify<'u>(
     login_url: &'u str,
     identifier: &str,
 ) -> Result<Identified<'u>, BrowserError> {
-    let (authority, path) = split_url(login_url)?;
-    let mut page = request(authority, "GET", path, None)?;
+    let (site, path) = split_url(login_url)?;
+    let mut page = request(site, "GET", path, None)?;
     if page.status != 200 {
         return Err(fail(format!("the login page answered {}", page.status)));
     }
@@ -148,17 +197,17 @@ fn open_and_identify<'u>(
         let login = login.as_deref().map_err(|e| fail(e.0.clone()))?;
         let form =
             format!("login={}&identifier={}", percent_encode(login), percent_encode(identifier));
-        page = request(authority, "POST", "/app/identifier", Some(&form))?;
+        page = request(site, "POST", "/app/identifier", Some(&form))?;
         if page.status != 200 {
             return Err(fail(format!("the identifier form answered {}", page.status)));
         }
     }
-    Ok(Identified { authority, page, login })
+    Ok(Identified { site, page, login })
 }
 
-fn submit_otp(authority: &str, login: &str, otp: &str) -> Result<Page, BrowserError> {
+fn submit_otp(site: Site<'_>, login: &str, otp: &str) -> Result<Page, BrowserError> {
     let form = format!("login={}&otp={}", percent_encode(login), percent_encode(otp));
-    request(authority, "POST", "/app/otp", Some(&form))
+    request(site, "POST", "/app/otp", Some(&form))
 }
 
 fn redirect_of(page: Page, after: &str) -> Result<String, BrowserError> {
@@ -175,15 +224,15 @@ fn redirect_of(page: Page, after: &str) -> Result<String, BrowserError> {
 /// # Errors
 /// [`BrowserError`] when a page is not what a user would expect.
 pub fn complete_login(login_url: &str, identifier: &str) -> Result<String, BrowserError> {
-    let Identified { authority, page, login } = open_and_identify(login_url, identifier)?;
-    let (otp, magic) = outbox(authority, identifier)?;
+    let Identified { site, page, login } = open_and_identify(login_url, identifier)?;
+    let (otp, magic) = outbox(site, identifier)?;
     let done = if page.body.contains("id=\"otp\"") {
         let otp = otp.ok_or_else(|| fail("no code in the outbox"))?;
-        submit_otp(authority, &login?, &otp)?
+        submit_otp(site, &login?, &otp)?
     } else {
         let link = magic.ok_or_else(|| fail("no magic link in the outbox"))?;
-        let (link_authority, link_path) = split_url(&link)?;
-        request(link_authority, "GET", link_path, None)?
+        let (link_site, link_path) = split_url(&link)?;
+        request(link_site, "GET", link_path, None)?
     };
     redirect_of(done, "sign-in")
 }
@@ -196,16 +245,16 @@ pub fn complete_login(login_url: &str, identifier: &str) -> Result<String, Brows
 /// [`BrowserError`] when a page is not what a user would expect, or the sign-in asks for no
 /// code (a magic link).
 pub fn fail_login(login_url: &str, identifier: &str) -> Result<String, BrowserError> {
-    let Identified { authority, page, login } = open_and_identify(login_url, identifier)?;
+    let Identified { site, page, login } = open_and_identify(login_url, identifier)?;
     if !page.body.contains("id=\"otp\"") {
         return Err(fail("the page asks for no code"));
     }
     let login = login?;
-    let (otp, _) = outbox(authority, identifier)?;
+    let (otp, _) = outbox(site, identifier)?;
     let wrong = if otp.as_deref() == Some("000000") { "111111" } else { "000000" };
     // A few tries more than the emulator allows, so that a page that never gives up ends too.
     for _ in 0..10 {
-        let page = submit_otp(authority, &login, wrong)?;
+        let page = submit_otp(site, &login, wrong)?;
         if page.status != 400 {
             return redirect_of(page, "wrong codes");
         }

@@ -35,6 +35,17 @@ pub struct Emulator {
     server: Server,
     /// The generated CA certificate (PEM), with [`Tls::Generated`](crate::Tls::Generated).
     tls_ca_pem: Option<String>,
+    /// Serving HTTPS: the scripted user trusts this emulator's certificate until it stops.
+    tls: bool,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.server.shutdown();
+        if self.tls {
+            crate::browser::unregister(self.local_addr().port());
+        }
+    }
 }
 
 impl core::fmt::Debug for Emulator {
@@ -93,13 +104,17 @@ impl Emulator {
         let keys = Keys::generate(&mut rng, config.kid.clone());
         let app = Arc::new(App::new(Arc::clone(&settings), State::new(settings, rng, keys)));
         let handler: Arc<dyn crate::http::Handler> = app.clone();
-        let (tls_config, tls_ca_pem) = match tls {
-            Some(setup) => (Some(setup.config), setup.ca_pem),
-            None => (None, None),
+        let (tls_config, anchor, tls_ca_pem) = match tls {
+            Some(setup) => (Some(setup.config), Some(setup.anchor), setup.ca_pem),
+            None => (None, None, None),
         };
         let server =
             Server::start(listener, config.workers, handler, tls_config).map_err(Error::Spawn)?;
-        Ok(Self { app, server, tls_ca_pem })
+        let tls = anchor.is_some();
+        if let Some(anchor) = anchor {
+            crate::browser::register(addr.port(), anchor);
+        }
+        Ok(Self { app, server, tls_ca_pem, tls })
     }
 
     /// `http://127.0.0.1:PORT`, or `https://127.0.0.1:PORT` with TLS.

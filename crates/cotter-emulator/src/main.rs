@@ -3,9 +3,11 @@
 //! ```text
 //! cotter-emulator [--port N] [--api-key ID]... [--redirect-url URL]... [--seed N] [--token-ttl SECS]
 //!                 [--reuse-interval SECS] [--allowed-host NAME]... [--quiet]
+//!                 [--tls] [--tls-cert FILE --tls-key FILE] [--tls-ca-out FILE]
 //! ```
 //!
-//! The first line on stdout is exactly `cotter-emulator listening on http://127.0.0.1:PORT`.
+//! The first line on stdout is exactly `cotter-emulator listening on http://127.0.0.1:PORT`, or
+//! `https://…` with TLS. `--tls-ca-out` is written (atomically) before that line.
 //!
 //! Requests are served only when their `Host` header is `127.0.0.1:PORT`, `localhost:PORT` or
 //! `[::1]:PORT`, or a name given with `--allowed-host` (`NAME` matches any port, `NAME:PORT` only that
@@ -15,15 +17,17 @@
 #![forbid(unsafe_code)]
 #![allow(clippy::std_instead_of_core, reason = "std-only binary")]
 
-use cotter_emulator::{Config, DEFAULT_API_KEY_ID, Emulator};
+use cotter_emulator::{Config, DEFAULT_API_KEY_ID, Emulator, Tls};
 use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 const USAGE: &str = "usage: cotter-emulator [--port N] [--api-key ID]... [--redirect-url URL]... [--seed N] \
-[--token-ttl SECS] [--reuse-interval SECS] [--allowed-host NAME]... [--quiet]
+[--token-ttl SECS] [--reuse-interval SECS] [--allowed-host NAME]... [--quiet] \
+[--tls] [--tls-cert FILE --tls-key FILE] [--tls-ca-out FILE]
 
   --port N              TCP port on 127.0.0.1 (default 0: any free port)
   --api-key ID          accepted API key ID, repeatable (default: cotter-dev-api-key)
@@ -34,10 +38,57 @@ const USAGE: &str = "usage: cotter-emulator [--port N] [--api-key ID]... [--redi
   --allowed-host NAME   also serve requests with this Host (NAME: any port, NAME:PORT: that port), repeatable
                         (default: only 127.0.0.1:PORT, localhost:PORT and [::1]:PORT; others get 421)
   --quiet               do not print outbox messages (OTPs, magic links) on stdout
+  --tls                 serve HTTPS with a certificate made at start (ECDSA P-256, for 127.0.0.1, ::1 and
+                        localhost) signed by a CA also made at start; --seed makes both repeat
+  --tls-ca-out FILE     write that CA certificate (PEM) to FILE for clients to trust (needs --tls)
+  --tls-cert FILE       serve HTTPS with your own certificate chain (PEM, server certificate first);
+  --tls-key FILE          needs --tls-key, the private key (PEM); no CA is made, so no --tls-ca-out
   --help, --version";
 
-fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Config>, String> {
-    let mut config = Config::new();
+/// What the command line asks for: the configuration, and the TLS files to read or write.
+#[derive(Debug, Default)]
+struct Cli {
+    config: Config,
+    tls: bool,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    tls_ca_out: Option<PathBuf>,
+}
+
+impl Cli {
+    /// Checks the TLS flags together and reads the user's PEM files into the configuration.
+    fn resolve_tls(mut self) -> Result<(Config, Option<PathBuf>), String> {
+        let read = |flag: &str, path: &Path| {
+            std::fs::read_to_string(path).map_err(|e| format!("{flag} {}: {e}", path.display()))
+        };
+        match (self.tls_cert.take(), self.tls_key.take()) {
+            (Some(cert), Some(key)) => {
+                if self.tls_ca_out.is_some() {
+                    return Err(
+                        "--tls-ca-out writes the CA that --tls makes; with --tls-cert the \
+                                certificate is your own and the emulator makes no CA"
+                            .into(),
+                    );
+                }
+                let cert_chain_pem = read("--tls-cert", &cert)?;
+                let key_pem = read("--tls-key", &key)?;
+                self.config.tls = Some(Tls::Pem { cert_chain_pem, key_pem });
+            }
+            (Some(_), None) => return Err("--tls-cert needs --tls-key".into()),
+            (None, Some(_)) => return Err("--tls-key needs --tls-cert".into()),
+            (None, None) if self.tls => self.config.tls = Some(Tls::Generated),
+            (None, None) if self.tls_ca_out.is_some() => {
+                return Err("--tls-ca-out needs --tls".into());
+            }
+            (None, None) => {}
+        }
+        Ok((self.config, self.tls_ca_out))
+    }
+}
+
+fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Cli>, String> {
+    let mut cli = Cli::default();
+    let config = &mut cli.config;
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -68,6 +119,11 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Config>, Stri
             }
             "--allowed-host" => config.allowed_hosts.push(value("--allowed-host")?),
             "--quiet" => config.log_outbox = false,
+            "--tls" if inline.is_none() => cli.tls = true,
+            "--tls" => return Err("--tls takes no value".into()),
+            "--tls-cert" => cli.tls_cert = Some(value("--tls-cert")?.into()),
+            "--tls-key" => cli.tls_key = Some(value("--tls-key")?.into()),
+            "--tls-ca-out" => cli.tls_ca_out = Some(value("--tls-ca-out")?.into()),
             "--help" | "-h" => return Ok(None),
             "--version" | "-V" => {
                 println!("cotter-emulator {}", env!("CARGO_PKG_VERSION"));
@@ -76,12 +132,33 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Config>, Stri
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
-    Ok(Some(config))
+    Ok(Some(cli))
+}
+
+/// Writes `text` to `path` through a temporary file in the same directory and a rename, so that a
+/// reader never sees half a file.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut name = path.file_name().map(std::ffi::OsStr::to_owned).unwrap_or_default();
+    name.push(format!(".tmp-{}", std::process::id()));
+    let tmp = path.with_file_name(name);
+    let written = std::fs::File::create(&tmp).and_then(|mut file| {
+        file.write_all(text.as_bytes())?;
+        file.sync_all()
+    });
+    match written.and_then(|()| std::fs::rename(&tmp, path)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
 }
 
 fn main() -> ExitCode {
-    let config = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(config)) => config,
+    let parsed =
+        parse_args(std::env::args().skip(1)).and_then(|cli| cli.map(Cli::resolve_tls).transpose());
+    let (config, tls_ca_out) = match parsed {
+        Ok(Some(resolved)) => resolved,
         Ok(None) => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -108,6 +185,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let (Some(path), Some(ca)) = (&tls_ca_out, emulator.tls_ca_pem())
+        && let Err(e) = write_atomically(path, ca)
+    {
+        eprintln!("cotter-emulator: --tls-ca-out {}: {e}", path.display());
+        return ExitCode::FAILURE;
+    }
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "cotter-emulator listening on {}", emulator.base_url());
     let _ = writeln!(out, "  api base: {}", emulator.api_base());
@@ -140,6 +223,7 @@ mod tests {
 
     fn parse(args: &[&str]) -> Result<Option<cotter_emulator::Config>, String> {
         parse_args(args.iter().map(|s| (*s).to_owned()))
+            .and_then(|cli| cli.map(|cli| cli.resolve_tls().map(|(config, _)| config)).transpose())
     }
 
     #[test]
@@ -187,5 +271,28 @@ mod tests {
         assert!(parse(&["--seed", "-1"]).is_err());
         assert!(parse(&["--bogus"]).is_err());
         assert!(parse(&["--allowed-host"]).is_err());
+    }
+
+    #[test]
+    fn tls_flags() {
+        use cotter_emulator::Tls;
+        assert_eq!(parse(&["--tls"]).expect("valid").expect("config").tls, Some(Tls::Generated));
+        assert_eq!(parse(&[]).expect("valid").expect("config").tls, None);
+        let cli = parse_args(["--tls", "--tls-ca-out", "ca.pem"].iter().map(|s| (*s).to_owned()))
+            .expect("valid")
+            .expect("cli");
+        let (config, out) = cli.resolve_tls().expect("valid");
+        assert_eq!((config.tls, out), (Some(Tls::Generated), Some("ca.pem".into())));
+        for bad in [
+            &["--tls-ca-out", "ca.pem"][..],
+            &["--tls-cert", "c.pem"],
+            &["--tls-key", "k.pem"],
+            &["--tls", "--tls-cert", "c.pem", "--tls-key", "k.pem", "--tls-ca-out", "ca.pem"],
+            &["--tls-cert", "/nonexistent/c.pem", "--tls-key", "/nonexistent/k.pem"],
+            &["--tls=yes"],
+            &["--tls-ca-out"],
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
     }
 }

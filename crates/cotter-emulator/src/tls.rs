@@ -56,6 +56,9 @@ pub(crate) struct TlsSetup {
     pub(crate) config: Arc<ServerConfig>,
     /// The generated CA certificate, PEM (`None` for the user's own certificate).
     pub(crate) ca_pem: Option<String>,
+    /// What the scripted user ([`crate::browser`]) trusts for this server: the generated CA, or the
+    /// last certificate of the user's chain.
+    pub(crate) anchor: CertificateDer<'static>,
 }
 
 /// Builds the server configuration for `tls`. `seed` is the emulator's seed: generated keys are drawn
@@ -66,7 +69,7 @@ pub(crate) struct TlsSetup {
 ///
 /// A message for [`Error::Tls`](crate::Error::Tls): the PEM does not parse, or rustls refuses the key.
 pub(crate) fn setup(tls: &Tls, seed: Option<u64>) -> Result<TlsSetup, String> {
-    let (chain, key, ca_pem) = match tls {
+    let (chain, key, ca_pem, anchor) = match tls {
         Tls::Generated => {
             let mut rng = match seed {
                 Some(seed) => Csprng::from_seed_labelled(b"cotter-emulator tls keys", seed),
@@ -74,11 +77,12 @@ pub(crate) fn setup(tls: &Tls, seed: Option<u64>) -> Result<TlsSetup, String> {
             };
             let made = generate::generate(&mut rng)
                 .map_err(|e| format!("could not make the certificates: {e}"))?;
-            (made.chain, made.key, Some(made.ca_pem))
+            (made.chain, made.key, Some(made.ca_pem), made.ca_der)
         }
         Tls::Pem { cert_chain_pem, key_pem } => {
             let (chain, key) = parse_pem(cert_chain_pem, key_pem)?;
-            (chain, key, None)
+            let anchor = chain.last().cloned().ok_or("the certificate chain is empty")?;
+            (chain, key, None, anchor)
         }
     };
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -92,7 +96,7 @@ pub(crate) fn setup(tls: &Tls, seed: Option<u64>) -> Result<TlsSetup, String> {
     // tickets then reads no post-handshake messages.
     config.send_tls13_tickets = 0;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(TlsSetup { config: Arc::new(config), ca_pem })
+    Ok(TlsSetup { config: Arc::new(config), ca_pem, anchor })
 }
 
 /// The user's chain and key out of their PEM text.

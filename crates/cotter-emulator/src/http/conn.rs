@@ -7,8 +7,8 @@
 //! handshake at the first record rustls cannot parse (with an alert). Plain HTTP sent to the TLS port is
 //! answered in plain HTTP with a 400 that says so, since that mistake is the common one.
 
-use super::server::{IDLE_TIMEOUT, REQUEST_DEADLINE, write_response};
 use super::Response;
+use super::server::{IDLE_TIMEOUT, REQUEST_DEADLINE, write_response};
 use core::cell::RefCell;
 use core::sync::atomic::{AtomicBool, Ordering};
 use core::time::Duration;
@@ -189,11 +189,8 @@ pub(super) fn accept_tls(
 
 /// Answers a plain HTTP request on the TLS port with a plain HTTP 400, then closes.
 fn refuse_plain_http(tcp: &mut TcpStream) {
-    let response = Response::error(
-        400,
-        "bad_request",
-        "this port speaks HTTPS: use an https:// URL",
-    );
+    let response =
+        Response::error(400, "bad_request", "this port speaks HTTPS: use an https:// URL");
     if write_response(tcp, &Response { close: true, ..response }, false, true).is_ok() {
         let _ = tcp.shutdown(Shutdown::Write);
         let _ = tcp.set_read_timeout(Some(Duration::from_millis(200)));

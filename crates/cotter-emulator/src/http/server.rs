@@ -3,10 +3,10 @@
 use super::conn::{Conn, ConnRef, accept_tls, drain_conn};
 use super::parse::{ReadError, read_request};
 use super::{Request, Response, reason};
+use core::cell::RefCell;
 use core::net::SocketAddr;
 use core::panic::AssertUnwindSafe;
 use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use core::cell::RefCell;
 use core::time::Duration;
 use rustls::ServerConfig;
 use std::collections::HashMap;
@@ -80,7 +80,8 @@ impl Server {
             let spawned = thread::Builder::new()
                 .name(format!("cotter-emulator-worker-{index}"))
                 .spawn(move || {
-                    let shared = Shared { handler: &*handler, stop: &worker_stop, waiting: &waiting };
+                    let shared =
+                        Shared { handler: &*handler, stop: &worker_stop, waiting: &waiting };
                     worker(&incoming, &shared, tls.as_ref(), &connections);
                 });
             match spawned {

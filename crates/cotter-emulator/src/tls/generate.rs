@@ -36,6 +36,8 @@ pub(super) struct Generated {
     pub(super) key: PrivateKeyDer<'static>,
     /// The CA certificate, PEM.
     pub(super) ca_pem: String,
+    /// The CA certificate.
+    pub(super) ca_der: CertificateDer<'static>,
 }
 
 /// A P-256 key as rcgen's signer: RFC 6979 ECDSA with SHA-256, DER signatures.
@@ -145,5 +147,6 @@ pub(super) fn generate(rng: &mut Csprng) -> Result<Generated, rcgen::Error> {
         ca_pem: pem_encode("CERTIFICATE", &ca_der),
         chain: vec![server_cert.der().clone()],
         key,
+        ca_der,
     })
 }
