@@ -8,7 +8,9 @@
 //! answered in plain HTTP with a 400 that says so, since that mistake is the common one.
 
 use super::Response;
-use super::server::{IDLE_TIMEOUT, REQUEST_DEADLINE, write_response};
+#[cfg(doc)]
+use super::server::REQUEST_DEADLINE;
+use super::server::{IDLE_TIMEOUT, write_response};
 use core::cell::RefCell;
 use core::sync::atomic::{AtomicBool, Ordering};
 use core::time::Duration;
@@ -130,7 +132,8 @@ pub(super) fn drain_conn(reader: &mut BufReader<ConnRef<'_>>) {
 /// The first byte of every TLS connection: a handshake record.
 const TLS_HANDSHAKE: u8 = 0x16;
 
-/// Runs the server side of a TLS handshake on `tcp`.
+/// Runs the server side of a TLS handshake on `tcp`, to be done by `deadline` (the server passes now +
+/// [`REQUEST_DEADLINE`]).
 ///
 /// # Errors
 ///
@@ -140,6 +143,7 @@ pub(super) fn accept_tls(
     mut tcp: TcpStream,
     config: &Arc<ServerConfig>,
     stop: &AtomicBool,
+    deadline: Instant,
 ) -> Result<Conn, Option<u16>> {
     let mut first = [0u8; 1];
     match tcp.peek(&mut first) {
@@ -153,7 +157,6 @@ pub(super) fn accept_tls(
         _ => return Err(None),
     }
     let mut conn = ServerConnection::new(Arc::clone(config)).map_err(|_| None)?;
-    let deadline = Instant::now() + REQUEST_DEADLINE;
     while conn.is_handshaking() {
         if stop.load(Ordering::SeqCst) {
             return Err(None);
@@ -198,3 +201,6 @@ fn refuse_plain_http(tcp: &mut TcpStream) {
     }
     let _ = tcp.shutdown(Shutdown::Both);
 }
+
+#[cfg(test)]
+mod tests;

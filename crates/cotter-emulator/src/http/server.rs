@@ -209,7 +209,7 @@ fn serve_connection(stream: TcpStream, shared: &Shared<'_>, tls: Option<&Arc<Ser
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
     let conn = match tls {
         None => Conn::Plain(stream),
-        Some(config) => match accept_tls(stream, config, stop) {
+        Some(config) => match accept_tls(stream, config, stop, Instant::now() + REQUEST_DEADLINE) {
             Ok(conn) => conn,
             Err(Some(status)) => {
                 handler.rejected(status);
