@@ -13,7 +13,7 @@ use core::alloc::{GlobalAlloc, Layout};
 use core::sync::atomic::{AtomicU64, Ordering};
 use cotter_jwt::{
     Jwks, LargeGeneratorTable, LargeTableKey, SmallGeneratorTable, SmallTableKey, Validation,
-    VerifiedCache,
+    VerifiedCache, Verifier as _,
 };
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
@@ -140,7 +140,7 @@ pub struct CotterCustomClaims {
 
 /// One verifier per crate, ready to run.
 pub struct Verifiers {
-    prepared_jwks: cotter_jwt::PreparedJwks<4>,
+    prepared_jwks: Jwks<4, Box<LargeTableKey<'static>>>,
     fixture: Fixture,
     jwks: Jwks<4>,
     compact_jwks: Jwks<4, cotter_jwt::CompactKey>,
@@ -180,7 +180,7 @@ impl Verifiers {
             fixture.sec1.clone(),
         );
         // Warm: every measured call is a hit.
-        let prepared_jwks = cotter_jwt::PreparedJwks::new(jwks.clone());
+        let prepared_jwks = Jwks::from_json(&fixture.jwks_json).expect("jwks");
         let cache = VerifiedCache::new(1024);
         cache.verify(&jwks, &fixture.token, &Validation::cotter(AUD, now())).expect("cached");
         let jsonwebtoken_key =
@@ -249,7 +249,7 @@ impl Verifiers {
         self.compact_jwks.verify(&self.fixture.token, &v, &mut buf).is_ok()
     }
 
-    /// cotter-jwt on std backends: `PreparedJwks::verify` — the same token path as
+    /// cotter-jwt on std backends: `Jwks::verify` over prepared keys — the same token path as
     /// [`Verifiers::cotter_jwt`] (kid lookup in 4 keys, signature, claims) with every key of the
     /// set prepared (server profile).
     #[must_use]

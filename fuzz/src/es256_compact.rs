@@ -11,7 +11,7 @@
 //!   the rest, with a fuzzer-chosen high-S flip.
 
 use crate::Bytes;
-use cotter_jwt::CompactKey;
+use cotter_jwt::{CompactKey, JwkKey, Verifier as _};
 use p256::ecdsa::signature::{Signer, Verifier};
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 

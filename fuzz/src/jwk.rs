@@ -1,6 +1,6 @@
 //! `jwk_parse` (`CompactKey::from_jwk`) and `jwks_parse` (`Jwks::from_json`).
 
-use cotter_jwt::{CompactKey, JwkError, Jwks, KID_MAX_LEN};
+use cotter_jwt::{CompactKey, JwkError, JwkKey, Jwks, KID_MAX_LEN, Verifier};
 use serde_json::Value;
 
 /// The key type under test: `CompactKey`, so that the token and JWK paths run over

@@ -5,7 +5,9 @@
 use base64ct::{Base64UrlUnpadded, Encoding};
 use cotter_jwt::p256::ecdsa::signature::Signer;
 use cotter_jwt::p256::ecdsa::{Signature, SigningKey};
-use cotter_jwt::{CompactKey, Error, JsonStr, Jwks, Phase, Token, UntrustedToken, Validation};
+use cotter_jwt::{
+    CompactKey, Error, JsonStr, JwkKey, Jwks, Phase, Token, UntrustedToken, Validation, Verifier,
+};
 use serde_json::Value;
 use std::string::{String, ToString};
 use std::sync::OnceLock;

@@ -34,7 +34,7 @@ fn describe(case: &str) -> &'static str {
             "Jwks::verify (no tables, no_std path): token, kid in 4 keys, signature, claims"
         }
         "cotter_jwt_prepared" => {
-            "PreparedJwks::verify (std backends): the same path with prepared keys"
+            "Jwks<4, Box<LargeTableKey>>::verify (std backends): the same path, prepared keys"
         }
         "jsonwebtoken" => "jsonwebtoken 11 (RustCrypto), serde claims",
         "jwt_compact" => "jwt-compact 0.9 (p256 0.13), serde claims",
@@ -163,7 +163,7 @@ pub(crate) fn run() -> StepResult {
     println!();
     println!(
         "The instruction ratio is the table-free Jwks::verify over bare p256 (the overhead of the \
-         JWT path); the time ratios compare PreparedJwks::verify, cotter-jwt's verifier for std \
+         JWT path); the time ratios compare the prepared Jwks::verify, cotter-jwt's verifier for std \
          backends. Table-free Jwks::verify for the same comparisons:"
     );
     for other in ["jsonwebtoken", "jwt_compact", "jwt_simple"] {

@@ -7,17 +7,15 @@ pub use entry::CachedToken;
 
 use crate::error::Error;
 use crate::jwks::Jwks;
-use crate::key::Es256Key;
 use crate::token::UntrustedToken;
 use crate::validation::Validation;
-use crate::verifier::sealed;
+use crate::verifier::Verifier;
 use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{BuildHasherDefault, Hasher};
 use core::sync::atomic::{AtomicU64, Ordering};
-use cotter_json::JsonStr;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -70,19 +68,6 @@ impl Shard {
     }
 }
 
-impl<const N: usize> sealed::CachedKeySet for Jwks<N> {
-    fn key_for(&self, kid: Option<&JsonStr<'_>>) -> Result<&Es256Key, Error> {
-        self.select(kid).map(|(_, key)| key)
-    }
-}
-
-#[cfg(feature = "prepared")]
-impl<const N: usize> sealed::CachedKeySet for crate::PreparedJwks<N> {
-    fn key_for(&self, kid: Option<&JsonStr<'_>>) -> Result<&Es256Key, Error> {
-        self.jwks().select(kid).map(|(_, key)| key)
-    }
-}
-
 /// Counters of a [`VerifiedCache`] since it was created (relaxed atomics: exact once the
 /// threads using the cache are done, approximate while they run).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -121,8 +106,8 @@ fn bump(counter: &AtomicU64, by: u64) {
 /// costs a hash and a map look-up instead of an ECDSA verification.
 ///
 /// **What a hit still checks.** The token's length against the validation's limit; that the
-/// key its `kid` selects *in the key set passed now* is the very key (`kid` and point) that
-/// verified it, otherwise the entry is dropped and the token verified afresh; and its `exp`,
+/// key its `kid` selects *in the key set passed now* is the very key (`kid` and point, whatever
+/// its back end) that verified it, otherwise the entry is dropped and the token verified afresh; and its `exp`,
 /// `nbf`, `iss` and `aud` against the `validation` passed now, with the same
 /// [`Validation::check`] as a fresh verification: a cached token expires on time, and an entry
 /// verified for one audience is refused for another. Only tokens that passed the full
@@ -141,8 +126,8 @@ fn bump(counter: &AtomicU64, by: u64) {
 ///
 /// **Memory per entry** (x86-64, measured by the `entry_memory` test): the map slot (32-byte
 /// digest and an `Arc` pointer, at most 7/8 load: about 46 bytes), the `Arc` allocation (16
-/// bytes of counts plus `size_of::<CachedToken>()` = 368 bytes, most of it the key with its
-/// inline `kid` buffer), and the owned text: the claims JSON plus copies of `iss`, `sub`,
+/// bytes of counts plus `size_of::<CachedToken>()` = 360 bytes, most of it the identity of the
+/// key, its point and its inline `kid` buffer), and the owned text: the claims JSON plus copies of `iss`, `sub`,
 /// `jti`, `aud` and the `kid` ([`CachedToken::heap_bytes`]: 516 bytes for Cotter's real access
 /// token) in up to 7 allocations. About 1 KiB per Cotter token with allocator overhead:
 /// 10 000 cached tokens ≈ 10 MB.
@@ -245,49 +230,35 @@ impl VerifiedCache {
     }
 
     /// Drops the entries verified under a key that is not in `keys` (compared by `kid` and
-    /// point): call it with the new key set after a JWKS refresh, e.g.
-    /// `cache.retain_keys(jwks.keys())`. Returns how many entries were dropped.
+    /// point, so keys of any back end compare): call it with the new key set after a JWKS
+    /// refresh, e.g. `cache.retain_keys(jwks.keys())`. Returns how many entries were dropped.
     ///
     /// Lookups also check this for the entry they find, so calling it is about freeing
     /// memory early, not about correctness.
-    pub fn retain_keys(&self, keys: &[Es256Key]) -> usize {
+    pub fn retain_keys<K: Verifier>(&self, keys: &[K]) -> usize {
         let mut dropped = 0;
         for shard in &self.shards {
             let mut map = shard.write();
             let before = map.len();
-            map.retain(|_, entry| keys.contains(entry.key()));
+            map.retain(|_, entry| keys.iter().any(|key| entry.verified_by(key)));
             dropped += before - map.len();
         }
         bump(&self.counters.invalidations, dropped as u64);
         dropped
     }
 
-    /// Verifies `token` with the key its `kid` selects from `keys` (a [`Jwks`] of
-    /// [`Es256Key`]s, or a [`PreparedJwks`](crate::PreparedJwks), whose prepared keys then
-    /// verify a miss) and validates its claims, or answers from the cache when the same token
-    /// verified before under the same key; the claims are checked against `validation` either
-    /// way (see the type's documentation).
+    /// Verifies `token` with the key its `kid` selects from `keys` (a [`Jwks`] of any key type:
+    /// an entry verified with one back end serves the others, since it is the same key) and
+    /// validates its claims, or answers from the cache when the same token verified before
+    /// under the same key; the claims are checked against `validation` either way (see the
+    /// type's documentation).
     ///
     /// # Errors
     /// Any [`Error`] of [`Jwks::verify`]; on a hit, [`Error::TokenTooLarge`] and the
     /// validation errors of [`Validation::check`].
-    pub fn verify(
+    pub fn verify<const N: usize, K: Verifier>(
         &self,
-        keys: &impl sealed::CachedKeySet,
-        token: &str,
-        validation: &Validation<'_>,
-    ) -> Result<Arc<CachedToken>, Error> {
-        self.lookup_or_verify(keys, token, validation)
-    }
-
-    fn shard(&self, digest: &TokenDigest) -> &Shard {
-        // The shard count is a power of two no larger than 16: the low bits of byte 0 choose.
-        &self.shards[usize::from(digest[0]) & (self.shards.len() - 1)]
-    }
-
-    fn lookup_or_verify(
-        &self,
-        keys: &impl sealed::CachedKeySet,
+        keys: &Jwks<N, K>,
         token: &str,
         validation: &Validation<'_>,
     ) -> Result<Arc<CachedToken>, Error> {
@@ -300,7 +271,7 @@ impl VerifiedCache {
         let found = shard.read().get(&digest).cloned();
         if let Some(entry) = found {
             let kid = entry.kid();
-            let same_key = keys.key_for(kid.as_ref()).is_ok_and(|key| key == entry.key());
+            let same_key = keys.select(kid.as_ref()).is_ok_and(|(_, key)| entry.verified_by(key));
             if same_key {
                 bump(&self.counters.hits, 1);
                 validation.check(&entry.claims())?;
@@ -319,11 +290,16 @@ impl VerifiedCache {
         let mut buf = vec![0u8; UntrustedToken::buffer_len(token)];
         let untrusted = UntrustedToken::parse_with_limit(token, &mut buf, max)?;
         let kid = untrusted.header().kid();
-        let key = keys.key_for(kid.as_ref())?.clone();
-        let verified = keys.verify_parsed(untrusted, validation)?;
+        let (_, key) = keys.select(kid.as_ref())?;
+        let verified = untrusted.verify_with(key, validation)?;
         let entry = Arc::new(CachedToken::new(verified.claims(), kid, key));
         self.insert(shard, digest, Arc::clone(&entry));
         Ok(entry)
+    }
+
+    fn shard(&self, digest: &TokenDigest) -> &Shard {
+        // The shard count is a power of two no larger than 16: the low bits of byte 0 choose.
+        &self.shards[usize::from(digest[0]) & (self.shards.len() - 1)]
     }
 
     fn insert(&self, shard: &Shard, digest: TokenDigest, entry: Arc<CachedToken>) {

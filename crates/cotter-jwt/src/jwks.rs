@@ -16,8 +16,13 @@ pub struct SkippedKey {
 
 /// Up to `N` ES256 keys, parsed from a JWKS (`{"keys":[…]}`) or added one by one.
 ///
-/// The keys are [`Es256Key`]s (p256's arithmetic) unless the set is given another key type:
-/// `Jwks<N, CompactKey>` (feature `compact`) checks signatures with the compact arithmetic.
+/// One key-set type for every back end: the keys are [`Es256Key`]s (p256's arithmetic) unless
+/// the set is given another [`Verifier`] type `K`: `Jwks<N, CompactKey>` (feature `compact`)
+/// checks signatures with the compact arithmetic, and `Jwks<N, Box<LargeTableKey<'static>>>`
+/// (features `prepared` and `std`) prepares every key it reads, several times faster to verify
+/// (see the [crate-level section on prepared keys](crate#prepared-keys)). [`Jwks::from_json`]
+/// builds any [`JwkKey`] type; [`Jwks::push`] takes any `Verifier` (e.g. a `SmallTableKey`
+/// over a generator table in flash).
 ///
 /// Entries this crate cannot use (other key types, `use` other than `sig`, another `alg`,
 /// malformed members) are skipped, not fatal; [`Jwks::skipped`] tells which and why (the

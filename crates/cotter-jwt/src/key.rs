@@ -19,6 +19,24 @@ pub type Kid = heapless::String<KID_MAX_LEN>;
 ///
 /// It checks signatures with p256's arithmetic. For less flash and slower checks, choose
 /// `CompactKey` (feature `compact`), which has the same API and verdicts.
+///
+/// Its methods are those of every key type, defined once in the traits [`Verifier`]
+/// (`verify`, `verify_token`, `kid`, `coordinates`) and [`JwkKey`] (`from_jwk`,
+/// `from_sec1_bytes`, `from_coordinates`, `from_verifying_key`, `with_kid`):
+///
+/// ```
+/// use cotter_jwt::{Es256Key, JwkKey, Validation, Verifier};
+///
+/// let key = Es256Key::from_jwk(r#"{"kty":"EC","crv":"P-256","kid":"SPACE_JWT_PUBLIC:8028AAA3-EC2D-4BAA-BE7A-7C8359CCB9F9",
+///     "x":"Wr7OvV5WZnGp4mflhcfqAZCToNeIoLRT3cxJaZTp9kU","y":"bXRtPK48VAjPb0w6sl0er0gRifOvvtlovMDZC51Lob0"}"#)?;
+/// assert!(key.kid().is_some_and(|kid| kid.starts_with("SPACE_JWT_PUBLIC")));
+///
+/// let token = include_str!("../../../tests/data/cotter-real/access_token.jwt").trim();
+/// let validation = Validation::cotter("19024767-a0b2-4221-8faa-ef116dc853d0", 1_598_130_000);
+/// let mut buf = [0u8; 1024];
+/// assert_eq!(key.verify_token(token, &validation, &mut buf)?.claims().exp(), Some(1_598_132_692));
+/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Es256Key {
     key: backend::Key,
@@ -31,77 +49,18 @@ impl fmt::Debug for Es256Key {
     }
 }
 
-impl Es256Key {
-    /// A key from SEC1 bytes (uncompressed `04 || x || y` or compressed `02`/`03 || x`),
-    /// without a `kid`. Other encodings (the identity, hybrid, `05 || x`) are refused.
-    ///
-    /// # Errors
-    /// [`JwkError::InvalidPoint`] when the bytes are not a point on P-256.
-    pub fn from_sec1_bytes(bytes: &[u8]) -> Result<Self, JwkError> {
-        let key = backend::from_sec1_bytes(bytes).ok_or(JwkError::InvalidPoint)?;
-        Ok(Self { key, kid: None })
-    }
+impl crate::verifier::sealed::Sealed for Es256Key {}
 
-    /// A key from its affine coordinates (32 big-endian bytes each, as in a JWK), without a
-    /// `kid`.
-    ///
-    /// # Errors
-    /// [`JwkError::InvalidPoint`] when `(x, y)` is not a point on P-256.
-    pub fn from_coordinates(x: &[u8; 32], y: &[u8; 32]) -> Result<Self, JwkError> {
-        let key = backend::from_coordinates(x, y).ok_or(JwkError::InvalidPoint)?;
-        Ok(Self { key, kid: None })
-    }
-
-    /// A key from a p256 [`VerifyingKey`], without a `kid`.
-    #[must_use]
-    pub fn from_verifying_key(key: VerifyingKey) -> Self {
-        Self { key: backend::from_verifying_key(&key), kid: None }
-    }
-
-    /// Sets the key's `kid`.
-    ///
-    /// # Errors
-    /// [`JwkError::KidTooLong`] past [`KID_MAX_LEN`] bytes.
-    pub fn with_kid(mut self, kid: &str) -> Result<Self, JwkError> {
-        self.kid = Some(Kid::try_from(kid).map_err(|_| JwkError::KidTooLong)?);
-        Ok(self)
-    }
-
-    /// Parses one JWK (a JSON object).
-    ///
-    /// Accepted: `kty` `EC`, `crv` `P-256`, `x` and `y` each 32 bytes of base64url without
-    /// padding forming a point on the curve; optional `kid` (string), `use` (must be `sig`),
-    /// `alg` (must be `ES256`). Other members are ignored; duplicates are rejected.
-    ///
-    /// # Errors
-    /// A [`JwkError`] naming the first rule the JWK breaks.
-    pub fn from_jwk(json: &str) -> Result<Self, JwkError> {
-        parse_jwk::<Self>(json)
-    }
-
-    /// The key's `kid`, if it has one.
-    #[must_use]
-    pub fn kid(&self) -> Option<&str> {
+impl Verifier for Es256Key {
+    fn kid(&self) -> Option<&str> {
         self.kid.as_deref()
     }
 
-    /// The key's affine coordinates `(x, y)`, 32 big-endian bytes each (for a p256
-    /// `VerifyingKey`: `AffinePoint::from_coordinates`, or SEC1 `04 || x || y`).
-    #[must_use]
-    pub fn coordinates(&self) -> ([u8; 32], [u8; 32]) {
+    fn coordinates(&self) -> ([u8; 32], [u8; 32]) {
         backend::coordinates(&self.key)
     }
 
-    /// Checks an ES256 signature: `signature` is the 64-byte `r || s` of JWS (IEEE P1363),
-    /// over `message` (for a JWS, the ASCII bytes of `header.payload`).
-    ///
-    /// DER signatures, other lengths, and `r` or `s` equal to zero or not below the group order
-    /// are rejected. High-S signatures are accepted: JWS does not require low-S, and Cotter's
-    /// tokens are not normalised.
-    ///
-    /// # Errors
-    /// [`crate::Error::InvalidSignature`] for any failure, on purpose without detail.
-    pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), crate::Error> {
+    fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), crate::Error> {
         if backend::verify(&self.key, message, signature) {
             Ok(())
         } else {
@@ -110,29 +69,24 @@ impl Es256Key {
     }
 }
 
-impl crate::verifier::sealed::Sealed for Es256Key {}
-
-impl Verifier for Es256Key {
-    fn kid(&self) -> Option<&str> {
-        self.kid()
-    }
-
-    fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), crate::Error> {
-        self.verify(message, signature)
-    }
-}
-
 impl JwkKey for Es256Key {
     fn from_coordinates(x: &[u8; 32], y: &[u8; 32]) -> Result<Self, JwkError> {
-        Self::from_coordinates(x, y)
+        let key = backend::from_coordinates(x, y).ok_or(JwkError::InvalidPoint)?;
+        Ok(Self { key, kid: None })
     }
 
-    fn with_kid(self, kid: &str) -> Result<Self, JwkError> {
-        self.with_kid(kid)
+    fn from_sec1_bytes(bytes: &[u8]) -> Result<Self, JwkError> {
+        let key = backend::from_sec1_bytes(bytes).ok_or(JwkError::InvalidPoint)?;
+        Ok(Self { key, kid: None })
     }
 
-    fn coordinates(&self) -> ([u8; 32], [u8; 32]) {
-        self.coordinates()
+    fn from_verifying_key(key: VerifyingKey) -> Self {
+        Self { key: backend::from_verifying_key(&key), kid: None }
+    }
+
+    fn with_kid(mut self, kid: &str) -> Result<Self, JwkError> {
+        self.kid = Some(Kid::try_from(kid).map_err(|_| JwkError::KidTooLong)?);
+        Ok(self)
     }
 }
 
@@ -181,7 +135,7 @@ fn coordinate(s: JsonStr<'_>, name: &'static str) -> Result<[u8; 32], JwkError> 
     }
 }
 
-/// One JWK into a key of type `K` (the rules of [`Es256Key::from_jwk`]).
+/// One JWK into a key of type `K` (the rules of [`JwkKey::from_jwk`]).
 pub(crate) fn parse_jwk<K: JwkKey>(json: &str) -> Result<K, JwkError> {
     let mut m = JwkMembers::default();
     json::for_each_member(json, |k, v| match k.raw() {

@@ -36,8 +36,6 @@ pub use cotter_json::{JsonError, JsonErrorKind, JsonNumber, JsonStr, JsonValue};
 pub use error::{Error, JwkError, Phase, Segment};
 pub use jwks::{Jwks, SkippedKey};
 pub use key::{Es256Key, KID_MAX_LEN, Kid};
-#[cfg(all(feature = "prepared", feature = "std"))]
-pub use prepared::PreparedJwks;
 #[cfg(feature = "prepared")]
 pub use prepared::{
     GeneratorTable, LargeGeneratorTable, LargeTableKey, PreparedKey, SmallGeneratorTable,
@@ -45,7 +43,7 @@ pub use prepared::{
 };
 pub use token::{Header, Token, UntrustedToken};
 pub use validation::{COTTER_ISSUER, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, Validation};
-pub use verifier::{JwkKey, KeySet, Verifier};
+pub use verifier::{JwkKey, Verifier};
 
 /// The p256 crate this one verifies with, for building keys from its types.
 pub use p256;

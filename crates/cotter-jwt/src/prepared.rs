@@ -4,8 +4,6 @@
 //! **Variable-time, verification only**: see [`PreparedKey`]'s security section.
 
 mod generator;
-#[cfg(feature = "std")]
-mod jwks;
 mod key;
 mod point;
 mod table;
@@ -15,8 +13,6 @@ mod token;
 mod tests;
 
 pub use generator::GeneratorTable;
-#[cfg(feature = "std")]
-pub use jwks::PreparedJwks;
 pub use key::PreparedKey;
 
 /// The large-table profile (for servers): 8-bit signed windows, one pass, no doublings; `4 096 + 1` points per table

@@ -5,9 +5,10 @@ use crate::b64;
 use crate::claims::{Claims, JsonOr, known_name};
 use crate::error::{Error, Segment};
 use crate::jwks::Jwks;
+#[cfg(doc)]
 use crate::key::Es256Key;
 use crate::validation::{DEFAULT_MAX_TOKEN_LEN, Validation};
-use crate::verifier::{KeySet, Verifier, kid_matches, sealed};
+use crate::verifier::{Verifier, kid_matches};
 use cotter_json::{self as json, JsonStr, JsonValue};
 
 /// The protected header of a token. Its `alg` is always `ES256`: anything else is refused
@@ -173,23 +174,26 @@ impl<'t, 'b> UntrustedToken<'t, 'b> {
     }
 
     /// Verifies the signature with the key chosen by `kid` from `keys` (a [`Jwks`] of any key
-    /// type, or a `PreparedJwks`), then reads the claims and checks them against `validation`.
+    /// type: the rule of [`Jwks::select`]), then reads the claims and checks them against
+    /// `validation`.
     ///
     /// # Errors
     /// [`Error::UnknownKid`] / [`Error::MissingKid`] (no key), [`Error::InvalidSignature`],
     /// then payload errors ([`Error::MalformedUtf8`], [`Error::MalformedJson`],
     /// [`Error::InvalidClaim`], [`Error::DuplicateMember`]) and validation errors (see
     /// [`Validation::check`]).
-    pub fn verify(
+    pub fn verify<const N: usize, K: Verifier>(
         self,
-        keys: &(impl KeySet + ?Sized),
+        keys: &Jwks<N, K>,
         validation: &Validation<'_>,
     ) -> Result<Token<'b>, Error> {
-        keys.verify_parsed(self, validation)
+        let (_, key) = keys.select(self.header.kid.as_ref())?;
+        self.verify_with(key, validation)
     }
 
     /// Verifies with one key, whatever the token's `kid` says (the caller pinned the key):
     /// an [`Es256Key`], a `CompactKey` or a `PreparedKey` (any [`Verifier`]).
+    /// [`Verifier::verify_token`] does the same and also checks the `kid`.
     ///
     /// # Errors
     /// As [`UntrustedToken::verify`], without the key-selection errors.
@@ -247,19 +251,6 @@ impl<'b> Token<'b> {
     }
 }
 
-impl<const N: usize, K: Verifier> sealed::VerifyParsed for Jwks<N, K> {
-    fn verify_parsed<'b>(
-        &self,
-        token: UntrustedToken<'_, 'b>,
-        validation: &Validation<'_>,
-    ) -> Result<Token<'b>, Error> {
-        let (_, key) = self.select(token.header.kid.as_ref())?;
-        token.verify_with(key, validation)
-    }
-}
-
-impl<const N: usize, K: Verifier> KeySet for Jwks<N, K> {}
-
 impl<const N: usize, K: Verifier> Jwks<N, K> {
     /// Parses `token`, verifies it with the key its `kid` selects, and validates its claims.
     /// `buf` receives the decoded header and payload (see [`UntrustedToken::buffer_len`]).
@@ -274,22 +265,6 @@ impl<const N: usize, K: Verifier> Jwks<N, K> {
     ) -> Result<Token<'b>, Error> {
         UntrustedToken::parse_with_limit(token, buf, validation.token_len_limit())?
             .verify(self, validation)
-    }
-}
-
-impl Es256Key {
-    /// Parses `token`, verifies it with this key, and validates its claims. A token `kid` must
-    /// match this key's `kid` when the key has one.
-    ///
-    /// # Errors
-    /// Any [`Error`]: see [`UntrustedToken::parse_with_limit`] and [`UntrustedToken::verify`].
-    pub fn verify_token<'b>(
-        &self,
-        token: &str,
-        validation: &Validation<'_>,
-        buf: &'b mut [u8],
-    ) -> Result<Token<'b>, Error> {
-        verify_pinned(self, token, validation, buf)
     }
 }
 

@@ -9,8 +9,8 @@ mod diff;
 
 use common::{data, sign_json};
 use cotter_jwt::{
-    Error, Es256Key, LargeGeneratorTable, LargeTableKey, SmallGeneratorTable, SmallTableKey,
-    UntrustedToken, Validation,
+    Error, Es256Key, JwkKey, LargeGeneratorTable, LargeTableKey, SmallGeneratorTable,
+    SmallTableKey, UntrustedToken, Validation, Verifier,
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -226,4 +226,47 @@ fn shared_generator_tables() {
     assert!(from_shared.verify_token(&token, &validation, &mut buf).is_ok());
     assert!(mcu.verify_token(&token, &validation, &mut buf).is_ok());
     assert!(prepared.server.verify_token(&token, &validation, &mut buf).is_ok());
+}
+
+/// One key-set type for every back end: a `Jwks` of boxed prepared keys, read from a JWKS as a
+/// `Jwks` of `Es256Key`s is, holds the same keys (`kid` and point) and gives the same verdicts.
+#[cfg(feature = "std")]
+#[test]
+fn jwks_of_prepared_keys_from_json() {
+    use cotter_jwt::Jwks;
+    let json = data("cotter-real/jwks.json");
+    let token = data("cotter-real/access_token.jwt");
+    let token = token.trim();
+    let validation = Validation::cotter("19024767-a0b2-4221-8faa-ef116dc853d0", 1_598_130_000);
+    let plain = Jwks::<4>::from_json(&json).expect("jwks");
+    let large = Jwks::<4, Box<LargeTableKey<'static>>>::from_json(&json).expect("large");
+    let small = Jwks::<4, Box<SmallTableKey<'static>>>::from_json(&json).expect("small");
+    assert_eq!((plain.len(), large.len(), small.len()), (1, 1, 1));
+    let key = &plain.keys()[0];
+    assert_eq!(
+        (key.kid(), key.coordinates()),
+        (large.keys()[0].kid(), large.keys()[0].coordinates())
+    );
+    assert_eq!(
+        (key.kid(), key.coordinates()),
+        (small.keys()[0].kid(), small.keys()[0].coordinates())
+    );
+    let (mut a, mut b, mut c) = ([0u8; 1024], [0u8; 1024], [0u8; 1024]);
+    let want = plain.verify(token, &validation, &mut a).expect("plain");
+    assert_eq!(large.verify(token, &validation, &mut b).expect("large"), want);
+    assert_eq!(small.verify(token, &validation, &mut c).expect("small"), want);
+    let late = validation.at(1_598_140_000);
+    assert_eq!(large.verify(token, &late, &mut b).map(|_| ()), Err(Error::Expired));
+
+    // The JWK rules are the same: a point off the curve is skipped with the same reason.
+    let off_curve = json.replace("bXRtPK48VAjPb0w6sl0er0gRifOvvtlovMDZC51Lob0", &"A".repeat(43));
+    let skipped = Jwks::<4, Box<SmallTableKey<'static>>>::from_json(&off_curve).expect("jwks");
+    let reference = Jwks::<4>::from_json(&off_curve).expect("jwks");
+    assert!(skipped.is_empty());
+    assert_eq!(skipped.skipped(), reference.skipped());
+    let sec1 = [&[4u8][..], &[0u8; 64]].concat();
+    assert_eq!(
+        <Box<SmallTableKey<'static>>>::from_sec1_bytes(&sec1).map(|_| ()),
+        Es256Key::from_sec1_bytes(&sec1).map(|_| ())
+    );
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{b64, jwks_of, public_key, sign_json};
-use cotter_jwt::{Es256Key, Jwks, UntrustedToken, Validation};
+use cotter_jwt::{Es256Key, JwkKey, Jwks, UntrustedToken, Validation};
 use p256::ecdsa::SigningKey;
 use proptest::prelude::*;
 

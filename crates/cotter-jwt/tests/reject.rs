@@ -5,7 +5,7 @@ mod common;
 use base64ct::Encoding as _;
 
 use common::*;
-use cotter_jwt::{Error, Es256Key, JwkError, Jwks, Segment, Validation};
+use cotter_jwt::{Error, Es256Key, JwkError, JwkKey, Jwks, Segment, Validation};
 
 fn check(token: &str) -> Result<(), Error> {
     let sk = signing_key(1);

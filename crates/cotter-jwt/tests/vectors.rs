@@ -8,7 +8,7 @@ use base64ct::Encoding as _;
 use common::data;
 #[cfg(feature = "compact")]
 use cotter_jwt::CompactKey;
-use cotter_jwt::{Error, Es256Key, JwkError, JwkKey, Jwks, Validation};
+use cotter_jwt::{Error, Es256Key, JwkError, JwkKey, Jwks, Validation, Verifier};
 use serde_json::Value;
 
 fn hex(s: &str) -> Vec<u8> {

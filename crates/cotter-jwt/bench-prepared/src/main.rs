@@ -10,7 +10,7 @@
 //! nothing else, for instruction counts under `valgrind --tool=callgrind` (compare N = 0).
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use cotter_jwt::{Es256Key, GeneratorTable, Jwks, PreparedKey};
+use cotter_jwt::{Es256Key, GeneratorTable, Jwks, PreparedKey, Verifier};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

@@ -2,7 +2,8 @@
 //! of its claims and the identity of the key that verified it.
 
 use crate::claims::{Audience, Claims};
-use crate::key::Es256Key;
+use crate::key::Kid;
+use crate::verifier::Verifier;
 use alloc::boxed::Box;
 use core::fmt;
 use cotter_json::JsonStr;
@@ -13,7 +14,8 @@ use cotter_json::JsonStr;
 /// It holds the decoded claims JSON text, the registered claims as their validated raw JSON
 /// text (so that [`CachedToken::claims`] rebuilds a [`Claims`] without parsing again, and a
 /// cache hit re-checks them with the very same [`Validation::check`](crate::Validation::check)
-/// as a fresh verification), the token's `kid`, and the key that verified it.
+/// as a fresh verification), the token's `kid`, and the identity of the key that verified it
+/// (its `kid` and point, whatever its back end).
 #[derive(Clone)]
 pub struct CachedToken {
     json: Box<str>,
@@ -26,8 +28,27 @@ pub struct CachedToken {
     iat: Option<i64>,
     /// The header's `kid`, raw JSON text (to select the key again on a hit).
     kid: Option<Box<str>>,
-    /// The key that verified the signature (its `kid` and point).
-    key: Es256Key,
+    /// The key that verified the signature.
+    key: KeyId,
+}
+
+/// What identifies a key across back ends: its `kid` and its point.
+#[derive(Clone, PartialEq, Eq)]
+struct KeyId {
+    kid: Option<Kid>,
+    point: ([u8; 32], [u8; 32]),
+}
+
+impl KeyId {
+    fn of(key: &(impl Verifier + ?Sized)) -> Self {
+        // Every key type holds its `kid` as a `Kid`, so the copy fits.
+        let kid = key.kid().and_then(|kid| Kid::try_from(kid).ok());
+        Self { kid, point: key.coordinates() }
+    }
+
+    fn is(&self, key: &(impl Verifier + ?Sized)) -> bool {
+        self.kid.as_deref() == key.kid() && self.point == key.coordinates()
+    }
 }
 
 /// `aud` as raw JSON text: one string, or an array already checked to hold only strings.
@@ -49,7 +70,11 @@ fn borrowed(s: Option<&str>) -> Option<JsonStr<'_>> {
 
 impl CachedToken {
     /// Copies what a hit needs out of a verified token's claims.
-    pub(crate) fn new(claims: &Claims<'_>, kid: Option<JsonStr<'_>>, key: Es256Key) -> Self {
+    pub(crate) fn new(
+        claims: &Claims<'_>,
+        kid: Option<JsonStr<'_>>,
+        key: &(impl Verifier + ?Sized),
+    ) -> Self {
         Self {
             json: Box::from(claims.json()),
             iss: owned(claims.iss()),
@@ -63,7 +88,7 @@ impl CachedToken {
             nbf: claims.nbf(),
             iat: claims.iat(),
             kid: owned(kid),
-            key,
+            key: KeyId::of(key),
         }
     }
 
@@ -98,10 +123,11 @@ impl CachedToken {
         borrowed(self.kid.as_deref())
     }
 
-    /// The key that verified the token's signature.
+    /// Whether `key` (of any back end) is the key that verified the token's signature: the
+    /// same `kid` and point.
     #[must_use]
-    pub const fn key(&self) -> &Es256Key {
-        &self.key
+    pub fn verified_by(&self, key: &(impl Verifier + ?Sized)) -> bool {
+        self.key.is(key)
     }
 
     /// Heap bytes this entry owns besides its own struct (the claims text and the copied

@@ -12,7 +12,7 @@ use core::fmt;
 /// microcontroller the table can be baked into flash at compile time:
 ///
 /// ```
-/// use cotter_jwt::{Es256Key, SmallGeneratorTable, SmallTableKey};
+/// use cotter_jwt::{Es256Key, SmallGeneratorTable, SmallTableKey, Verifier};
 ///
 /// // Evaluated by the compiler: lives in .rodata (flash), costs no RAM and no start-up time.
 /// #[allow(long_running_const_eval, reason = "a few seconds of const evaluation, on purpose")]

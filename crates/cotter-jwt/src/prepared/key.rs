@@ -6,13 +6,12 @@ use super::table::{KEY_CHUNK, Table, mul_add};
 #[cfg(doc)]
 use crate::Es256Key;
 use crate::key::Kid;
-use crate::verifier::JwkKey;
+use crate::verifier::Verifier;
 use core::fmt;
 use p256::ecdsa::Signature;
 use p256::elliptic_curve::ff::PrimeField;
 use p256::elliptic_curve::ops::Reduce;
 use p256::{FieldBytes, Scalar};
-use sha2::{Digest, Sha256};
 
 /// `p − n` (big-endian): `r + n` is a field element, and a possible x, only when `r < p − n`.
 const P_MINUS_N: [u8; 32] = [
@@ -39,14 +38,14 @@ const ORDER: Fe =
 /// copy it, for signing or anything involving a private key**: its timing would leak the
 /// secret.
 ///
-/// A `PreparedKey` accepts and rejects exactly what [`Es256Key::verify`] does (the test suite
+/// A `PreparedKey` accepts and rejects exactly what an [`Es256Key`] does (the test suite
 /// checks all Wycheproof P-256 vectors and a differential test against p256 on random and edge
 /// cases).
 #[derive(Clone)]
 pub struct PreparedKey<'g, const W: usize, const S: usize, const N: usize> {
     generator: &'g GeneratorTable<W, S, N>,
-    table: Table<W, S, N>,
-    kid: Option<Kid>,
+    pub(super) table: Table<W, S, N>,
+    pub(super) kid: Option<Kid>,
 }
 
 impl<const W: usize, const S: usize, const N: usize> fmt::Debug for PreparedKey<'_, W, S, N> {
@@ -61,7 +60,7 @@ impl<const W: usize, const S: usize, const N: usize> fmt::Debug for PreparedKey<
 }
 
 /// The affine coordinates of a key's point (never the identity: every key type refuses it).
-fn key_point(key: &impl JwkKey) -> Affine {
+fn key_point(key: &(impl Verifier + ?Sized)) -> Affine {
     let (x, y) = key.coordinates();
     // Coordinates of a valid point are canonical field elements; from_repr cannot fail.
     let x = Option::<Fe>::from(Fe::from_repr(x.into())).unwrap_or(Fe::ZERO);
@@ -70,7 +69,7 @@ fn key_point(key: &impl JwkKey) -> Affine {
 }
 
 /// A copy of `key`'s `kid` (it fits: every key type holds it as a [`Kid`]).
-fn kid_of(key: &impl JwkKey) -> Option<Kid> {
+fn kid_of(key: &(impl Verifier + ?Sized)) -> Option<Kid> {
     key.kid().and_then(|kid| Kid::try_from(kid).ok())
 }
 
@@ -83,7 +82,7 @@ impl<'g, const W: usize, const S: usize, const N: usize> PreparedKey<'g, W, S, N
     /// keep it in a `static`, a `Box` (`new_boxed`, feature `alloc`) or reuse one with
     /// [`PreparedKey::set_key`].
     #[must_use]
-    pub fn new(generator: &'g GeneratorTable<W, S, N>, key: &impl JwkKey) -> Self {
+    pub fn new(generator: &'g GeneratorTable<W, S, N>, key: &(impl Verifier + ?Sized)) -> Self {
         let mut prepared = Self { generator, table: Table::PLACEHOLDER, kid: kid_of(key) };
         prepared.table.fill::<KEY_CHUNK>(&key_point(key));
         prepared
@@ -95,7 +94,7 @@ impl<'g, const W: usize, const S: usize, const N: usize> PreparedKey<'g, W, S, N
     #[must_use]
     pub fn new_boxed(
         generator: &'g GeneratorTable<W, S, N>,
-        key: &impl JwkKey,
+        key: &(impl Verifier + ?Sized),
     ) -> alloc::boxed::Box<Self> {
         let mut prepared =
             alloc::boxed::Box::new(Self { generator, table: Table::PLACEHOLDER, kid: kid_of(key) });
@@ -104,30 +103,13 @@ impl<'g, const W: usize, const S: usize, const N: usize> PreparedKey<'g, W, S, N
     }
 
     /// Replaces the key in place (e.g. after a JWKS rotation), reusing this storage.
-    pub fn set_key(&mut self, key: &impl JwkKey) {
+    pub fn set_key(&mut self, key: &(impl Verifier + ?Sized)) {
         self.kid = kid_of(key);
         self.table.fill::<KEY_CHUNK>(&key_point(key));
     }
 
-    /// The key's `kid`, if it has one.
-    #[must_use]
-    pub fn kid(&self) -> Option<&str> {
-        self.kid.as_deref()
-    }
-
-    /// Checks an ES256 signature over `message`, with the same contract as
-    /// [`Es256Key::verify`]: `signature` is the 64-byte `r || s`; other lengths, and `r` or `s`
-    /// zero or not below the group order, are rejected; high-S is accepted.
-    ///
-    /// # Errors
-    /// [`crate::Error::InvalidSignature`] for any failure, on purpose without detail.
-    pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), crate::Error> {
-        let digest: [u8; 32] = Sha256::digest(message).into();
-        self.verify_prehash(&digest, signature)
-    }
-
     /// Checks an ES256 signature over a SHA-256 `digest` computed by the caller (for a JWS,
-    /// the digest of `header.payload`), otherwise as [`PreparedKey::verify`].
+    /// the digest of `header.payload`), otherwise as [`Verifier::verify`].
     ///
     /// # Errors
     /// [`crate::Error::InvalidSignature`] for any failure.

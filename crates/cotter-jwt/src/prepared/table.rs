@@ -161,6 +161,12 @@ impl<const W: usize, const S: usize, const N: usize> Table<W, S, N> {
         if i == N { &self.carry } else { &self.points[i] }
     }
 
+    /// The point whose multiples the table holds (entry `1·B_0`, normalised from `(x, y, 1)`,
+    /// so exactly the affine point it was filled with).
+    pub(crate) const fn base(&self) -> &Affine {
+        &self.points[0]
+    }
+
     /// Adds `digit`·(sub-table `t`) to `acc`.
     fn add_digit(&self, acc: &Jacobian, t: usize, digit: i8) -> Jacobian {
         let first = t * Self::LAYOUT.per_window;

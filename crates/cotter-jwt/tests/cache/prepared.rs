@@ -1,7 +1,14 @@
-//! `PreparedJwks` agrees with `Jwks` and feeds the same `VerifiedCache`.
+//! A `Jwks` of prepared keys agrees with a `Jwks` of `Es256Key`s and feeds the same
+//! `VerifiedCache`.
 
 use super::*;
-use cotter_jwt::PreparedJwks;
+use cotter_jwt::{JwkKey, LargeTableKey};
+
+/// A key of the large-table profile over the shared generator table, built as a JWK key is.
+fn prepared_key(seed: u8, kid: &str) -> Box<LargeTableKey<'static>> {
+    let key = <Box<LargeTableKey<'static>>>::from_verifying_key(*signing_key(seed).verifying_key());
+    key.with_kid(kid).expect("kid fits")
+}
 
 #[test]
 fn prepared_jwks_agrees_with_jwks_and_feeds_the_same_cache() {
@@ -9,8 +16,10 @@ fn prepared_jwks_agrees_with_jwks_and_feeds_the_same_cache() {
         public_key(&signing_key(2), Some("test-key-2")),
         public_key(&signing_key(1), Some(KID)),
     ]);
-    let keys = PreparedJwks::new(two.clone());
-    assert_eq!(keys.prepared().len(), 2);
+    let mut keys = Jwks::<4, Box<LargeTableKey<'static>>>::new();
+    keys.push(prepared_key(2, "test-key-2")).expect("capacity");
+    keys.push(prepared_key(1, KID)).expect("capacity");
+    assert_eq!(keys.keys().len(), 2);
     let token = good();
     let mut a = [0u8; 2048];
     let mut b = [0u8; 2048];

@@ -3,7 +3,7 @@
 #![allow(dead_code, reason = "each test file uses a different subset")]
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use cotter_jwt::{Es256Key, Jwks};
+use cotter_jwt::{Es256Key, JwkKey, Jwks};
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
 use std::path::PathBuf;

@@ -9,7 +9,7 @@ use super::Prepared;
 use super::hex;
 #[cfg(feature = "compact")]
 use cotter_jwt::CompactKey;
-use cotter_jwt::Es256Key;
+use cotter_jwt::{Es256Key, JwkKey, Verifier as _};
 use p256::ecdsa::signature::{Signer, Verifier};
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use p256::elliptic_curve::ff::PrimeField;
