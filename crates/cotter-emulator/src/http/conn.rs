@@ -8,9 +8,9 @@
 //! answered in plain HTTP with a 400 that says so, since that mistake is the common one.
 
 use super::Response;
-#[cfg(doc)]
-use super::server::REQUEST_DEADLINE;
 use super::server::{IDLE_TIMEOUT, write_response};
+#[cfg(doc)]
+use super::server::{REQUEST_DEADLINE, WRITE_TIMEOUT};
 use core::cell::RefCell;
 use core::sync::atomic::{AtomicBool, Ordering};
 use core::time::Duration;
