@@ -7,6 +7,13 @@
 //! opens again when the emulator closed it or it has been idle for [`IDLE_REOPEN`] (before
 //! the emulator's 5 s), so the firmware sees one connection that never goes away. It counts
 //! the bytes and upstream connections.
+//!
+//! With TLS ([`Bridge::start_tls`]) a connection cannot be swapped under a session, so the
+//! bridge follows the TLS records the firmware sends instead: each ClientHello opens a fresh
+//! upstream connection (the firmware starts a new session), and nothing else does. It also
+//! notes, per handshake, the ECDHE public key the ClientHello offers, how long the handshake
+//! took (from the ClientHello to the firmware's first encrypted record, its Finished) and the
+//! bytes it took each way.
 
 use core::net::SocketAddr;
 use core::sync::atomic::{AtomicU64, Ordering};
@@ -26,6 +33,24 @@ pub(crate) struct Counters {
     pub(crate) to_emulator: AtomicU64,
     pub(crate) to_firmware: AtomicU64,
     pub(crate) connections: AtomicU64,
+    /// TLS handshakes seen (TLS mode only).
+    pub(crate) handshakes: Mutex<Vec<Handshake>>,
+}
+
+/// One TLS handshake as the bridge saw it.
+#[derive(Debug, Clone)]
+pub(crate) struct Handshake {
+    /// The first 8 bytes of the x coordinate of the secp256r1 key share, hex (as the firmware
+    /// prints it), or empty when the ClientHello offered none.
+    pub(crate) ecdhe_public: String,
+    /// From the ClientHello to the firmware's first encrypted record (`None`: not finished).
+    pub(crate) duration: Option<Duration>,
+    /// Bytes firmware → emulator and back during it.
+    pub(crate) bytes_out: u64,
+    pub(crate) bytes_in: u64,
+    started: Instant,
+    out_at_start: u64,
+    in_at_start: u64,
 }
 
 /// The upstream connection and when bytes last went either way.
@@ -45,6 +70,15 @@ pub(crate) struct Bridge {
 impl Bridge {
     /// Listens on `127.0.0.1:0` and forwards the first connection to `upstream`.
     pub(crate) fn start(upstream: SocketAddr) -> Result<Self, String> {
+        Self::start_with(upstream, false)
+    }
+
+    /// The same for TLS: a new upstream connection for each ClientHello, and only then.
+    pub(crate) fn start_tls(upstream: SocketAddr) -> Result<Self, String> {
+        Self::start_with(upstream, true)
+    }
+
+    fn start_with(upstream: SocketAddr, tls: bool) -> Result<Self, String> {
         let listener =
             TcpListener::bind("127.0.0.1:0").map_err(|e| format!("bridge: cannot listen: {e}"))?;
         let port = listener.local_addr().map_err(|e| format!("bridge: {e}"))?.port();
@@ -52,7 +86,11 @@ impl Bridge {
         let c = Arc::clone(&counters);
         let accept = std::thread::spawn(move || {
             if let Ok((qemu, _)) = listener.accept() {
-                serve(qemu, upstream, &c);
+                if tls {
+                    serve_tls(qemu, upstream, &c);
+                } else {
+                    serve(qemu, upstream, &c);
+                }
             }
         });
         Ok(Self { port, counters, _accept: accept })
@@ -110,6 +148,108 @@ fn serve(qemu: TcpStream, upstream: SocketAddr, counters: &Arc<Counters>) {
     {
         let _ = s.shutdown(Shutdown::Both);
     }
+}
+
+/// TLS record content types.
+const HANDSHAKE: u8 = 22;
+const APPLICATION_DATA: u8 = 23;
+
+/// Like [`serve`], record by record: a ClientHello record replaces the upstream connection
+/// first; the firmware's first encrypted record after it ends the handshake's measurement.
+fn serve_tls(qemu: TcpStream, upstream: SocketAddr, counters: &Arc<Counters>) {
+    let _ = qemu.set_nodelay(true);
+    let state =
+        Arc::new(Mutex::new(Upstream { stream: None, generation: 0, last: Instant::now() }));
+    let Ok(mut from_qemu) = qemu.try_clone() else { return };
+    let mut pending: Vec<u8> = Vec::new();
+    let mut buf = [0u8; 4096];
+    'read: loop {
+        let n = match from_qemu.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        pending.extend_from_slice(&buf[..n]);
+        // Whole records only: 5 header bytes, then the length they give.
+        while pending.len() >= 5 {
+            let len = 5 + usize::from(u16::from_be_bytes([pending[3], pending[4]]));
+            if pending.len() < len {
+                break;
+            }
+            let record: Vec<u8> = pending.drain(..len).collect();
+            let Ok(mut guard) = state.lock() else { break 'read };
+            let hello = record[0] == HANDSHAKE && record.get(5) == Some(&1);
+            if hello {
+                if !reconnect(&mut guard, upstream, &qemu, &state, counters) {
+                    break 'read;
+                }
+                if let Ok(mut list) = counters.handshakes.lock() {
+                    list.push(Handshake {
+                        ecdhe_public: key_share(&record[5..]).unwrap_or_default(),
+                        duration: None,
+                        bytes_out: 0,
+                        bytes_in: 0,
+                        started: Instant::now(),
+                        out_at_start: counters.to_emulator.load(Ordering::Relaxed),
+                        in_at_start: counters.to_firmware.load(Ordering::Relaxed),
+                    });
+                }
+            }
+            // No upstream (it closed) and no new session: the bytes have nowhere to go.
+            if guard.stream.as_mut().is_none_or(|s| s.write_all(&record).is_err()) {
+                break 'read;
+            }
+            guard.last = Instant::now();
+            counters.to_emulator.fetch_add(record.len() as u64, Ordering::Relaxed);
+            if record[0] == APPLICATION_DATA
+                && let Ok(mut list) = counters.handshakes.lock()
+                && let Some(last) = list.last_mut()
+                && last.duration.is_none()
+            {
+                last.duration = Some(last.started.elapsed());
+                last.bytes_out = counters.to_emulator.load(Ordering::Relaxed) - last.out_at_start;
+                last.bytes_in = counters.to_firmware.load(Ordering::Relaxed) - last.in_at_start;
+            }
+        }
+    }
+    if let Ok(mut guard) = state.lock()
+        && let Some(s) = guard.stream.take()
+    {
+        let _ = s.shutdown(Shutdown::Both);
+    }
+}
+
+/// The first 8 bytes (hex) of the x coordinate of the secp256r1 key share of a ClientHello
+/// (the handshake message: type, length, body; RFC 8446 §4.1.2 and §4.2.8).
+fn key_share(hello: &[u8]) -> Option<String> {
+    let mut at = 4 + 2 + 32; // type and length; legacy_version; random
+    let skip = |at: usize, len_bytes: usize| -> Option<usize> {
+        let field = hello.get(at..at + len_bytes)?;
+        let len = field.iter().fold(0usize, |n, &b| (n << 8) | usize::from(b));
+        Some(at + len_bytes + len)
+    };
+    at = skip(at, 1)?; // legacy_session_id
+    at = skip(at, 2)?; // cipher_suites
+    at = skip(at, 1)?; // legacy_compression_methods
+    let end = skip(at, 2)?;
+    at += 2;
+    while at + 4 <= end {
+        let kind = u16::from_be_bytes([*hello.get(at)?, *hello.get(at + 1)?]);
+        let next = skip(at + 2, 2)?;
+        if kind == 0x0033 {
+            let mut share = at + 6; // type, length, client_shares length
+            while share + 4 <= next {
+                let group = u16::from_be_bytes([*hello.get(share)?, *hello.get(share + 1)?]);
+                let key_end = skip(share + 2, 2)?;
+                let key = hello.get(share + 4..key_end)?;
+                if group == 0x0017 && key.len() == 65 {
+                    return Some(key[1..9].iter().map(|b| format!("{b:02x}")).collect());
+                }
+                share = key_end;
+            }
+        }
+        at = next;
+    }
+    None
 }
 
 /// Replaces the upstream connection and starts its emulator → QEMU copier.

@@ -14,7 +14,9 @@
 //! `cargo xtask size` does the same without echoing the firmware's output. Each QEMU run has a
 //! time limit; a failure shows QEMU's whole output.
 
-use crate::bridge::Bridge;
+mod tls;
+
+use crate::bridge::{Bridge, Handshake};
 use crate::size::{self, Measured, Variant};
 use crate::util::{self, StepResult};
 use core::net::SocketAddr;
@@ -73,35 +75,65 @@ fn measure_all(verbose: bool) -> Result<Vec<Measured>, String> {
     let mut measured = Vec::new();
     for variant in size::VARIANTS {
         check_no_alloc(&firmware, variant)?;
-        let elf = build(&firmware, &out_dir, variant)?;
-        let sections = size::Sections::read(&elf)?;
-        let run =
-            if variant.network { run_with_emulator(&elf, verbose)? } else { run_plain(&elf)? };
-        if verbose {
-            for line in &run.lines {
-                println!("[{}] {line}", variant.name);
-            }
-        }
-        if !run.passed {
-            return Err(format!(
-                "the {} firmware failed in QEMU:\n{}",
-                variant.name,
-                run.lines.join("\n")
-            ));
-        }
-        let stack = run
-            .value("stack-peak-bytes")
-            .ok_or_else(|| format!("the {} firmware reported no stack peak", variant.name))?;
-        println!("xtask qemu: {} firmware passed in {:.1} s", variant.name, run.seconds);
-        let (seconds, requests) = (run.seconds, run.value("http-requests"));
-        measured.push(Measured { variant, sections, stack, seconds, requests });
+        let (sections, run) = if variant.tls {
+            tls::build_and_run(&firmware, &out_dir, variant, verbose)?
+        } else {
+            let elf = build(&firmware, &out_dir, variant, None)?;
+            let sections = size::Sections::read(&elf)?;
+            let run = if variant.network {
+                let emulator = Emulator::start(None)?;
+                let result = run_with_emulator(&elf, &emulator, verbose);
+                emulator.stop();
+                result?.0
+            } else {
+                run_plain(&elf)?
+            };
+            (sections, run)
+        };
+        measured.push(finish(variant, sections, &run, verbose)?);
     }
     Ok(measured)
 }
 
+/// Echoes a run, fails if it failed, and takes its measurements.
+fn finish(
+    variant: &'static Variant,
+    sections: size::Sections,
+    run: &Run,
+    verbose: bool,
+) -> Result<Measured, String> {
+    if verbose {
+        for line in &run.lines {
+            println!("[{}] {line}", variant.name);
+        }
+    }
+    if !run.passed {
+        return Err(format!(
+            "the {} firmware failed in QEMU:\n{}",
+            variant.name,
+            run.lines.join("\n")
+        ));
+    }
+    let stack = run
+        .value("stack-peak-bytes")
+        .ok_or_else(|| format!("the {} firmware reported no stack peak", variant.name))?;
+    println!("xtask qemu: {} firmware passed in {:.1} s", variant.name, run.seconds);
+    let (seconds, requests) = (run.seconds, run.value("http-requests"));
+    Ok(Measured { variant, sections, stack, seconds, requests })
+}
+
 /// `cargo build --release` of the firmware crate (its own workspace and profile).
-fn build(firmware: &Path, out_dir: &Path, variant: &Variant) -> Result<PathBuf, String> {
+/// `ca`: the PEM file of the CA a TLS build trusts (`COTTER_FIRMWARE_TLS_CA`).
+fn build(
+    firmware: &Path,
+    out_dir: &Path,
+    variant: &Variant,
+    ca: Option<&Path>,
+) -> Result<PathBuf, String> {
     let mut cmd = firmware_cargo(firmware);
+    if let Some(ca) = ca {
+        cmd.env("COTTER_FIRMWARE_TLS_CA", ca);
+    }
     cmd.args(["build", "--release", "--target", TARGET]);
     // Panic locations are file paths in `.rodata`: cut them to crate-relative ones (about
     // 2–4 KiB of flash), as `trim-paths` would where it is stable.
@@ -230,82 +262,139 @@ fn run_plain(elf: &Path) -> Result<Run, String> {
     run_qemu(qemu(elf, "null"))
 }
 
-/// Runs the full firmware against a fresh emulator through the bridge and reports the HTTP
-/// requests it made.
-fn run_with_emulator(elf: &Path, verbose: bool) -> Result<Run, String> {
-    util::run(util::cargo().args(["build", "-p", "cotter-emulator", "--bin", "cotter-emulator"]))?;
-    let binary = util::target_dir()?.join("debug").join("cotter-emulator");
-    let (mut emulator, addr) = start_emulator(&binary)?;
-    let result = (|| {
-        let bridge = Bridge::start(addr)?;
-        let before = stats_total(addr)?;
-        let run = run_qemu(qemu(elf, &format!("tcp:127.0.0.1:{}", bridge.port())))?;
-        let after = stats_total(addr)?;
-        // The `GET /dev/stats` that read `after` counted itself.
-        let requests = after.saturating_sub(before).saturating_sub(1);
-        let c = bridge.counters();
-        let load = core::sync::atomic::Ordering::Relaxed;
-        if verbose || run.passed {
-            println!(
-                "xtask qemu: the firmware made {requests} HTTP requests ({} bytes out, {} bytes in, \
-                 {} upstream connections through the bridge)",
-                c.to_emulator.load(load),
-                c.to_firmware.load(load),
-                c.connections.load(load)
-            );
-        }
-        let mut run = run;
-        run.lines.push(format!("http-requests={requests}"));
-        Ok(run)
-    })();
-    util::stop(&mut emulator);
-    result
+/// A running `cotter-emulator`.
+struct Emulator {
+    child: Child,
+    addr: SocketAddr,
+    /// With TLS: the PEM file of its CA.
+    ca: Option<PathBuf>,
 }
 
-/// Starts `cotter-emulator --port 0 --quiet`; returns it and its address. The firmware's base URL
-/// is `http://127.0.0.1/api/v0` (the UART bridge is the connection, so it names no port) and it
-/// sends `Host: 127.0.0.1`, which the emulator serves only when allowed.
-fn start_emulator(binary: &Path) -> Result<(Child, SocketAddr), String> {
-    let mut child = Command::new(binary)
-        .args(["--port", "0", "--quiet", "--seed", "7", "--allowed-host", "127.0.0.1"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-    let stdout = child.stdout.take().ok_or("emulator stdout not captured")?;
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
-        let _ = tx.send(lines.next());
-        for _ in lines {} // keep draining so the emulator never blocks on stdout
-    });
-    let first = rx.recv_timeout(Duration::from_secs(15)).ok().flatten();
-    let addr = first
-        .as_deref()
-        .and_then(|l| l.strip_prefix("cotter-emulator listening on http://"))
-        .and_then(|a| a.trim().to_socket_addrs().ok()?.next());
-    match addr {
-        Some(addr) => Ok((child, addr)),
-        None => {
-            util::stop(&mut child);
-            Err(format!("the emulator did not announce its address (first line: {first:?})"))
+impl Emulator {
+    /// Builds and starts `cotter-emulator --port 0 --quiet --seed 7`, plain or, with `tls`
+    /// (`(seed, file)`), `--tls` with that seed and its CA written to `file`.
+    ///
+    /// The firmware's base URL names no port (the UART bridge is the connection) and so its
+    /// `Host` field has none: the emulator serves it only when allowed, `127.0.0.1` over HTTP
+    /// and `localhost` over TLS (the name the firmware checks the certificate against).
+    fn start(tls: Option<(u64, &Path)>) -> Result<Self, String> {
+        util::run(util::cargo().args([
+            "build",
+            "-p",
+            "cotter-emulator",
+            "--bin",
+            "cotter-emulator",
+        ]))?;
+        let binary = util::target_dir()?.join("debug").join("cotter-emulator");
+        let mut cmd = Command::new(&binary);
+        cmd.args(["--port", "0", "--quiet"]);
+        let scheme = match tls {
+            None => {
+                cmd.args(["--seed", "7", "--allowed-host", "127.0.0.1"]);
+                "http"
+            }
+            Some((seed, ca)) => {
+                cmd.args(["--seed", &seed.to_string(), "--allowed-host", "localhost", "--tls"])
+                    .arg("--tls-ca-out")
+                    .arg(ca);
+                "https"
+            }
+        };
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+        let stdout = child.stdout.take().ok_or("emulator stdout not captured")?;
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+            let _ = tx.send(lines.next());
+            for _ in lines {} // keep draining so the emulator never blocks on stdout
+        });
+        let first = rx.recv_timeout(Duration::from_secs(15)).ok().flatten();
+        let prefix = format!("cotter-emulator listening on {scheme}://");
+        let addr = first
+            .as_deref()
+            .and_then(|l| l.strip_prefix(&prefix))
+            .and_then(|a| a.trim().to_socket_addrs().ok()?.next());
+        match addr {
+            Some(addr) => Ok(Self { child, addr, ca: tls.map(|(_, ca)| ca.to_path_buf()) }),
+            None => {
+                util::stop(&mut child);
+                Err(format!("the emulator did not announce its address (first line: {first:?})"))
+            }
         }
+    }
+
+    /// Stops it.
+    fn stop(mut self) {
+        util::stop(&mut self.child);
+    }
+
+    /// `total` of `GET /dev/stats` (over HTTPS with curl, trusting the emulator's CA).
+    fn stats_total(&self) -> Result<u64, String> {
+        let addr = self.addr;
+        let answer = match &self.ca {
+            None => {
+                let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))
+                    .map_err(|e| format!("emulator at {addr}: {e}"))?;
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                write!(
+                    stream,
+                    "GET /dev/stats HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+                )
+                .map_err(|e| format!("emulator at {addr}: {e}"))?;
+                let mut answer = String::new();
+                stream
+                    .read_to_string(&mut answer)
+                    .map_err(|e| format!("emulator at {addr}: {e}"))?;
+                answer
+            }
+            Some(ca) => util::output(
+                Command::new("curl")
+                    .args(["--silent", "--show-error", "--max-time", "10", "--cacert"])
+                    .arg(ca)
+                    .arg(format!("https://{addr}/dev/stats")),
+            )?,
+        };
+        answer
+            .split("\"total\":")
+            .nth(1)
+            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|digits| digits.parse().ok())
+            .ok_or_else(|| format!("GET /dev/stats: no total in {answer:?}"))
     }
 }
 
-/// `total` of `GET /dev/stats`.
-fn stats_total(addr: SocketAddr) -> Result<u64, String> {
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))
-        .map_err(|e| format!("emulator at {addr}: {e}"))?;
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    write!(stream, "GET /dev/stats HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")
-        .map_err(|e| format!("emulator at {addr}: {e}"))?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).map_err(|e| format!("emulator at {addr}: {e}"))?;
-    answer
-        .split("\"total\":")
-        .nth(1)
-        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
-        .and_then(|digits| digits.parse().ok())
-        .ok_or_else(|| format!("GET /dev/stats: no total in {answer:?}"))
+/// Runs the full firmware against `emulator` through the bridge and reports the HTTP requests
+/// it made (and, over TLS, the handshakes the bridge saw).
+fn run_with_emulator(
+    elf: &Path,
+    emulator: &Emulator,
+    verbose: bool,
+) -> Result<(Run, Vec<Handshake>), String> {
+    let tls = emulator.ca.is_some();
+    let bridge =
+        if tls { Bridge::start_tls(emulator.addr)? } else { Bridge::start(emulator.addr)? };
+    let before = emulator.stats_total()?;
+    let mut run = run_qemu(qemu(elf, &format!("tcp:127.0.0.1:{}", bridge.port())))?;
+    let after = emulator.stats_total()?;
+    // The `GET /dev/stats` that read `after` counted itself.
+    let requests = after.saturating_sub(before).saturating_sub(1);
+    let c = bridge.counters();
+    let load = core::sync::atomic::Ordering::Relaxed;
+    let (out, back) = (c.to_emulator.load(load), c.to_firmware.load(load));
+    if verbose || run.passed {
+        println!(
+            "xtask qemu: the firmware made {requests} HTTP{} requests ({out} bytes out, {back} bytes \
+             in, {} upstream connections through the bridge)",
+            if tls { "S" } else { "" },
+            c.connections.load(load)
+        );
+    }
+    run.lines.push(format!("http-requests={requests}"));
+    run.lines.push(format!("wire-bytes={}", out + back));
+    let handshakes = c.handshakes.lock().map(|h| h.clone()).unwrap_or_default();
+    Ok((run, handshakes))
 }

@@ -31,6 +31,27 @@ pub(crate) fn advance(seconds: u64) {
     });
 }
 
+/// The server's time (Unix seconds) at a tick count: what the board knows of the time of day
+/// once it has asked (a board with a real-time clock would keep it across resets).
+#[cfg(feature = "tls")]
+static WALL: Mutex<Cell<Option<(u64, u64)>>> = Mutex::new(Cell::new(None));
+
+/// Sets the time of day: `unix` seconds now.
+#[cfg(feature = "tls")]
+pub(crate) fn set_unix_time(unix: u64) {
+    let now = millis();
+    interrupt::free(|cs| WALL.borrow(cs).set(Some((unix, now))));
+}
+
+/// The time of day in Unix seconds, once set.
+#[cfg(feature = "tls")]
+pub(crate) fn unix_time() -> Option<u64> {
+    let (unix, at) = interrupt::free(|cs| WALL.borrow(cs).get())?;
+    // 32-bit division (no `__aeabi_uldivmod`): a board up for 49 days would resynchronise first.
+    let elapsed = u32::try_from(millis().saturating_sub(at)).unwrap_or(u32::MAX);
+    Some(unix.saturating_add(u64::from(elapsed / 1000)))
+}
+
 /// SplitMix64 from a fixed seed: NOT random. See the module documentation.
 #[derive(Debug)]
 pub(crate) struct TestEntropy {

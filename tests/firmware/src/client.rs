@@ -1,5 +1,7 @@
 //! Check c: the `cotter` client in its `no_std` form, over HTTP/1.1 on UART0, against the
-//! Cotter emulator on the host (`cargo xtask qemu` bridges QEMU's serial socket to it).
+//! Cotter emulator on the host (`cargo xtask qemu` bridges QEMU's serial socket to it). With the
+//! `tls` feature every request goes over TLS 1.3 ([`crate::tls`]) instead: the same steps, the
+//! same `Http1Transport`, over a TLS connection on the UART.
 //!
 //! 1. Device key: 32 bytes from the (test-only) entropy are written into the flash store as a
 //!    signed-out record holding only the key, as a factory would provision it; the client
@@ -13,33 +15,49 @@
 //!    (ES256 against the emulator's JWKS) and stored in flash.
 //! 5. `access_token()` again costs no request; then `POST /dev/clock {"advance":3600}` and
 //!    3600 s more on the firmware's ticks: `access_token()` refreshes and gets a new token.
-//! 6. Reboot: a new client and clock over the same flash find the session, refresh it (the
-//!    clock is not anchored after a reboot) and log out; the device key stays, and signs in
-//!    once more before the last logout.
+//! 6. Reboot: a new client and clock (and, with `tls`, a new TLS connection) over the same flash
+//!    find the session, refresh it (the clock is not anchored after a reboot) and log out; the
+//!    device key stays, and signs in once more before the last logout.
 //!
 //! The client (about 10 KiB: session text, response buffer, scratch, JWKS cache, transport
-//! header buffer) lives in a `static`, the flash in another; the stack holds only calls.
+//! header buffer) lives in a `static`, the flash in another; the stack holds only calls. With
+//! `tls` the client of each boot is a local of that boot's function instead, because it
+//! borrows the TLS record buffers (a `static`) for as long as it lives, and the second boot
+//! borrows them again.
 
 use crate::board::{self, TestEntropy};
 use crate::console;
 use crate::ram_flash::{FLASH_BYTES, FlashHandle};
 use crate::report::{Failure, Reason, ensure};
+#[cfg(not(feature = "tls"))]
 use crate::uart::Uart0;
 use cotter::proto::{
     ALGORITHM_EC, CreateUserRequest, DEVICE_TYPE_MOBILE, Endpoint, UpdateMethodsRequest, User,
 };
 use cotter::transport::{Http1Transport, Method, Request, Transport};
-use cotter::{AnchoredClock, Client, Clock, Config, UserRef};
+use cotter::{AnchoredClock, Client, Clock, Config, DevicePublicKey, UserRef};
 use cotter_store::{DEVICE_KEY_LEN, Session, TokenStore};
 use cotter_store_flash::FlashStore;
 
 const CHECK: &str = "client";
 /// The emulator's development API key ID.
 const API_KEY: &str = "cotter-dev-api-key";
-/// The API base. Only its path and the `Host` header come from it: the UART is the connection.
+/// The API base. Only its path and the `Host` header come from it: the UART is the connection
+/// (with TLS, the host is also the name the server's certificate must carry).
+#[cfg(not(feature = "tls"))]
 const BASE: &str = "http://127.0.0.1/api/v0";
+#[cfg(feature = "tls")]
+const BASE: &str = "https://localhost/api/v0";
 /// The emulator's development controls.
+#[cfg(not(feature = "tls"))]
 const DEV_CLOCK: &str = "http://127.0.0.1/dev/clock";
+#[cfg(feature = "tls")]
+const DEV_CLOCK: &str = "https://localhost/dev/clock";
+/// The hosted login page (not visited by a device sign-in; the configuration needs it).
+#[cfg(not(feature = "tls"))]
+const HOSTED_PAGE: &str = "http://127.0.0.1/app";
+#[cfg(feature = "tls")]
+const HOSTED_PAGE: &str = "https://localhost/app";
 /// The user this device signs in as.
 const IDENTIFIER: &str = "firmware@example.com";
 /// Seed of the test-only entropy.
@@ -52,11 +70,16 @@ const SESSION: usize = 2560;
 /// The largest response (the sign-in answer: an event with three tokens, about 2.4 KiB).
 const WORK: usize = 3072;
 
-/// HTTP/1.1 over UART0: a 1 KiB header buffer, up to 16 response headers.
-type Uart = Http1Transport<Uart0, 1024, 16>;
+/// The byte stream under HTTP: UART0, or a TLS connection on it borrowing buffers for `'b`.
+#[cfg(not(feature = "tls"))]
+type Link<'b> = Uart0;
+#[cfg(feature = "tls")]
+type Link<'b> = crate::tls::Link<'b>;
+/// HTTP/1.1 on the link: a 1 KiB header buffer, up to 16 response headers.
+type Http<'b> = Http1Transport<Link<'b>, 1024, 16>;
 /// The client, as a nameable type so that it can live in a `static`.
-type FwClient =
-    Client<'static, Uart, FlashStore<FlashHandle>, AnchoredClock<fn() -> u64>, SESSION, WORK>;
+type FwClient<'b> =
+    Client<'static, Http<'b>, FlashStore<FlashHandle>, AnchoredClock<fn() -> u64>, SESSION, WORK>;
 
 /// A failure of this check, with the library error's fixed description.
 fn fail(reason: &'static str, error: &impl Reason) -> Failure {
@@ -64,55 +87,121 @@ fn fail(reason: &'static str, error: &impl Reason) -> Failure {
 }
 
 fn config() -> Config<'static> {
-    Config::new(API_KEY).base_url(BASE).hosted_page_url("http://127.0.0.1/app")
+    Config::new(API_KEY).base_url(BASE).hosted_page_url(HOSTED_PAGE)
 }
 
-/// Boots a client into `slot` (a static): transport on UART0, store on the flash, a clock that
-/// is not anchored yet. `Client::new` returns the client by value, so it passes once through
-/// this frame (about 10 KiB); out of line, that moment is not added to the deeper calls of
-/// the checks. (`Result` → `Option` lets the compiler write it into `slot` with one copy; the
-/// only error `Client::new` has, a refused configuration, is checked first for its text.)
+/// Boots a client into `slot`: transport on `link`, store on the flash, a clock that is not
+/// anchored yet. `Client::new` returns the client by value, so it passes once through this
+/// frame (about 10 KiB); out of line, that moment is not added to the deeper calls of the
+/// checks. (`Result` → `Option` lets the compiler write it into `slot` with one copy; the only
+/// error `Client::new` has, a refused configuration, is checked first for its text.)
 #[inline(never)]
-fn boot(slot: &mut Option<FwClient>) -> Result<(), Failure> {
+fn boot<'b>(slot: &mut Option<FwClient<'b>>, link: Link<'b>) -> Result<(), Failure> {
     *slot = None;
     config().validate().map_err(|e| fail("config", &e))?;
     let store =
         FlashStore::new(FlashHandle, 0..FLASH_BYTES as u32).map_err(|e| fail("flash store", &e))?;
     let clock = AnchoredClock::new(board::millis as fn() -> u64);
-    *slot = Client::new(config(), Http1Transport::new(Uart0::new()), store, clock).ok();
+    *slot = Client::new(config(), Http1Transport::new(link), store, clock).ok();
     ensure(slot.is_some(), CHECK, "the client refused its configuration")
+}
+
+/// Prints the server's reason for an error answer (without a heap, `Error::Api` carries only
+/// the status and the client keeps the message).
+fn explain<T>(result: &Result<T, Failure>, slot: &Option<FwClient<'_>>) {
+    if let (Err(_), Some(client)) = (result, slot.as_ref())
+        && !client.api_message().is_empty()
+    {
+        console::line(&["client: the server said: ", client.api_message()]);
+    }
 }
 
 /// Runs check c.
 ///
 /// # Errors
 /// The first expectation that did not hold.
+#[cfg(not(feature = "tls"))]
 pub(crate) fn run() -> Result<(), Failure> {
     // The client lives in `.bss` (`singleton!` keeps it out of `.data` and hands it out once).
-    let slot: &'static mut Option<FwClient> = cortex_m::singleton!(: Option<FwClient> = None)
-        .ok_or(Failure::new(CHECK, "client slot taken"))?;
-    let result = checks(slot);
-    // The server's reason for an error answer (without a heap, `Error::Api` carries only the
-    // status and the client keeps the message).
-    if let (Err(_), Some(client)) = (&result, slot.as_ref())
-        && !client.api_message().is_empty()
-    {
-        console::line(&["client: the server said: ", client.api_message()]);
-    }
+    let slot: &'static mut Option<FwClient<'static>> =
+        cortex_m::singleton!(: Option<FwClient<'static>> = None)
+            .ok_or(Failure::new(CHECK, "client slot taken"))?;
+    let mut rng = TestEntropy::new(SEED);
+    let result = first_boot(slot, &mut rng, Uart0::new())
+        .and_then(|carry| second_boot(slot, &mut rng, Uart0::new(), &carry));
+    explain(&result, slot);
     *slot = None;
     result
 }
 
-/// Steps 1–6 on the client in `slot`.
-fn checks(slot: &mut Option<FwClient>) -> Result<(), Failure> {
+/// Runs check c over TLS: each boot opens its own TLS connection on the same record buffers.
+///
+/// # Errors
+/// The first expectation that did not hold.
+#[cfg(feature = "tls")]
+pub(crate) fn run() -> Result<(), Failure> {
+    let buffers: &'static mut crate::tls::Buffers =
+        cortex_m::singleton!(: crate::tls::Buffers = crate::tls::Buffers::new())
+            .ok_or(Failure::new(CHECK, "TLS buffers taken"))?;
     let mut rng = TestEntropy::new(SEED);
+    let carry = tls_first_boot(buffers, &mut rng)?;
+    tls_second_boot(buffers, &mut rng, &carry)
+}
 
-    // 1–2: the provisioned device key, a client that boots with it, the time.
-    provision_device_key(&mut rng)?;
-    boot(slot)?;
+/// Steps 1–5 over TLS, with their client in this frame.
+#[cfg(feature = "tls")]
+#[inline(never)]
+fn tls_first_boot(
+    buffers: &mut crate::tls::Buffers,
+    rng: &mut TestEntropy,
+) -> Result<Carry, Failure> {
+    provision_device_key(rng)?;
+    let link = crate::tls::connect(buffers, rng)?;
+    let mut slot = None;
+    let result = first_boot(&mut slot, rng, link);
+    explain(&result, &slot);
+    result
+}
+
+/// Step 6 over TLS, on a new connection, with its client in this frame.
+#[cfg(feature = "tls")]
+#[inline(never)]
+fn tls_second_boot(
+    buffers: &mut crate::tls::Buffers,
+    rng: &mut TestEntropy,
+    carry: &Carry,
+) -> Result<(), Failure> {
+    let link = crate::tls::connect(buffers, rng)?;
+    let mut slot = None;
+    let result = second_boot(&mut slot, rng, link, carry);
+    explain(&result, &slot);
+    result
+}
+
+/// What the second boot checks against.
+struct Carry {
+    user_id: UserId,
+    public: DevicePublicKey,
+    refreshed: Fingerprint,
+    stored_exp: Option<u64>,
+}
+
+/// Steps 1–5 on a client booted into `slot` over `link`.
+fn first_boot<'b>(
+    slot: &mut Option<FwClient<'b>>,
+    rng: &mut TestEntropy,
+    link: Link<'b>,
+) -> Result<Carry, Failure> {
+    // 1–2: the provisioned device key, a client that boots with it, the time. (With TLS the
+    // key was provisioned before the connection was opened.)
+    #[cfg(not(feature = "tls"))]
+    provision_device_key(rng)?;
+    boot(slot, link)?;
     let client = slot.as_mut().ok_or(Failure::new(CHECK, "no client"))?;
     let now = dev_clock(client.transport_mut(), 0)?;
     client.clock().observe_server_time(now);
+    #[cfg(feature = "tls")]
+    board::set_unix_time(now);
     ensure(
         !client.is_signed_in().map_err(|e| fail("load", &e))?,
         CHECK,
@@ -130,7 +219,7 @@ fn checks(slot: &mut Option<FwClient>) -> Result<(), Failure> {
 
     // 4: sign-in with the trusted device.
     client
-        .sign_in_with_device(UserRef::CotterId(user_id.as_str()), &mut rng)
+        .sign_in_with_device(UserRef::CotterId(user_id.as_str()), rng)
         .map_err(|e| fail("sign in with device", &e))?;
     ensure(
         client.is_device_trusted().map_err(|e| fail("device status", &e))?,
@@ -162,20 +251,31 @@ fn checks(slot: &mut Option<FwClient>) -> Result<(), Failure> {
     console::line(&[
         "client: an hour later access_token() refreshed (new token verified and stored)",
     ]);
-    let stored_exp = client.expires_at();
+    Ok(Carry { user_id, public, refreshed, stored_exp: client.expires_at() })
+}
 
-    // 6: reboot. A new client (and clock, not anchored) over the same flash.
-    boot(slot)?;
+/// Step 6: reboot. A new client (and clock, not anchored) over the same flash, on `link`.
+fn second_boot<'b>(
+    slot: &mut Option<FwClient<'b>>,
+    rng: &mut TestEntropy,
+    link: Link<'b>,
+    carry: &Carry,
+) -> Result<(), Failure> {
+    boot(slot, link)?;
     let client = slot.as_mut().ok_or(Failure::new(CHECK, "no client"))?;
     ensure(
         client.is_signed_in().map_err(|e| fail("load", &e))?,
         CHECK,
         "the session did not survive the reboot",
     )?;
-    ensure(client.expires_at() == stored_exp, CHECK, "the stored session is not the last one")?;
+    ensure(
+        client.expires_at() == carry.stored_exp,
+        CHECK,
+        "the stored session is not the last one",
+    )?;
     let after_reboot =
         Fingerprint::of(client.access_token().map_err(|e| fail("refresh after reboot", &e))?);
-    ensure(after_reboot != refreshed, CHECK, "no refresh with an unanchored clock")?;
+    ensure(after_reboot != carry.refreshed, CHECK, "no refresh with an unanchored clock")?;
     ensure(client.clock().now().is_some(), CHECK, "the verified token did not anchor the clock")?;
     console::line(&["client: after a reboot the session came back from flash and was refreshed"]);
 
@@ -188,12 +288,12 @@ fn checks(slot: &mut Option<FwClient>) -> Result<(), Failure> {
     ensure(client.access_token().is_err(), CHECK, "a token after logout")?;
     let kept = client.device_public_key().map_err(|e| fail("device key", &e))?;
     ensure(
-        kept.as_ref().map(|k| k.as_str()) == Some(public.as_str()),
+        kept.as_ref().map(|k| k.as_str()) == Some(carry.public.as_str()),
         CHECK,
         "logout dropped the device key",
     )?;
     client
-        .sign_in_with_device(UserRef::CotterId(user_id.as_str()), &mut rng)
+        .sign_in_with_device(UserRef::CotterId(carry.user_id.as_str()), rng)
         .map_err(|e| fail("sign in again", &e))?;
     client.logout().map_err(|e| fail("logout", &e))?;
     console::line(&[
@@ -219,7 +319,7 @@ fn provision_device_key(rng: &mut TestEntropy) -> Result<(), Failure> {
 
 /// Sends a request with the API key (and a JSON body); `Ok` only for status 200.
 fn call<'b>(
-    transport: &mut Uart,
+    transport: &mut Http<'_>,
     method: Method,
     url: &str,
     body: Option<&[u8]>,
@@ -241,7 +341,7 @@ fn call<'b>(
 }
 
 /// `GET /dev/clock` (or `POST` with `{"advance": seconds}`): the emulator's time afterwards.
-fn dev_clock(transport: &mut Uart, advance: u64) -> Result<u64, Failure> {
+fn dev_clock(transport: &mut Http<'_>, advance: u64) -> Result<u64, Failure> {
     let mut buf = [0u8; 128];
     let mut body = [0u8; 32];
     let body = if advance == 0 {
@@ -287,7 +387,7 @@ impl UserId {
 }
 
 /// `POST /user/create {"identifier": IDENTIFIER}`: the new user's ID.
-fn create_user(transport: &mut Uart) -> Result<UserId, Failure> {
+fn create_user(transport: &mut Http<'_>) -> Result<UserId, Failure> {
     let url = Endpoint::CreateUser { oauth_token: false }
         .url(BASE)
         .and_then(|u| u.to_heapless::<128>())
@@ -310,7 +410,7 @@ fn create_user(transport: &mut Uart) -> Result<UserId, Failure> {
 }
 
 /// `PUT /user/methods?cotter_user_id=…`: enrols `public_key` (no tokens asked for).
-fn enroll(transport: &mut Uart, user_id: &str, public_key: &str) -> Result<(), Failure> {
+fn enroll(transport: &mut Http<'_>, user_id: &str, public_key: &str) -> Result<(), Failure> {
     let mut url = [0u8; 160];
     let parts: [&[u8]; 3] = [BASE.as_bytes(), b"/user/methods?cotter_user_id=", user_id.as_bytes()];
     let mut len = 0;

@@ -30,6 +30,8 @@ mod flash;
 mod ram_flash;
 mod report;
 mod stack;
+#[cfg(feature = "tls")]
+mod tls;
 #[cfg(feature = "client")]
 mod uart;
 mod verify;
@@ -66,7 +68,13 @@ fn main() -> ! {
 fn run() -> Result<(), Failure> {
     console::line(&[
         "firmware: ",
-        if cfg!(feature = "client") { "full client" } else { "verify-only" },
+        if cfg!(feature = "tls") {
+            "full client + TLS"
+        } else if cfg!(feature = "client") {
+            "full client"
+        } else {
+            "verify-only"
+        },
     ]);
     stack::phase("verify", verify::run)?;
     #[cfg(feature = "client")]

@@ -126,6 +126,13 @@ mod reasons {
         }
     }
 
+    #[cfg(feature = "tls")]
+    impl Reason for embedded_tls::TlsError {
+        fn reason(&self) -> &'static str {
+            crate::tls::reason(self)
+        }
+    }
+
     impl Reason for Infallible {
         fn reason(&self) -> &'static str {
             match *self {}
