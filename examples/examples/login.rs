@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! login [login|token|whoami|logout] --base-url URL --api-key ID [--store keyring|file:PATH]
-//!       [--hosted-page-url URL] [--email ADDRESS] [--no-browser]
+//!       [--hosted-page-url URL] [--email ADDRESS] [--no-browser] [--ca-file PEM]
 //!
 //! curl -H "Authorization: Bearer $(cargo run -q -p cotter-examples --example login -- token --base-url … --api-key …)" …
 //! ```
@@ -13,18 +13,23 @@
 //! token (refreshing it when due) and nothing else on stdout. `whoami` prints the signed-in
 //! identifier and user ID. `logout` wipes the session and revokes the refresh token. Exit
 //! status: 0 on success, 1 on failure (the reason on stderr), 2 for a usage error.
+//!
+//! HTTPS servers are verified against Mozilla's roots; `--ca-file PEM` trusts that file's CA
+//! too (a private or staging CA, or `cotter-emulator --tls --tls-ca-out PEM`). There is no
+//! option to skip verification.
 
 use core::fmt::Display;
 use core::time::Duration;
 use cotter::store::{ErrorType, TokenStore};
-use cotter::transport::UreqTransport;
+use cotter::transport::{TrustedRoots, UreqConfig, UreqTransport};
 use cotter::{Client, Config, LoginKind, LoopbackOptions, SystemClock};
 use cotter_store_file::FileStore;
 use cotter_store_keyring::KeyringStore;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: login [login|token|whoami|logout] --base-url URL --api-key ID \
-[--store keyring|file:PATH] [--hosted-page-url URL] [--email ADDRESS] [--no-browser]";
+[--store keyring|file:PATH] [--hosted-page-url URL] [--email ADDRESS] [--no-browser] \
+[--ca-file PEM]";
 
 struct Args {
     command: String,
@@ -33,13 +38,14 @@ struct Args {
     store: String,
     hosted_page_url: Option<String>,
     email: Option<String>,
+    ca_file: Option<String>,
     open_browser: bool,
 }
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut command = None;
-    let (mut base_url, mut api_key, mut store, mut page, mut email) =
-        (None, None, None, None, None);
+    let (mut base_url, mut api_key, mut store, mut page, mut email, mut ca_file) =
+        (None, None, None, None, None, None);
     let mut open_browser = true;
     while let Some(arg) = args.next() {
         let slot = match arg.as_str() {
@@ -48,6 +54,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--store" => &mut store,
             "--hosted-page-url" => &mut page,
             "--email" => &mut email,
+            "--ca-file" => &mut ca_file,
             "--no-browser" => {
                 open_browser = false;
                 continue;
@@ -69,15 +76,16 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         store: store.unwrap_or_else(|| "keyring".to_owned()),
         hosted_page_url: page,
         email,
+        ca_file,
         open_browser,
     })
 }
 
-/// The hosted page beside a local API (`http://127.0.0.1:P/api/v0` → `http://127.0.0.1:P/app`),
-/// Cotter's otherwise.
+/// The hosted page beside a local API (`http://127.0.0.1:P/api/v0` → `http://127.0.0.1:P/app`,
+/// the same over `https://`), Cotter's otherwise.
 fn default_page(base_url: &str) -> String {
-    let local =
-        base_url.starts_with("http://127.0.0.1") || base_url.starts_with("http://localhost");
+    let rest = base_url.strip_prefix("http://").or_else(|| base_url.strip_prefix("https://"));
+    let local = rest.is_some_and(|r| r.starts_with("127.0.0.1") || r.starts_with("localhost"));
     match base_url.strip_suffix("/api/v0") {
         Some(origin) if local => format!("{origin}/app"),
         _ => cotter::DEFAULT_HOSTED_PAGE_URL.to_owned(),
@@ -109,6 +117,15 @@ fn main() -> ExitCode {
     }
 }
 
+/// The HTTP client: Mozilla's roots, and `ca_file`'s CA besides them when given.
+fn transport(ca_file: Option<&str>) -> Result<UreqTransport, String> {
+    let Some(path) = ca_file else { return Ok(UreqTransport::new()) };
+    let pem = std::fs::read(path).map_err(|e| format!("--ca-file {path}: {e}"))?;
+    let roots =
+        TrustedRoots::web_pki().with_ca_pem(&pem).map_err(|e| format!("--ca-file {path}: {e}"))?;
+    Ok(UreqTransport::with_roots(UreqConfig::new(), &roots))
+}
+
 fn run<S>(args: &Args, store: S) -> ExitCode
 where
     S: TokenStore,
@@ -116,14 +133,20 @@ where
 {
     let page = args.hosted_page_url.clone().unwrap_or_else(|| default_page(&args.base_url));
     let config = Config::new(&args.api_key).base_url(&args.base_url).hosted_page_url(&page);
-    let mut client: Client<'_, _, _, _> =
-        match Client::new(config, UreqTransport::new(), store, SystemClock) {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("login: {e}");
-                return ExitCode::from(2);
-            }
-        };
+    let transport = match transport(args.ca_file.as_deref()) {
+        Ok(t) => t,
+        Err(msg) => {
+            eprintln!("login: {msg}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut client: Client<'_, _, _, _> = match Client::new(config, transport, store, SystemClock) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("login: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let result = match args.command.as_str() {
         "login" => client
             .login_loopback(

@@ -8,6 +8,7 @@ import html.parser
 import http.client
 import json
 import os
+import ssl
 import sys
 import time
 import traceback
@@ -17,17 +18,29 @@ API_KEY = os.environ.get("COTTER_API_KEY", "cotter-dev-api-key")
 
 
 def emulator_url():
-    """The emulator's base URL (`http://127.0.0.1:PORT`), from COTTER_EMULATOR_URL."""
+    """The emulator's base URL (`http://127.0.0.1:PORT` or, with `--tls`, `https://…`), from
+    COTTER_EMULATOR_URL."""
     url = os.environ.get("COTTER_EMULATOR_URL", "").rstrip("/")
-    if not url.startswith("http://"):
-        raise SystemExit("COTTER_EMULATOR_URL must be the emulator's http:// base URL")
+    if not url.startswith(("http://", "https://")):
+        raise SystemExit("COTTER_EMULATOR_URL must be the emulator's http:// or https:// base URL")
     return url
 
 
+def tls_context():
+    """A verifying TLS context that trusts the CA in REQUESTS_CA_BUNDLE (the emulator's
+    `--tls-ca-out` file, which the SDK's `requests` trusts too), or the system's roots."""
+    return ssl.create_default_context(cafile=os.environ.get("REQUESTS_CA_BUNDLE") or None)
+
+
 def request(method, url, body=None, headers=None, timeout=10):
-    """One HTTP request without following redirects: (status, headers dict lower-cased, body bytes)."""
+    """One HTTP(S) request without following redirects: (status, headers dict lower-cased, body
+    bytes). HTTPS is verified (chain and host name)."""
     parts = urllib.parse.urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
+    if parts.scheme == "https":
+        conn = http.client.HTTPSConnection(parts.hostname, parts.port or 443, timeout=timeout,
+                                           context=tls_context())
+    else:
+        conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
     path = (parts.path or "/") + ("?" + parts.query if parts.query else "")
     try:
         conn.request(method, path, body=body, headers=headers or {})

@@ -1,7 +1,8 @@
 """Cotter's own python SDK (PyPI `cotter` 0.0.7, unmodified) against a running cotter-emulator.
 
-Environment: COTTER_EMULATOR_URL (http://127.0.0.1:PORT), optional COTTER_CLIENTS_OUT (a folder for
-logs). Run with the venv's python. Prints one "ok:" line per check and a final PASS line; exits
+Environment: COTTER_EMULATOR_URL (http://127.0.0.1:PORT, or https://… for an emulator started with
+`--tls`; then REQUESTS_CA_BUNDLE names its `--tls-ca-out` CA file, which the SDK's `requests` trusts
+through that variable), optional COTTER_CLIENTS_OUT (a folder for logs). Run with the venv's python. Prints one "ok:" line per check and a final PASS line; exits
 non-zero on the first failed check.
 
 What it does:
@@ -88,6 +89,22 @@ def advance(seconds):
     return EmulatorClock.offset
 
 
+def check_tls(base):
+    """Over HTTPS the SDK's `requests` must verify the emulator: it succeeds with the CA from
+    REQUESTS_CA_BUNDLE and fails without it."""
+    import requests  # the SDK's own HTTP client
+
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE")
+    check(bool(bundle) and os.path.isfile(bundle), f"REQUESTS_CA_BUNDLE names the emulator's CA: {bundle}")
+    jwks = requests.get(base + "/api/v0/token/jwks", timeout=10)
+    check(jwks.status_code == 200 and jwks.json()["keys"], f"requests fetched the JWKS over {jwks.url}")
+    try:
+        requests.get(base + "/api/v0/token/jwks", timeout=10, verify=requests.certs.where())
+        check(False, "requests without the emulator's CA must fail")
+    except requests.exceptions.SSLError as e:
+        check(True, f"without the CA (certifi's roots only) requests refuses the server: {type(e).__name__}")
+
+
 def main():
     base = emu.emulator_url()
     out_dir = os.environ.get("COTTER_CLIENTS_OUT") or tempfile.mkdtemp()
@@ -106,6 +123,10 @@ def main():
         "COTTER_USER_IDENTIFIER": IDENTIFIER,
     })
     print(f"cotter SDK {cotter.__file__}; backend {cotter.constants.CotterBackendURL}", flush=True)
+    over = ""
+    if base.startswith("https://"):
+        check_tls(base)
+        over = " over HTTPS (requests verifying against REQUESTS_CA_BUNDLE)"
 
     # 2. Sign in through the SDK.
     port = free_port()
@@ -201,7 +222,7 @@ def main():
     err = rejected(cotter.validate.validate_access_token, rotated["access_token"], "another-api-key")
     check(isinstance(err, jose_errors.JWTClaimsError), f"validation for another API key is rejected: {err}")
 
-    print(f"PASS python-sdk: cotter 0.0.7 login_with_email_otp through the hosted page and its redirect "
+    print(f"PASS python-sdk{over}: cotter 0.0.7 login_with_email_otp through the hosted page and its redirect "
           f"server, get_identity, validate_access_token/validate_id_token (ES256, aud, exp), tokenhandler "
           f"refresh after /dev/clock expiry and after key rotation, forged/altered/wrong-audience tokens "
           f"rejected", flush=True)

@@ -24,14 +24,18 @@ const APT: &[(&str, &str)] = &[
     ("node", "nodejs"),
     ("npm", "npm"),
     ("python3", "python3"),
+    ("curl", "curl"),
 ];
 
-/// One client run: a name, the program and script, and its time limit.
+/// One client run: a name, the program and script, its time limit, and whether the emulator
+/// serves HTTPS (`--tls --tls-ca-out <out>/<name>-ca.pem`; the client gets the CA file in
+/// `REQUESTS_CA_BUNDLE` and `COTTER_CA_FILE`).
 struct Client {
     name: &'static str,
     program: PathBuf,
     script: &'static str,
     limit: Duration,
+    tls: bool,
 }
 
 pub(crate) fn run() -> StepResult {
@@ -57,18 +61,35 @@ pub(crate) fn run() -> StepResult {
             program: python.clone(),
             script: "python_sdk.py",
             limit: Duration::from_secs(90),
+            tls: false,
+        },
+        Client {
+            name: "python-sdk-tls",
+            program: python.clone(),
+            script: "python_sdk.py",
+            limit: Duration::from_secs(90),
+            tls: true,
+        },
+        Client {
+            name: "curl-tls",
+            program: PathBuf::from("bash"),
+            script: "curl_tls.sh",
+            limit: Duration::from_secs(30),
+            tls: true,
         },
         Client {
             name: "js-sdk",
             program: PathBuf::from("node"),
             script: "js_sdk.js",
             limit: Duration::from_secs(60),
+            tls: false,
         },
         Client {
             name: "browser",
             program: python,
             script: "browser_hosted_page.py",
             limit: Duration::from_secs(120),
+            tls: false,
         },
     ];
     let mut summary = Vec::new();
@@ -78,14 +99,14 @@ pub(crate) fn run() -> StepResult {
         let result = run_client(client, &emulator, &clients, &out, &npm_dir);
         let secs = t.elapsed().as_secs_f64();
         match &result {
-            Ok(pass) => summary.push(format!("{:<10} ok     {secs:>5.1} s  {pass}", client.name)),
+            Ok(pass) => summary.push(format!("{:<16} ok     {secs:>5.1} s  {pass}", client.name)),
             Err(e) => {
-                summary.push(format!("{:<10} FAILED {secs:>5.1} s  {e}", client.name));
+                summary.push(format!("{:<16} FAILED {secs:>5.1} s  {e}", client.name));
                 failures.push(format!("{}: {e}", client.name));
             }
         }
     }
-    println!("\nclient     result  seconds  detail");
+    println!("\nclient           result  seconds  detail");
     for line in &summary {
         println!("{line}");
     }
@@ -162,8 +183,14 @@ fn run_client(
     npm_dir: &Path,
 ) -> Result<String, String> {
     eprintln!("\n===== xtask clients: {} =====", client.name);
-    let (mut server, url, server_log) = start_emulator(emulator)?;
+    let ca = client.tls.then(|| out.join(format!("{}-ca.pem", client.name)));
+    let (mut server, url, server_log) = start_emulator(emulator, ca.as_deref())?;
     let mut cmd = Command::new(&client.program);
+    if let Some(ca) = &ca {
+        cmd.env("REQUESTS_CA_BUNDLE", ca).env("COTTER_CA_FILE", ca);
+    } else {
+        cmd.env_remove("REQUESTS_CA_BUNDLE").env_remove("COTTER_CA_FILE");
+    }
     cmd.arg(clients.join(client.script))
         .current_dir(out)
         .env("COTTER_EMULATOR_URL", &url)
@@ -250,11 +277,20 @@ fn kill_group(child: &Child) {
         .status();
 }
 
-/// Starts `cotter-emulator --port 0`; returns it, its URL (from the first stdout line) and a
-/// receiver of everything else it printed (delivered when its stdout closes).
-fn start_emulator(binary: &Path) -> Result<(Child, String, mpsc::Receiver<String>), String> {
-    let mut child = Command::new(binary)
-        .args(["--port", "0"])
+/// Starts `cotter-emulator --port 0` (with `--tls --tls-ca-out CA` when `tls_ca` is given);
+/// returns it, its URL (from the first stdout line) and a receiver of everything else it
+/// printed (delivered when its stdout closes).
+fn start_emulator(
+    binary: &Path,
+    tls_ca: Option<&Path>,
+) -> Result<(Child, String, mpsc::Receiver<String>), String> {
+    let mut cmd = Command::new(binary);
+    cmd.args(["--port", "0"]);
+    if let Some(ca) = tls_ca {
+        let _ = std::fs::remove_file(ca);
+        cmd.arg("--tls").arg("--tls-ca-out").arg(ca);
+    }
+    let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .spawn()
@@ -273,7 +309,8 @@ fn start_emulator(binary: &Path) -> Result<(Child, String, mpsc::Receiver<String
         .as_deref()
         .and_then(|l| l.strip_prefix("cotter-emulator listening on "))
         .map(str::to_owned);
-    match url {
+    let scheme = if tls_ca.is_some() { "https://" } else { "http://" };
+    match url.filter(|u| u.starts_with(scheme)) {
         Some(url) => {
             eprintln!("xtask clients: emulator pid {} at {url}", child.id());
             Ok((child, url, log_rx))
