@@ -295,7 +295,7 @@ impl<S: Read + Write, const HEADER_BUF: usize, const MAX_HEADERS: usize> Transpo
                     return Err(Http1Error::ResponseTooLarge { capacity: out.capacity() });
                 }
                 let Body { buf, filled, .. } = out;
-                Ok(Response::new(head.status, &buf[..filled]))
+                Ok(Response::new(head.status, &buf[..filled]).with_headers(head.headers))
             }
             Err(e) => {
                 self.open = false;

@@ -9,6 +9,7 @@ extern crate alloc;
 extern crate std;
 
 mod error;
+mod headers;
 #[cfg(feature = "embedded-io")]
 mod http1;
 mod method;
@@ -19,6 +20,7 @@ mod ureq_transport;
 mod url;
 
 pub use error::{Error, ErrorKind, ErrorType};
+pub use headers::{CacheControl, Headers, RetryAfter};
 #[cfg(feature = "embedded-io")]
 #[cfg_attr(docsrs, doc(cfg(feature = "embedded-io")))]
 pub use http1::{

@@ -1,7 +1,7 @@
 //! What goes over a [`Transport`](crate::Transport): [`Request`] and [`Response`], and the
 //! header rules every transport applies ([`Request::check_headers`]).
 
-use crate::{ErrorKind, Method};
+use crate::{ErrorKind, Headers, Method};
 
 /// Header names a transport writes itself; a caller-supplied header with one of these names
 /// (compared case-insensitively) is refused with [`ErrorKind::InvalidRequest`].
@@ -127,13 +127,22 @@ pub struct Response<'b> {
     pub status: u16,
     /// The body, a prefix of the buffer given to [`Transport::send`](crate::Transport::send).
     pub body: &'b [u8],
+    /// The headers the SDK acts on (`Cache-Control`, `Retry-After`), parsed.
+    pub headers: Headers,
 }
 
 impl<'b> Response<'b> {
-    /// A response; for implementors of [`Transport`](crate::Transport).
+    /// A response without headers; for implementors of [`Transport`](crate::Transport).
     #[must_use]
     pub const fn new(status: u16, body: &'b [u8]) -> Self {
-        Self { status, body }
+        Self { status, body, headers: Headers::new() }
+    }
+
+    /// The same response with `headers`.
+    #[must_use]
+    pub const fn with_headers(mut self, headers: Headers) -> Self {
+        self.headers = headers;
+        self
     }
 
     /// Whether the status is `2xx`.

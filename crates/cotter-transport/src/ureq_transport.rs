@@ -1,6 +1,6 @@
 //! [`UreqTransport`]: the [`Transport`] for hosts with `std`, on one reused [`ureq::Agent`].
 
-use crate::{Error, ErrorKind, ErrorType, Method, Request, Response, Transport, Url};
+use crate::{Error, ErrorKind, ErrorType, Headers, Method, Request, Response, Transport, Url};
 use core::fmt;
 use core::time::Duration;
 use std::io::{self, Read as _};
@@ -336,6 +336,10 @@ impl Transport for UreqTransport {
 
         let mut response = self.call(req, uri)?;
         let status = response.status().as_u16();
+        let mut headers = Headers::new();
+        for (name, value) in response.headers() {
+            headers.add(name.as_str(), value.as_bytes());
+        }
         let body = response.body_mut();
         let capacity = buf.len();
         if body.content_length().is_some_and(|len| len > capacity as u64) {
@@ -361,7 +365,7 @@ impl Transport for UreqTransport {
                 Err(e) => return Err(UreqError::Ureq(ureq::Error::from(e))),
             }
         }
-        Ok(Response::new(status, &buf[..filled]))
+        Ok(Response::new(status, &buf[..filled]).with_headers(headers))
     }
 }
 

@@ -307,3 +307,25 @@ fn request_head_is_exact_even_through_a_small_buffer() {
     t.send(&Request::get("https://www.cotter.app"), &mut []).unwrap();
     assert_eq!(t.into_inner().written, b"GET / HTTP/1.1\r\nHost: www.cotter.app\r\n\r\n");
 }
+
+#[test]
+fn cache_control_and_retry_after_reach_the_response() {
+    use cotter_transport::{CacheControl, RetryAfter};
+    let response = b"HTTP/1.1 503 Service Unavailable\r\nCache-Control: max-age=600, no-cache\r\n\
+Retry-After: 30\r\nContent-Length: 0\r\n\r\n";
+    for max_read in [usize::MAX, 1] {
+        let mut t: T = Http1Transport::new(MemStream::scripted([response.to_vec()], max_read));
+        let mut buf = [0u8; 16];
+        let r = t.send(&Request::get(URL), &mut buf).expect("a response");
+        assert_eq!(r.status, 503);
+        let cc = CacheControl { max_age: Some(600), no_cache: true, no_store: false };
+        assert_eq!(r.headers.cache_control, Some(cc));
+        assert_eq!(r.headers.retry_after, Some(RetryAfter::Seconds(30)));
+    }
+    // Without them: nothing.
+    let plain = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    let mut t: T = Http1Transport::new(MemStream::scripted([plain.to_vec()], usize::MAX));
+    let mut buf = [0u8; 16];
+    let r = t.send(&Request::get(URL), &mut buf).expect("a response");
+    assert_eq!(r.headers, cotter_transport::Headers::new());
+}

@@ -234,6 +234,24 @@ fn https_to_a_plain_http_server_is_a_tls_error() {
     assert_eq!(err.kind(), ErrorKind::Tls, "{err:?}");
 }
 
+#[test]
+fn cache_control_and_retry_after_reach_the_response() {
+    use cotter_transport::{CacheControl, RetryAfter};
+    let server = Server::with_handler(|_| {
+        Reply::Send(
+            b"HTTP/1.1 429 Too Many Requests\r\nCache-Control: max-age=120\r\n\
+Retry-After: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: 0\r\n\r\n"
+                .to_vec(),
+        )
+    });
+    let mut buf = [0u8; 16];
+    let resp = transport().send(&Request::get(&server.url("/")), &mut buf).unwrap();
+    assert_eq!(resp.status, 429);
+    let cc = CacheControl { max_age: Some(120), ..CacheControl::default() };
+    assert_eq!(resp.headers.cache_control, Some(cc));
+    assert_eq!(resp.headers.retry_after, Some(RetryAfter::At(784_111_777)));
+}
+
 /// `TrustedRoots::with_ca_pem` takes only PEM with a certificate in it (the end-to-end HTTPS
 /// tests, against the emulator's CA, are in the workspace's `tests` crate: `tests/tests/tls.rs`).
 #[cfg(feature = "rustls")]

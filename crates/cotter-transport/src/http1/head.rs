@@ -23,6 +23,8 @@ pub(crate) struct Head {
     pub(crate) framing: Framing,
     /// The server closes the connection after this response.
     pub(crate) close: bool,
+    /// The headers the SDK acts on.
+    pub(crate) headers: crate::Headers,
 }
 
 impl Head {
@@ -45,8 +47,10 @@ impl Head {
         let (mut keep_alive, mut close) = (false, false);
         let mut length: Option<u64> = None;
         let mut transfer_encoding = TransferEncoding::None;
+        let mut headers = crate::Headers::new();
         for header in response.headers.iter() {
             let name = header.name;
+            headers.add(name, header.value);
             if name.eq_ignore_ascii_case("connection") {
                 for token in list(header.value) {
                     close |= token.eq_ignore_ascii_case(b"close");
@@ -89,7 +93,7 @@ impl Head {
                 }
             }
         };
-        Ok(Self { status, framing, close })
+        Ok(Self { status, framing, close, headers })
     }
 }
 
