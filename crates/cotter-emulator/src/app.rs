@@ -1,29 +1,25 @@
-//! The emulator as the HTTP server sees it: settings, the state behind its lock, request counters and
-//! injected failures. The router and every endpoint handler work on it; it knows neither of them.
+//! The emulator as the HTTP server sees it: settings, the state behind its lock, request counters,
+//! injected faults and the request journal. The router and every endpoint handler work on it; it
+//! knows neither of them.
 
-use crate::http::Response;
+use crate::faults::{Effect, Entry, FaultKind, Faults, Journal};
 use crate::state::{Settings, State};
 use crate::stats::Counters;
 use std::string::String;
+use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::vec::Vec;
 
 /// The emulator as the HTTP server sees it.
 pub(crate) struct App {
     pub(crate) settings: Arc<Settings>,
     state: Mutex<State>,
     pub(crate) counters: Counters,
-    /// Failures to inject (`POST /dev/fail`), for testing clients' error paths.
-    faults: Mutex<Vec<Fault>>,
-}
-
-/// The next `count` requests whose path starts with `prefix` get `status` with a JSON error
-/// that does not say "not valid" (a transient failure, not a rejected grant).
-#[derive(Debug, Clone, serde::Deserialize)]
-pub(crate) struct Fault {
-    pub(crate) prefix: String,
-    pub(crate) status: u16,
-    pub(crate) count: u32,
+    /// Faults to inject (`POST /dev/fail`), for testing clients' error paths.
+    faults: Mutex<Faults>,
+    /// The newest requests (`GET /dev/requests`).
+    journal: Mutex<Journal>,
+    /// One line per request to stdout (`--log-requests`).
+    request_log: Option<SyncSender<String>>,
 }
 
 impl core::fmt::Debug for App {
@@ -34,27 +30,51 @@ impl core::fmt::Debug for App {
 
 impl App {
     pub(crate) fn new(settings: Arc<Settings>, state: State) -> Self {
+        let request_log =
+            if settings.log_requests { crate::state::spawn_logger("requests") } else { None };
         Self {
             settings,
             state: Mutex::new(state),
             counters: Counters::default(),
-            faults: Mutex::new(Vec::new()),
+            faults: Mutex::new(Faults::default()),
+            journal: Mutex::new(Journal::default()),
+            request_log,
         }
     }
 
-    /// Queues an injected failure.
-    pub(crate) fn inject(&self, fault: Fault) {
-        self.faults.lock().unwrap_or_else(PoisonError::into_inner).push(fault);
+    /// The injected faults.
+    pub(crate) fn faults(&self) -> MutexGuard<'_, Faults> {
+        self.faults.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The injected failure for `path`, if one is due (and counts it down).
-    pub(crate) fn take_fault(&self, path: &str) -> Option<Response> {
-        let mut faults = self.faults.lock().unwrap_or_else(PoisonError::into_inner);
-        let fault = faults.iter_mut().find(|f| f.count > 0 && path.starts_with(&f.prefix))?;
-        fault.count -= 1;
-        let status = fault.status;
-        faults.retain(|f| f.count > 0);
-        Some(Response::error(status, "injected_failure", "injected failure (POST /dev/fail)"))
+    /// The fault due for `method` `path`, if any (counted down).
+    pub(crate) fn take_fault(&self, method: &str, path: &str) -> Option<(FaultKind, Effect)> {
+        self.faults().take(method, path)
+    }
+
+    /// The request journal.
+    pub(crate) fn journal(&self) -> MutexGuard<'_, Journal> {
+        self.journal.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Records a request in the journal and, with `--log-requests`, prints it.
+    pub(crate) fn record(&self, entry: Entry) {
+        if let Some(log) = &self.request_log {
+            let status = entry.status.map_or_else(|| String::from("-"), |s| s.to_string());
+            let mut line = format!(
+                "[cotter-emulator] {} {} {status} {:.1} ms",
+                entry.method, entry.path, entry.latency_ms
+            );
+            if let Some(fault) = entry.fault {
+                line.push_str(&format!(" fault={fault}"));
+            }
+            if let Some(key) = &entry.api_key {
+                line.push_str(&format!(" key={key}"));
+            }
+            // Never block a request on stdout: a full queue drops the line (the journal keeps it).
+            let _ = log.try_send(line);
+        }
+        self.journal().push(entry);
     }
 
     /// Locks the state. A panic while it was held does not lock everybody out: the state stays usable.

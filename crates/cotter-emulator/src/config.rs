@@ -52,6 +52,9 @@ pub struct Config {
     pub workers: usize,
     /// Print OTPs and magic links to stdout (the dev outbox holds them either way).
     pub log_outbox: bool,
+    /// Print one line per request to stdout (`--log-requests`; `GET /dev/requests` has them either
+    /// way).
+    pub log_requests: bool,
     /// Extra `Host` header values to serve, each `name` (any port, or none) or `name:port`. Requests
     /// whose `Host` is neither one of these nor `127.0.0.1:PORT`, `localhost:PORT` or `[::1]:PORT` (the
     /// listening port) get `421 Misdirected Request`: a web page cannot reach the emulator through DNS
@@ -78,6 +81,7 @@ impl Default for Config {
             kid: String::from(DEFAULT_KID),
             workers: DEFAULT_WORKERS,
             log_outbox: true,
+            log_requests: false,
             frozen_clock: false,
             allowed_hosts: Vec::new(),
             tls: None,
@@ -158,6 +162,13 @@ impl Config {
     #[must_use]
     pub fn with_log_outbox(mut self, log: bool) -> Self {
         self.log_outbox = log;
+        self
+    }
+
+    /// Turns printing of one line per request to stdout on or off.
+    #[must_use]
+    pub fn with_log_requests(mut self, log: bool) -> Self {
+        self.log_requests = log;
         self
     }
 

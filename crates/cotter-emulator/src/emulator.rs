@@ -1,6 +1,6 @@
 //! The running emulator: start, addresses, test controls, shutdown on drop.
 
-use crate::app::{App, Fault};
+use crate::app::App;
 use crate::config::Config;
 use crate::crypto::keys::Keys;
 use crate::error::Error;
@@ -93,6 +93,7 @@ impl Emulator {
             token_ttl: config.token_ttl,
             reuse_interval: config.reuse_interval,
             log_outbox: config.log_outbox,
+            log_requests: config.log_requests,
             base_url: format!("{scheme}://{addr}"),
             hosts: hosts.bound_to(addr.port()),
             frozen_at: config.frozen_clock.then(crate::state::system_time),
@@ -175,8 +176,38 @@ impl Emulator {
     /// Makes the next `count` requests whose path starts with `prefix` (e.g. `/api/v0/token`)
     /// fail with `status` (400–599) and a JSON error that is not an invalid-grant message, like
     /// `POST /dev/fail {"prefix": …, "status": …, "count": …}`.
+    ///
+    /// # Panics
+    ///
+    /// When `status` is not 400–599 or `count` is 0.
     pub fn inject_failure(&self, prefix: &str, status: u16, count: u32) {
-        self.app.inject(Fault { prefix: prefix.to_owned(), status, count });
+        let request = serde_json::json!({ "prefix": prefix, "status": status, "times": count });
+        let request = serde_json::from_value(request).expect("a well-formed fault");
+        if let Err(e) = self.app.faults().add(request) {
+            panic!("inject_failure: {}", e.msg);
+        }
+    }
+
+    /// Injects a fault described as the JSON body of `POST /dev/fail` (e.g. `{"prefix":
+    /// "/api/v0/token", "kind": "reset"}`); returns its id, as `GET /dev/fail` lists it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidConfig`] when `fault` is not a valid fault (the message says why, as the
+    /// endpoint's 400 would).
+    pub fn inject_fault(&self, fault: &serde_json::Value) -> Result<u64, Error> {
+        let request = serde_json::from_value(fault.clone())
+            .map_err(|_| Error::InvalidConfig("not a POST /dev/fail body"))?;
+        self.app
+            .faults()
+            .add(request)
+            .map(|f| f.id)
+            .map_err(|_| Error::InvalidConfig("invalid fault (POST /dev/fail would answer 400)"))
+    }
+
+    /// Removes every injected fault (`DELETE /dev/fail`).
+    pub fn clear_faults(&self) {
+        self.app.faults().clear();
     }
 
     /// The `kid` of the key that signs new tokens.
@@ -219,6 +250,7 @@ pub(crate) fn test_app() -> App {
         token_ttl: 3600,
         reuse_interval: 10,
         log_outbox: false,
+        log_requests: false,
         base_url: "http://127.0.0.1:1".into(),
         hosts: crate::host::HostCheck::new(&[]).expect("no allowed hosts").bound_to(1),
         frozen_at: None,

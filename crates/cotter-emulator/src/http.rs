@@ -11,6 +11,7 @@ mod server;
 pub(crate) use server::{Handler, Server};
 
 use serde::Serialize;
+use std::borrow::Cow;
 use std::string::String;
 use std::vec::Vec;
 
@@ -54,12 +55,29 @@ pub(crate) struct Response {
     pub(crate) status: u16,
     /// `Content-Type` value.
     pub(crate) content_type: &'static str,
-    /// Extra header fields (`Location`, `Allow`).
-    pub(crate) headers: Vec<(&'static str, String)>,
+    /// Extra header fields (`Location`, `Allow`, CORS); a `Content-Type` here replaces
+    /// `content_type`.
+    pub(crate) headers: Vec<(Cow<'static, str>, String)>,
     /// Body bytes.
     pub(crate) body: Vec<u8>,
     /// Close the connection after this response.
     pub(crate) close: bool,
+    /// What to do on the wire instead of a plain answer (injected faults).
+    pub(crate) wire: Wire,
+}
+
+/// How a response goes on the wire: normally, or broken on purpose (`POST /dev/fail`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Wire {
+    /// The whole response.
+    #[default]
+    Normal,
+    /// No response: the connection is reset (RST).
+    Reset,
+    /// No response: the connection is closed (FIN).
+    Close,
+    /// The head and half the body, then the connection is closed.
+    Truncate,
 }
 
 /// Cotter's error body: `{"msg": …, "type": …}`.
@@ -81,6 +99,7 @@ impl Response {
                 headers: Vec::new(),
                 body,
                 close: false,
+                wire: Wire::Normal,
             },
             Err(_) => Self::error(500, "internal", "could not encode the response"),
         }
@@ -90,7 +109,14 @@ impl Response {
     pub(crate) fn error(status: u16, kind: &str, msg: &str) -> Self {
         let body = serde_json::to_vec(&ApiError { msg, kind })
             .unwrap_or_else(|_| b"{\"msg\":\"error\",\"type\":\"internal\"}".to_vec());
-        Self { status, content_type: "application/json", headers: Vec::new(), body, close: false }
+        Self {
+            status,
+            content_type: "application/json",
+            headers: Vec::new(),
+            body,
+            close: false,
+            wire: Wire::Normal,
+        }
     }
 
     /// An HTML page.
@@ -101,6 +127,7 @@ impl Response {
             headers: Vec::new(),
             body: page.into_bytes(),
             close: false,
+            wire: Wire::Normal,
         }
     }
 
@@ -108,13 +135,13 @@ impl Response {
     pub(crate) fn redirect(location: String) -> Self {
         let mut response =
             Self::html(303, String::from("<!doctype html><title>Redirecting</title>"));
-        response.headers.push(("Location", location));
+        response.headers.push((Cow::Borrowed("Location"), location));
         response
     }
 
     /// Adds a header field.
     pub(crate) fn with_header(mut self, name: &'static str, value: String) -> Self {
-        self.headers.push((name, value));
+        self.headers.push((Cow::Borrowed(name), value));
         self
     }
 }
@@ -124,6 +151,7 @@ pub(crate) fn reason(status: u16) -> &'static str {
     match status {
         100 => "Continue",
         200 => "OK",
+        204 => "No Content",
         302 => "Found",
         303 => "See Other",
         400 => "Bad Request",

@@ -9,6 +9,7 @@ mod config;
 mod crypto;
 mod emulator;
 mod error;
+mod faults;
 mod host;
 mod http;
 mod routes;

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cotter-emulator [--port N] [--api-key ID]... [--redirect-url URL]... [--seed N] [--token-ttl SECS]
-//!                 [--reuse-interval SECS] [--allowed-host NAME]... [--quiet]
+//!                 [--reuse-interval SECS] [--allowed-host NAME]... [--quiet] [--log-requests]
 //!                 [--tls] [--tls-cert FILE --tls-key FILE] [--tls-ca-out FILE]
 //! ```
 //!
@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 const USAGE: &str = "usage: cotter-emulator [--port N] [--api-key ID]... [--redirect-url URL]... [--seed N] \
-[--token-ttl SECS] [--reuse-interval SECS] [--allowed-host NAME]... [--quiet] \
+[--token-ttl SECS] [--reuse-interval SECS] [--allowed-host NAME]... [--quiet] [--log-requests] \
 [--tls] [--tls-cert FILE --tls-key FILE] [--tls-ca-out FILE]
 
   --port N              TCP port on 127.0.0.1 (default 0: any free port)
@@ -38,6 +38,7 @@ const USAGE: &str = "usage: cotter-emulator [--port N] [--api-key ID]... [--redi
   --allowed-host NAME   also serve requests with this Host (NAME: any port, NAME:PORT: that port), repeatable
                         (default: only 127.0.0.1:PORT, localhost:PORT and [::1]:PORT; others get 421)
   --quiet               do not print outbox messages (OTPs, magic links) on stdout
+  --log-requests        print one line per request on stdout (GET /dev/requests has them anyway)
   --tls                 serve HTTPS with a certificate made at start (ECDSA P-256, for 127.0.0.1, ::1 and
                         localhost) signed by a CA also made at start; --seed makes both repeat
   --tls-ca-out FILE     write that CA certificate (PEM) to FILE for clients to trust (needs --tls)
@@ -119,6 +120,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Cli>, String>
             }
             "--allowed-host" => config.allowed_hosts.push(value("--allowed-host")?),
             "--quiet" => config.log_outbox = false,
+            "--log-requests" if inline.is_none() => config.log_requests = true,
             "--tls" if inline.is_none() => cli.tls = true,
             "--tls" => return Err("--tls takes no value".into()),
             "--tls-cert" => cli.tls_cert = Some(value("--tls-cert")?.into()),
@@ -254,6 +256,7 @@ mod tests {
             "127.0.0.1",
             "--allowed-host=box.test:8080",
             "--quiet",
+            "--log-requests",
         ])
         .expect("valid")
         .expect("config");
@@ -261,6 +264,7 @@ mod tests {
         assert_eq!(config.allowed_hosts, vec!["127.0.0.1".to_owned(), "box.test:8080".to_owned()]);
         assert_eq!(config.reuse_interval, 0);
         assert!(!config.log_outbox);
+        assert!(config.log_requests);
         assert_eq!(parse(&["--help"]), Ok(None));
     }
 

@@ -3,17 +3,40 @@
 
 use crate::api::{self, method_not_allowed, not_found};
 use crate::app::App;
-use crate::http::{Handler, Request, Response};
+use crate::faults::{Effect, Entry, FaultKind};
+use crate::http::{Handler, Request, Response, Wire};
 use crate::stats::Endpoint;
 use crate::util::url::percent_decode;
 use core::panic::AssertUnwindSafe;
+use core::time::Duration;
 use std::panic::catch_unwind;
 use std::string::String;
+use std::time::Instant;
 use std::vec::Vec;
 
 impl Handler for App {
     fn handle(&self, request: Request) -> Response {
-        guard(|| route(self, &request))
+        let started = Instant::now();
+        let mut fault = None;
+        let response = guard(|| route(self, &request, &mut fault));
+        // Polling the journal would fill it with itself.
+        if request.path != "/dev/requests" {
+            let status = match response.wire {
+                Wire::Reset | Wire::Close => None,
+                Wire::Normal | Wire::Truncate => Some(response.status),
+            };
+            self.record(Entry {
+                id: 0,
+                time: crate::util::time::rfc3339(self.lock().now()),
+                method: request.method.clone(),
+                path: request.path.clone(),
+                status,
+                latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+                fault: fault.map(FaultKind::name),
+                api_key: named_key(&request),
+            });
+        }
+        response
     }
 
     fn rejected(&self, _status: u16) {
@@ -30,7 +53,17 @@ fn guard(handler: impl FnOnce() -> Response) -> Response {
     })
 }
 
-fn route(app: &App, req: &Request) -> Response {
+/// The API key ID a request names: its `API_KEY_ID` header, else the `<key>` of `/api/v0/token/<key>`.
+fn named_key(req: &Request) -> Option<String> {
+    if let Some(key) = req.header("API_KEY_ID").filter(|k| !k.is_empty()) {
+        return Some(key.into());
+    }
+    let key = req.path.strip_prefix("/api/v0/token/")?;
+    (!key.is_empty() && key != "jwks" && !key.contains('/')).then(|| percent_decode(key, false))
+}
+
+/// Routes one request; `fault` is set to the kind of an injected fault applied to it.
+fn route(app: &App, req: &Request, fault: &mut Option<FaultKind>) -> Response {
     // Before anything else, so that a DNS-rebinding page reaches no endpoint (see `host.rs`).
     if !app.settings.hosts.allows(req.header("host")) {
         app.counters.count_rejected();
@@ -43,14 +76,31 @@ fn route(app: &App, req: &Request) -> Response {
     };
     let owned: Vec<String> = trimmed.split('/').skip(1).map(|s| percent_decode(s, false)).collect();
     let segments: Vec<&str> = owned.iter().map(String::as_str).collect();
-    let count = |endpoint| app.counters.count(endpoint);
+    let mut truncate = None;
     if !req.path.starts_with("/dev/")
-        && let Some(injected) = app.take_fault(&req.path)
+        && let Some((kind, effect)) = app.take_fault(&req.method, &req.path)
     {
-        app.counters.count_rejected();
-        return injected;
+        *fault = Some(kind);
+        match effect {
+            Effect::Answer(response) => {
+                app.counters.count_rejected();
+                return response;
+            }
+            Effect::Delay(ms) => std::thread::sleep(Duration::from_millis(ms)),
+            Effect::Truncate(status) => truncate = Some(status),
+        }
     }
-    match segments.as_slice() {
+    let mut response = endpoint(app, req, &segments);
+    if let Some(status) = truncate {
+        response.status = status.unwrap_or(response.status);
+        response.wire = Wire::Truncate;
+    }
+    response
+}
+
+fn endpoint(app: &App, req: &Request, segments: &[&str]) -> Response {
+    let count = |endpoint| app.counters.count(endpoint);
+    match segments {
         ["app", rest @ ..] => {
             count(Endpoint::App);
             api::hosted_page::route(app, req, rest)

@@ -31,6 +31,8 @@ pub(crate) struct Settings {
     pub(crate) token_ttl: u64,
     pub(crate) reuse_interval: u64,
     pub(crate) log_outbox: bool,
+    /// Print one line per request (`--log-requests`).
+    pub(crate) log_requests: bool,
     /// `http://127.0.0.1:PORT`, or `https://…` with TLS.
     pub(crate) base_url: String,
     /// The `Host` values requests may carry (DNS-rebinding guard).
@@ -113,7 +115,7 @@ pub(crate) struct State {
 
 impl State {
     pub(crate) fn new(settings: Arc<Settings>, rng: Csprng, keys: Keys) -> Self {
-        let log = if settings.log_outbox { spawn_logger() } else { None };
+        let log = if settings.log_outbox { spawn_logger("log") } else { None };
         Self {
             log,
             settings,
@@ -178,10 +180,12 @@ impl State {
     }
 }
 
-/// A thread that writes log lines to stdout (flushed, errors ignored); it ends when the state is dropped.
-fn spawn_logger() -> Option<SyncSender<String>> {
+/// A thread that writes log lines to stdout (flushed, errors ignored); it ends when its sender is
+/// dropped. `name` names the thread (`cotter-emulator-NAME`).
+pub(crate) fn spawn_logger(name: &str) -> Option<SyncSender<String>> {
     let (sender, lines) = std::sync::mpsc::sync_channel::<String>(1024);
-    let spawned = std::thread::Builder::new().name("cotter-emulator-log".into()).spawn(move || {
+    let thread = format!("cotter-emulator-{name}");
+    let spawned = std::thread::Builder::new().name(thread).spawn(move || {
         use std::io::Write as _;
         for line in lines {
             let mut out = std::io::stdout().lock();

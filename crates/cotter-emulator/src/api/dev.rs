@@ -2,7 +2,8 @@
 //! injected failures.
 
 use super::{Failure, json_body, method_not_allowed, not_found, respond};
-use crate::app::{App, Fault};
+use crate::app::App;
+use crate::faults::FaultRequest;
 use crate::http::{Request, Response};
 use serde::Deserialize;
 
@@ -28,14 +29,28 @@ pub(crate) fn route(app: &App, req: &Request, rest: &[&str]) -> Response {
             Response::json(200, &serde_json::json!({ "kid": kid }))
         }
         (["stats"], "GET") => Response::json(200, &app.counters.snapshot()),
-        (["fail"], "POST") => respond(json_body::<Fault>(req).and_then(|fault| {
-            if !(400..600).contains(&fault.status) {
-                return Err(Failure::bad("invalid_request", "status must be 400..599"));
-            }
-            app.inject(fault);
-            Ok(Response::json(200, &serde_json::json!({ "success": true })))
+        (["fail"], "POST") => respond(json_body::<FaultRequest>(req).and_then(|request| {
+            let fault = app.faults().add(request)?;
+            Ok(Response::json(200, &serde_json::json!({ "success": true, "fault": fault })))
         })),
-        (["fail"], _) => method_not_allowed("POST"),
+        (["fail"], "GET") => Response::json(200, &app.faults().list()),
+        (["fail"], "DELETE") => {
+            let cleared = app.faults().clear();
+            Response::json(200, &serde_json::json!({ "success": true, "cleared": cleared }))
+        }
+        (["requests"], "GET") => {
+            let since = match req.query_param("since").map(|s| s.parse::<u64>()) {
+                None => 0,
+                Some(Ok(n)) => n,
+                Some(Err(_)) => {
+                    return Failure::bad("invalid_request", "since must be a request id")
+                        .into_response();
+                }
+            };
+            Response::json(200, &app.journal().since(since))
+        }
+        (["fail"], _) => method_not_allowed("GET, POST, DELETE"),
+        (["requests"], _) => method_not_allowed("GET"),
         (["outbox" | "stats"], _) => method_not_allowed("GET"),
         (["clock"], _) => method_not_allowed("GET, POST"),
         (["rotate-key"], _) => method_not_allowed("POST"),

@@ -50,6 +50,12 @@ impl Conn {
         let _ = self.tcp().shutdown(Shutdown::Write);
     }
 
+    /// Makes the socket send a reset (RST) instead of a FIN when it is closed (`SO_LINGER` 0): for
+    /// the `reset` fault. The caller then drops the connection without shutting it down.
+    pub(super) fn reset_on_close(&self) {
+        let _ = rustix::net::sockopt::set_socket_linger(self.tcp(), Some(Duration::ZERO));
+    }
+
     /// Closes the connection (TLS: with `close_notify`).
     pub(super) fn close(&mut self) {
         self.close_write();

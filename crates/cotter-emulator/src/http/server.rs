@@ -2,7 +2,7 @@
 
 use super::conn::{Conn, ConnRef, accept_tls, drain_conn};
 use super::parse::{ReadError, read_request};
-use super::{Request, Response, reason};
+use super::{Request, Response, Wire, reason};
 use core::cell::RefCell;
 use core::net::SocketAddr;
 use core::panic::AssertUnwindSafe;
@@ -231,6 +231,19 @@ fn serve_connection(stream: TcpStream, shared: &Shared<'_>, tls: Option<&Arc<Ser
         match read_request(&mut reader, &mut writer, Instant::now() + REQUEST_DEADLINE) {
             Ok(incoming) => {
                 let response = handler.handle(incoming.request);
+                match response.wire {
+                    Wire::Normal => {}
+                    // Injected faults (`POST /dev/fail`): the client gets no answer, or half of one.
+                    Wire::Reset => {
+                        conn.borrow().reset_on_close();
+                        return;
+                    }
+                    Wire::Close => break,
+                    Wire::Truncate => {
+                        let _ = write_response(&mut writer, &response, incoming.head, true);
+                        break;
+                    }
+                }
                 let close = !incoming.keep_alive
                     || response.close
                     || stop.load(Ordering::SeqCst)
@@ -295,7 +308,8 @@ fn wait_for_request(
     ready
 }
 
-/// Writes `response`; header values lose any control characters (no header injection).
+/// Writes `response` (only half its body for [`Wire::Truncate`], with the full `Content-Length`);
+/// header values lose any control characters (no header injection).
 pub(super) fn write_response<W: Write>(
     out: &mut W,
     response: &Response,
@@ -305,7 +319,9 @@ pub(super) fn write_response<W: Write>(
     let mut buf = Vec::with_capacity(256 + response.body.len());
     let status = response.status;
     buf.extend(format!("HTTP/1.1 {status} {}\r\n", reason(status)).bytes());
-    buf.extend(format!("Content-Type: {}\r\n", response.content_type).bytes());
+    if !response.headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("content-type")) {
+        buf.extend(format!("Content-Type: {}\r\n", response.content_type).bytes());
+    }
     buf.extend(format!("Content-Length: {}\r\n", response.body.len()).bytes());
     buf.extend(b"Cache-Control: no-store\r\n");
     buf.extend(if close {
@@ -321,7 +337,9 @@ pub(super) fn write_response<W: Write>(
     }
     buf.extend(b"\r\n");
     if !head {
-        buf.extend(&response.body);
+        let body = &response.body;
+        let sent = if response.wire == Wire::Truncate { body.len() / 2 } else { body.len() };
+        buf.extend(&body[..sent]);
     }
     out.write_all(&buf)?;
     out.flush()

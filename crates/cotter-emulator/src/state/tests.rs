@@ -14,6 +14,7 @@ fn state(reuse_interval: u64) -> State {
         token_ttl: 60,
         reuse_interval,
         log_outbox: false,
+        log_requests: false,
         base_url: "http://127.0.0.1:9".into(),
         hosts: crate::host::HostCheck::new(&[]).expect("no allowed hosts").bound_to(9),
         frozen_at: None,
