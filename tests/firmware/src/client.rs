@@ -92,24 +92,29 @@ fn config() -> Config<'static> {
 
 /// Boots a client into `slot`: transport on `link`, store on the flash, a clock that is not
 /// anchored yet. `Client::new` returns the client by value, so it passes once through this
-/// frame (about 10 KiB); out of line, that moment is not added to the deeper calls of the
+/// frame (about 12 KiB); out of line, that moment is not added to the deeper calls of the
 /// checks. (`Result` → `Option` lets the compiler write it into `slot` with one copy; the only
 /// error `Client::new` has, a refused configuration, is checked first for its text.)
+#[cfg(not(feature = "tls"))]
 #[inline(never)]
-fn boot<'b>(slot: &mut Option<FwClient<'b>>, link: Link<'b>) -> Result<(), Failure> {
+fn boot(slot: &mut Option<FwClient<'static>>, link: Link<'static>) -> Result<(), Failure> {
     *slot = None;
     config().validate().map_err(|e| fail("config", &e))?;
-    let store =
-        FlashStore::new(FlashHandle, 0..FLASH_BYTES as u32).map_err(|e| fail("flash store", &e))?;
+    let store = open_store()?;
     let clock = AnchoredClock::new(board::millis as fn() -> u64);
     *slot = Client::new(config(), Http1Transport::new(link), store, clock).ok();
     ensure(slot.is_some(), CHECK, "the client refused its configuration")
 }
 
+/// The session store on the (RAM-emulated) flash.
+fn open_store() -> Result<FlashStore<FlashHandle>, Failure> {
+    FlashStore::new(FlashHandle, 0..FLASH_BYTES as u32).map_err(|e| fail("flash store", &e))
+}
+
 /// Prints the server's reason for an error answer (without a heap, `Error::Api` carries only
 /// the status and the client keeps the message).
-fn explain<T>(result: &Result<T, Failure>, slot: &Option<FwClient<'_>>) {
-    if let (Err(_), Some(client)) = (result, slot.as_ref())
+fn explain<T>(result: &Result<T, Failure>, client: Option<&FwClient<'_>>) {
+    if let (Err(_), Some(client)) = (result, client)
         && !client.api_message().is_empty()
     {
         console::line(&["client: the server said: ", client.api_message()]);
@@ -127,14 +132,24 @@ pub(crate) fn run() -> Result<(), Failure> {
         cortex_m::singleton!(: Option<FwClient<'static>> = None)
             .ok_or(Failure::new(CHECK, "client slot taken"))?;
     let mut rng = TestEntropy::new(SEED);
-    let result = first_boot(slot, &mut rng, Uart0::new())
-        .and_then(|carry| second_boot(slot, &mut rng, Uart0::new(), &carry));
-    explain(&result, slot);
+    let result = (|| {
+        provision_device_key(&mut rng)?;
+        boot(slot, Uart0::new())?;
+        let client = slot.as_mut().ok_or(Failure::new(CHECK, "no client"))?;
+        let carry = first_boot(client, &mut rng)?;
+        // Step 6: reboot. A new client (and clock, not anchored) over the same flash.
+        boot(slot, Uart0::new())?;
+        let client = slot.as_mut().ok_or(Failure::new(CHECK, "no client"))?;
+        second_boot(client, &mut rng, &carry)
+    })();
+    explain(&result, slot.as_ref());
     *slot = None;
     result
 }
 
-/// Runs check c over TLS: each boot opens its own TLS connection on the same record buffers.
+/// Runs check c over TLS: each boot opens its own TLS connection on the same record buffers
+/// (a `static`), and its client lives in a frame of its own ([`with_client`]) for as long as
+/// the connection.
 ///
 /// # Errors
 /// The first expectation that did not hold.
@@ -144,37 +159,30 @@ pub(crate) fn run() -> Result<(), Failure> {
         cortex_m::singleton!(: crate::tls::Buffers = crate::tls::Buffers::new())
             .ok_or(Failure::new(CHECK, "TLS buffers taken"))?;
     let mut rng = TestEntropy::new(SEED);
-    let carry = tls_first_boot(buffers, &mut rng)?;
-    tls_second_boot(buffers, &mut rng, &carry)
+    provision_device_key(&mut rng)?;
+    let carry = with_client(buffers, &mut rng, first_boot)?;
+    // Step 6: reboot. A new connection, client and clock (not anchored) over the same flash.
+    with_client(buffers, &mut rng, |client, rng| second_boot(client, rng, &carry))
 }
 
-/// Steps 1–5 over TLS, with their client in this frame.
+/// Opens a TLS connection on `buffers`, boots a client on it in this frame and runs `steps`
+/// on it. The client is made where it stays (`Client::new`'s result is not moved).
 #[cfg(feature = "tls")]
 #[inline(never)]
-fn tls_first_boot(
-    buffers: &mut crate::tls::Buffers,
+fn with_client<'b, T>(
+    buffers: &'b mut crate::tls::Buffers,
     rng: &mut TestEntropy,
-) -> Result<Carry, Failure> {
-    provision_device_key(rng)?;
+    steps: impl FnOnce(&mut FwClient<'b>, &mut TestEntropy) -> Result<T, Failure>,
+) -> Result<T, Failure> {
+    config().validate().map_err(|e| fail("config", &e))?;
     let link = crate::tls::connect(buffers, rng)?;
-    let mut slot = None;
-    let result = first_boot(&mut slot, rng, link);
-    explain(&result, &slot);
-    result
-}
-
-/// Step 6 over TLS, on a new connection, with its client in this frame.
-#[cfg(feature = "tls")]
-#[inline(never)]
-fn tls_second_boot(
-    buffers: &mut crate::tls::Buffers,
-    rng: &mut TestEntropy,
-    carry: &Carry,
-) -> Result<(), Failure> {
-    let link = crate::tls::connect(buffers, rng)?;
-    let mut slot = None;
-    let result = second_boot(&mut slot, rng, link, carry);
-    explain(&result, &slot);
+    let store = open_store()?;
+    let clock = AnchoredClock::new(board::millis as fn() -> u64);
+    let mut made = Client::new(config(), Http1Transport::new(link), store, clock);
+    let client =
+        made.as_mut().map_err(|_| Failure::new(CHECK, "the client refused its configuration"))?;
+    let result = steps(client, rng);
+    explain(&result, Some(client));
     result
 }
 
@@ -186,18 +194,11 @@ struct Carry {
     stored_exp: Option<u64>,
 }
 
-/// Steps 1–5 on a client booted into `slot` over `link`.
-fn first_boot<'b>(
-    slot: &mut Option<FwClient<'b>>,
-    rng: &mut TestEntropy,
-    link: Link<'b>,
-) -> Result<Carry, Failure> {
-    // 1–2: the provisioned device key, a client that boots with it, the time. (With TLS the
-    // key was provisioned before the connection was opened.)
-    #[cfg(not(feature = "tls"))]
-    provision_device_key(rng)?;
-    boot(slot, link)?;
-    let client = slot.as_mut().ok_or(Failure::new(CHECK, "no client"))?;
+/// Steps 2–5 on a client just booted (with the provisioned device key). Out of line, so that
+/// its locals do not add to the frame holding the client.
+#[inline(never)]
+fn first_boot(client: &mut FwClient<'_>, rng: &mut TestEntropy) -> Result<Carry, Failure> {
+    // 2: the time.
     let now = dev_clock(client.transport_mut(), 0)?;
     client.clock().observe_server_time(now);
     #[cfg(feature = "tls")]
@@ -254,15 +255,14 @@ fn first_boot<'b>(
     Ok(Carry { user_id, public, refreshed, stored_exp: client.expires_at() })
 }
 
-/// Step 6: reboot. A new client (and clock, not anchored) over the same flash, on `link`.
-fn second_boot<'b>(
-    slot: &mut Option<FwClient<'b>>,
+/// Step 6 on the client of the second boot: the session from flash, refreshed, logout, and
+/// the kept device key signing in again.
+#[inline(never)]
+fn second_boot(
+    client: &mut FwClient<'_>,
     rng: &mut TestEntropy,
-    link: Link<'b>,
     carry: &Carry,
 ) -> Result<(), Failure> {
-    boot(slot, link)?;
-    let client = slot.as_mut().ok_or(Failure::new(CHECK, "no client"))?;
     ensure(
         client.is_signed_in().map_err(|e| fail("load", &e))?,
         CHECK,
@@ -304,6 +304,7 @@ fn second_boot<'b>(
 
 /// Writes a signed-out record that holds only a device key: 32 bytes of entropy, a valid
 /// P-256 scalar with overwhelming probability (the client refuses it otherwise).
+#[inline(never)]
 fn provision_device_key(rng: &mut TestEntropy) -> Result<(), Failure> {
     use cotter::Entropy as _;
     let mut key = [0u8; DEVICE_KEY_LEN];
@@ -387,6 +388,7 @@ impl UserId {
 }
 
 /// `POST /user/create {"identifier": IDENTIFIER}`: the new user's ID.
+#[inline(never)]
 fn create_user(transport: &mut Http<'_>) -> Result<UserId, Failure> {
     let url = Endpoint::CreateUser { oauth_token: false }
         .url(BASE)
@@ -410,6 +412,7 @@ fn create_user(transport: &mut Http<'_>) -> Result<UserId, Failure> {
 }
 
 /// `PUT /user/methods?cotter_user_id=…`: enrols `public_key` (no tokens asked for).
+#[inline(never)]
 fn enroll(transport: &mut Http<'_>, user_id: &str, public_key: &str) -> Result<(), Failure> {
     let mut url = [0u8; 160];
     let parts: [&[u8]; 3] = [BASE.as_bytes(), b"/user/methods?cotter_user_id=", user_id.as_bytes()];

@@ -44,9 +44,9 @@ pub(crate) const SERVER_NAME: &str = "localhost";
 /// The receive buffer: one whole TLS record of 2^14 bytes of plaintext, plus 256 bytes for the
 /// record header, content type, padding and AEAD tag.
 const READ_BUF: usize = 16 * 1024 + 256;
-/// The send buffer: the largest request (the device sign-in, about 1 KiB with its headers) in
-/// one record.
-const WRITE_BUF: usize = 2048;
+/// The send buffer: a record of up to 896 bytes of plaintext (embedded-tls keeps 128 for the
+/// record's overhead); a longer request goes out as two records.
+const WRITE_BUF: usize = 1024;
 
 /// A TLS connection over UART0.
 pub(crate) type Link<'b> = TlsConnection<'b, Wire, Aes128GcmSha256>;
