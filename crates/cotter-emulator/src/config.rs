@@ -60,6 +60,9 @@ pub struct Config {
     /// listening port) get `421 Misdirected Request`: a web page cannot reach the emulator through DNS
     /// rebinding.
     pub allowed_hosts: Vec<String>,
+    /// Origins (`http[s]://host[:port]`) whose pages may call the API, besides any
+    /// `http://localhost[:port]` and `http://127.0.0.1[:port]`; others get no CORS headers.
+    pub allowed_origins: Vec<String>,
     /// Stop the clock at the time the emulator starts: it then moves only by `/dev/clock`
     /// advances (`Emulator::advance_clock`). For tests that count seconds exactly, which a real
     /// second ticking by in the middle would upset. Library only.
@@ -84,6 +87,7 @@ impl Default for Config {
             log_requests: false,
             frozen_clock: false,
             allowed_hosts: Vec::new(),
+            allowed_origins: Vec::new(),
             tls: None,
         }
     }
@@ -178,6 +182,14 @@ impl Config {
     #[must_use]
     pub fn with_allowed_host(mut self, host: impl Into<String>) -> Self {
         self.allowed_hosts.push(host.into());
+        self
+    }
+
+    /// Lets pages at `origin` (`http[s]://host[:port]`, exactly) call the API from the browser
+    /// (CORS, with credentials); call repeatedly. Loopback `http` origins are always allowed.
+    #[must_use]
+    pub fn with_allowed_origin(mut self, origin: impl Into<String>) -> Self {
+        self.allowed_origins.push(origin.into());
         self
     }
 

@@ -80,6 +80,7 @@ impl Emulator {
             return Err(Error::InvalidConfig("kid must not be empty"));
         }
         let hosts = HostCheck::new(&config.allowed_hosts)?;
+        let origins = crate::cors::Origins::new(&config.allowed_origins)?;
         let tls = match &config.tls {
             Some(tls) => Some(crate::tls::setup(tls, config.seed).map_err(Error::Tls)?),
             None => None,
@@ -96,6 +97,7 @@ impl Emulator {
             log_requests: config.log_requests,
             base_url: format!("{scheme}://{addr}"),
             hosts: hosts.bound_to(addr.port()),
+            origins,
             frozen_at: config.frozen_clock.then(crate::state::system_time),
         });
         let mut rng = match config.seed {
@@ -253,6 +255,7 @@ pub(crate) fn test_app() -> App {
         log_requests: false,
         base_url: "http://127.0.0.1:1".into(),
         hosts: crate::host::HostCheck::new(&[]).expect("no allowed hosts").bound_to(1),
+        origins: crate::cors::Origins::default(),
         frozen_at: None,
     });
     let mut rng = Csprng::from_seed(1);

@@ -6,6 +6,7 @@ mod api;
 mod app;
 pub mod browser;
 mod config;
+mod cors;
 mod crypto;
 mod emulator;
 mod error;

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! cotter-emulator [--port N] [--api-key ID]... [--redirect-url URL]... [--seed N] [--token-ttl SECS]
-//!                 [--reuse-interval SECS] [--allowed-host NAME]... [--quiet] [--log-requests]
+//!                 [--reuse-interval SECS] [--allowed-host NAME]... [--allowed-origin ORIGIN]...
+//!                 [--quiet] [--log-requests]
 //!                 [--tls] [--tls-cert FILE --tls-key FILE] [--tls-ca-out FILE]
 //! ```
 //!
@@ -26,7 +27,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 const USAGE: &str = "usage: cotter-emulator [--port N] [--api-key ID]... [--redirect-url URL]... [--seed N] \
-[--token-ttl SECS] [--reuse-interval SECS] [--allowed-host NAME]... [--quiet] [--log-requests] \
+[--token-ttl SECS] [--reuse-interval SECS] [--allowed-host NAME]... [--allowed-origin ORIGIN]... [--quiet] [--log-requests] \
 [--tls] [--tls-cert FILE --tls-key FILE] [--tls-ca-out FILE]
 
   --port N              TCP port on 127.0.0.1 (default 0: any free port)
@@ -37,6 +38,8 @@ const USAGE: &str = "usage: cotter-emulator [--port N] [--api-key ID]... [--redi
   --reuse-interval SECS refresh-token reuse grace window (default 10; 0 disables)
   --allowed-host NAME   also serve requests with this Host (NAME: any port, NAME:PORT: that port), repeatable
                         (default: only 127.0.0.1:PORT, localhost:PORT and [::1]:PORT; others get 421)
+  --allowed-origin ORIGIN  let pages at ORIGIN (http[s]://host[:port]) call the API (CORS), repeatable
+                        (default: any http://localhost:* and http://127.0.0.1:*)
   --quiet               do not print outbox messages (OTPs, magic links) on stdout
   --log-requests        print one line per request on stdout (GET /dev/requests has them anyway)
   --tls                 serve HTTPS with a certificate made at start (ECDSA P-256, for 127.0.0.1, ::1 and
@@ -119,6 +122,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Cli>, String>
                 config.reuse_interval = number("--reuse-interval", value("--reuse-interval")?)?
             }
             "--allowed-host" => config.allowed_hosts.push(value("--allowed-host")?),
+            "--allowed-origin" => config.allowed_origins.push(value("--allowed-origin")?),
             "--quiet" => config.log_outbox = false,
             "--log-requests" if inline.is_none() => config.log_requests = true,
             "--tls" if inline.is_none() => cli.tls = true,
@@ -255,6 +259,8 @@ mod tests {
             "--allowed-host",
             "127.0.0.1",
             "--allowed-host=box.test:8080",
+            "--allowed-origin",
+            "https://app.test",
             "--quiet",
             "--log-requests",
         ])
@@ -265,6 +271,7 @@ mod tests {
         assert_eq!(config.reuse_interval, 0);
         assert!(!config.log_outbox);
         assert!(config.log_requests);
+        assert_eq!(config.allowed_origins, vec!["https://app.test".to_owned()]);
         assert_eq!(parse(&["--help"]), Ok(None));
     }
 

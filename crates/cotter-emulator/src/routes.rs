@@ -18,7 +18,10 @@ impl Handler for App {
     fn handle(&self, request: Request) -> Response {
         let started = Instant::now();
         let mut fault = None;
-        let response = guard(|| route(self, &request, &mut fault));
+        let mut response = guard(|| route(self, &request, &mut fault));
+        if request.path.starts_with("/api/") {
+            response = self.settings.origins.decorate(&request, response);
+        }
         // Polling the journal would fill it with itself.
         if request.path != "/dev/requests" {
             let status = match response.wire {
@@ -76,6 +79,10 @@ fn route(app: &App, req: &Request, fault: &mut Option<FaultKind>) -> Response {
     };
     let owned: Vec<String> = trimmed.split('/').skip(1).map(|s| percent_decode(s, false)).collect();
     let segments: Vec<&str> = owned.iter().map(String::as_str).collect();
+    // A preflight is the browser's, not the app's: never faulted, always answered.
+    if req.method == "OPTIONS" && req.path.starts_with("/api/") {
+        return app.settings.origins.preflight(req);
+    }
     let mut truncate = None;
     if !req.path.starts_with("/dev/")
         && let Some((kind, effect)) = app.take_fault(&req.method, &req.path)

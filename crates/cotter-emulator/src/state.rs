@@ -37,11 +37,18 @@ pub(crate) struct Settings {
     pub(crate) base_url: String,
     /// The `Host` values requests may carry (DNS-rebinding guard).
     pub(crate) hosts: HostCheck,
+    /// The origins whose pages may read the API (CORS).
+    pub(crate) origins: crate::cors::Origins,
     /// With a frozen clock, the system time at start: the clock's base instead of the time now.
     pub(crate) frozen_at: Option<u64>,
 }
 
 impl Settings {
+    /// Whether the emulator serves HTTPS.
+    pub(crate) fn https(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+
     /// Whether `key` is an accepted API key ID.
     pub(crate) fn known_key(&self, key: &str) -> bool {
         self.api_keys.iter().any(|k| k == key)

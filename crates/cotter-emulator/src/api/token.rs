@@ -3,6 +3,7 @@
 
 use super::{api_key, json_body, respond};
 use crate::app::App;
+use crate::cors::{REFRESH_COOKIE, clear_refresh_cookie, cookie, set_refresh_cookie};
 use crate::http::{Request, Response};
 use crate::state::{Failure, Refresh};
 use crate::stats::Reuse;
@@ -46,9 +47,14 @@ pub(crate) fn refresh(app: &App, req: &Request, path_key: Option<&str>) -> Respo
         if body.grant_type != "refresh_token" {
             return Err(Failure::bad("unsupported_grant_type", "grant_type must be refresh_token"));
         }
-        let token = body.refresh_token.filter(|t| !t.is_empty()).ok_or_else(|| {
-            Failure::bad("invalid_grant", "refresh token is not valid: none was sent")
-        })?;
+        // The body's token, else the cookie's (Cotter's JS SDK sends none once it is in the cookie).
+        let token = body
+            .refresh_token
+            .filter(|t| !t.is_empty())
+            .or_else(|| cookie(req, REFRESH_COOKIE).map(String::from))
+            .ok_or_else(|| {
+                Failure::bad("invalid_grant", "refresh token is not valid: none was sent")
+            })?;
         // Bound first: the state lock is released before counting and encoding.
         let outcome = app.lock().refresh(&key, &token)?;
         let tokens = match outcome {
@@ -62,7 +68,8 @@ pub(crate) fn refresh(app: &App, req: &Request, path_key: Option<&str>) -> Respo
                 return Err(failure);
             }
         };
-        Ok(Response::json(200, &tokens))
+        let refresh = tokens.refresh_token.clone();
+        Ok(set_refresh_cookie(Response::json(200, &tokens), &refresh, app.settings.https()))
     })())
 }
 
@@ -74,10 +81,23 @@ pub(crate) fn revoke(app: &App, req: &Request, path_key: &str) -> Response {
         } else {
             json_body::<RevokeBody>(req)?.refresh_token
         };
-        if let Some(token) = token {
-            app.lock().revoke(&key, &token);
+        let cookie = cookie(req, REFRESH_COOKIE);
+        let session = |t: &str| t.split_once(':').map(|(id, _)| String::from(id));
+        // Without a token in the body, the cookie's session is the one to end (the JS SDK's logout).
+        let clears_cookie = match (&token, cookie) {
+            (None, _) => true,
+            (Some(token), Some(cookie)) => session(token) == session(cookie),
+            (Some(_), None) => false,
+        };
+        if let Some(token) = token.as_deref().or(cookie) {
+            app.lock().revoke(&key, token);
         }
-        Ok(Response::json(200, &serde_json::json!({ "success": true })))
+        let response = Response::json(200, &serde_json::json!({ "success": true }));
+        Ok(if clears_cookie && cookie.is_some() {
+            clear_refresh_cookie(response, app.settings.https())
+        } else {
+            response
+        })
     })())
 }
 

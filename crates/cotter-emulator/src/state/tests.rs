@@ -17,6 +17,7 @@ fn state(reuse_interval: u64) -> State {
         log_requests: false,
         base_url: "http://127.0.0.1:9".into(),
         hosts: crate::host::HostCheck::new(&[]).expect("no allowed hosts").bound_to(9),
+        origins: crate::cors::Origins::default(),
         frozen_at: None,
     });
     let mut rng = Csprng::from_seed(5);
