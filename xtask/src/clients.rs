@@ -86,8 +86,15 @@ pub(crate) fn run() -> StepResult {
         },
         Client {
             name: "browser",
-            program: python,
+            program: python.clone(),
             script: "browser_hosted_page.py",
+            limit: Duration::from_secs(120),
+            tls: false,
+        },
+        Client {
+            name: "browser-js-sdk",
+            program: python.clone(),
+            script: "browser_js_sdk.py",
             limit: Duration::from_secs(120),
             tls: false,
         },

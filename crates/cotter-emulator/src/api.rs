@@ -4,6 +4,7 @@ pub(crate) mod dev;
 pub(crate) mod events;
 pub(crate) mod hosted_page;
 pub(crate) mod identity;
+pub(crate) mod signup;
 pub(crate) mod token;
 pub(crate) mod users;
 

@@ -112,6 +112,10 @@ fn endpoint(app: &App, req: &Request, segments: &[&str]) -> Response {
             count(Endpoint::App);
             api::hosted_page::route(app, req, rest)
         }
+        ["signup", rest @ ..] => {
+            count(Endpoint::App);
+            api::signup::route(app, req, rest)
+        }
         ["dev", rest @ ..] => {
             count(Endpoint::Dev);
             api::dev::route(app, req, rest)

@@ -92,6 +92,23 @@ impl State {
         id
     }
 
+    /// Binds the code of login `id` to `redirect_url` instead (the JS SDK's form, when the app set
+    /// no redirect URL and exchanges the code with its origin).
+    ///
+    /// # Errors
+    ///
+    /// 400 when the login has expired.
+    pub(crate) fn set_login_redirect(
+        &mut self,
+        id: &str,
+        redirect_url: String,
+    ) -> Result<(), Failure> {
+        self.login(id).ok_or_else(expired_login)?;
+        let login = self.logins.get_mut(id).ok_or_else(expired_login)?;
+        login.params.redirect_url = redirect_url;
+        Ok(())
+    }
+
     /// The live login `id`.
     pub(crate) fn login(&self, id: &str) -> Option<&Login> {
         let now = self.now();
