@@ -98,6 +98,13 @@ pub(crate) fn run() -> StepResult {
             limit: Duration::from_secs(120),
             tls: false,
         },
+        Client {
+            name: "browser-console",
+            program: python.clone(),
+            script: "browser_console.py",
+            limit: Duration::from_secs(90),
+            tls: false,
+        },
     ];
     let mut summary = Vec::new();
     let mut failures = Vec::new();

@@ -1,5 +1,6 @@
 //! Endpoint handlers, one module per endpoint family, plus the request and response helpers they share.
 
+pub(crate) mod console;
 pub(crate) mod dev;
 pub(crate) mod events;
 pub(crate) mod hosted_page;

@@ -99,6 +99,7 @@ impl Emulator {
             hosts: hosts.bound_to(addr.port()),
             origins,
             frozen_at: config.frozen_clock.then(crate::state::system_time),
+            kid: config.kid.clone(),
         });
         let mut rng = match config.seed {
             Some(seed) => Csprng::from_seed(seed),
@@ -257,6 +258,7 @@ pub(crate) fn test_app() -> App {
         hosts: crate::host::HostCheck::new(&[]).expect("no allowed hosts").bound_to(1),
         origins: crate::cors::Origins::default(),
         frozen_at: None,
+        kid: "kid".into(),
     });
     let mut rng = Csprng::from_seed(1);
     let keys = Keys::generate(&mut rng, "kid".into());

@@ -56,6 +56,17 @@ fn guard(handler: impl FnOnce() -> Response) -> Response {
     })
 }
 
+/// What every `/dev/` response says in its `X-Development-Only` header.
+const DEV_ONLY: &str = "cotter-emulator development control; never expose it";
+
+/// Whether a request comes from no web page (no `Origin`) or from a page of the emulator itself
+/// (its console): `scheme://host` whose host passes the `Host` check.
+fn same_origin(app: &App, req: &Request) -> bool {
+    let Some(origin) = req.header("origin") else { return true };
+    let scheme = if app.settings.https() { "https://" } else { "http://" };
+    origin.strip_prefix(scheme).is_some_and(|authority| app.settings.hosts.allows(Some(authority)))
+}
+
 /// The API key ID a request names: its `API_KEY_ID` header, else the `<key>` of `/api/v0/token/<key>`.
 fn named_key(req: &Request) -> Option<String> {
     if let Some(key) = req.header("API_KEY_ID").filter(|k| !k.is_empty()) {
@@ -118,7 +129,13 @@ fn endpoint(app: &App, req: &Request, segments: &[&str]) -> Response {
         }
         ["dev", rest @ ..] => {
             count(Endpoint::Dev);
-            api::dev::route(app, req, rest)
+            let response = if req.method == "GET" || same_origin(app, req) {
+                api::dev::route(app, req, rest)
+            } else {
+                // A page elsewhere may post forms here (the browser sends them): refuse.
+                Response::error(403, "forbidden", "/dev/ changes are refused from another origin")
+            };
+            response.with_header("X-Development-Only", DEV_ONLY.into())
         }
         ["api", "v0", "verify", "get_identity"] => {
             count(Endpoint::GetIdentity);

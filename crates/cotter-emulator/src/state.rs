@@ -41,6 +41,8 @@ pub(crate) struct Settings {
     pub(crate) origins: crate::cors::Origins,
     /// With a frozen clock, the system time at start: the clock's base instead of the time now.
     pub(crate) frozen_at: Option<u64>,
+    /// `kid` of the first signing key (and of the first after `POST /dev/reset`).
+    pub(crate) kid: String,
 }
 
 impl Settings {
@@ -148,6 +150,30 @@ impl State {
     pub(crate) fn now(&self) -> u64 {
         let base = self.settings.frozen_at.unwrap_or_else(system_time);
         base.saturating_add(self.clock_offset)
+    }
+
+    /// Forgets everything but the configuration (`POST /dev/reset`): users, devices, sessions,
+    /// events, logins, codes, the outbox and the clock offset; new signing keys (the first with the
+    /// configured `kid`). The random generator carries on.
+    pub(crate) fn reset(&mut self) {
+        self.keys = Keys::generate(&mut self.rng, self.settings.kid.clone());
+        self.clock_offset = 0;
+        self.users.clear();
+        self.logins.clear();
+        self.magic_links.clear();
+        self.codes.clear();
+        self.next_challenge_id = 1;
+        self.sessions.clear();
+        self.next_session_id = 1;
+        self.events.clear();
+        self.next_event_id = 1;
+        self.seen_signatures.clear();
+        self.outbox.clear();
+    }
+
+    /// How far `/dev/clock` has moved the clock, seconds.
+    pub(crate) fn clock_offset(&self) -> u64 {
+        self.clock_offset
     }
 
     /// Moves the clock forward; returns the total offset.

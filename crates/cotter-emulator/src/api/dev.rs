@@ -12,6 +12,20 @@ struct ClockBody {
     advance: u64,
 }
 
+#[derive(Debug, Deserialize)]
+struct RespondBody {
+    approved: bool,
+}
+
+fn success() -> Response {
+    Response::json(200, &serde_json::json!({ "success": true }))
+}
+
+/// Session or event id from the path; 404 when it is not a number.
+fn numeric(text: &str, what: &str) -> Result<u64, Failure> {
+    text.parse().map_err(|_| Failure::not_found(format!("{what} not found")))
+}
+
 pub(crate) fn route(app: &App, req: &Request, rest: &[&str]) -> Response {
     match (rest, req.method.as_str()) {
         (["outbox"], "GET") => {
@@ -49,6 +63,40 @@ pub(crate) fn route(app: &App, req: &Request, rest: &[&str]) -> Response {
             };
             Response::json(200, &app.journal().since(since))
         }
+        (["users"], "GET") => Response::json(200, &app.lock().user_views()),
+        (["sessions"], "GET") => Response::json(200, &app.lock().session_views()),
+        (["devices"], "GET") => Response::json(200, &app.lock().device_views()),
+        (["events"], "GET") => Response::json(200, &app.lock().event_views()),
+        (["sessions", id, "revoke"], "POST") => respond(numeric(id, "session").and_then(|id| {
+            if app.lock().revoke_session(id) {
+                Ok(success())
+            } else {
+                Err(Failure::not_found("session not found"))
+            }
+        })),
+        (["users", id], "DELETE") => {
+            if app.lock().delete_user(id) {
+                success()
+            } else {
+                Failure::not_found("user not found").into_response()
+            }
+        }
+        (["events", id, "respond"], "POST") => respond(numeric(id, "event").and_then(|id| {
+            let body: RespondBody = json_body(req)?;
+            let event = app.lock().respond_as_device(id, body.approved)?;
+            Ok(Response::json(200, &event))
+        })),
+        (["reset"], "POST") => {
+            app.lock().reset();
+            app.faults().clear();
+            success()
+        }
+        (["users" | "sessions" | "devices" | "events"], _) => method_not_allowed("GET"),
+        (["sessions", _, "revoke"] | ["events", _, "respond"] | ["reset"], _) => {
+            method_not_allowed("POST")
+        }
+        (["users", _], _) => method_not_allowed("DELETE"),
+        (["ui", rest @ ..], _) => super::console::route(app, req, rest),
         (["fail"], _) => method_not_allowed("GET, POST, DELETE"),
         (["requests"], _) => method_not_allowed("GET"),
         (["outbox" | "stats"], _) => method_not_allowed("GET"),

@@ -17,7 +17,13 @@ impl State {
         let now = self.now();
         let user = self.user_mut(user_id).ok_or_else(|| Failure::not_found("user not found"))?;
         user.devices.retain(|d| d.canonical != canonical);
-        user.devices.push(Device { canonical, key });
+        user.devices.push(Device {
+            canonical,
+            key,
+            algorithm: algorithm.to_ascii_uppercase(),
+            public_key: public_key.into(),
+            enrolled_at: now,
+        });
         user.updated_at = now;
         Ok(())
     }

@@ -70,7 +70,85 @@ impl EventBody {
     }
 }
 
+/// An event as `GET /dev/events` lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct EventView {
+    pub(crate) id: u64,
+    pub(crate) user: String,
+    pub(crate) identifier: String,
+    pub(crate) api_key: String,
+    pub(crate) event: String,
+    pub(crate) method: String,
+    pub(crate) ip: String,
+    pub(crate) location: String,
+    pub(crate) created: String,
+    /// `pending`, `approved`, `rejected` or `expired`.
+    pub(crate) status: &'static str,
+}
+
 impl State {
+    /// Every event, oldest first.
+    pub(crate) fn event_views(&self) -> std::vec::Vec<EventView> {
+        let now = self.now();
+        self.events
+            .iter()
+            .map(|(id, e)| EventView {
+                id: *id,
+                user: e.user_id.clone(),
+                identifier: self
+                    .user(&e.user_id)
+                    .map_or_else(String::new, |u| u.identifier.clone()),
+                api_key: e.issuer.clone(),
+                event: e.name.clone(),
+                method: e.method.clone(),
+                ip: e.ip.clone(),
+                location: e.location.clone(),
+                created: rfc3339(e.created_at),
+                status: match (e.new, e.approved) {
+                    (true, _) if now >= e.created_at.saturating_add(PENDING_TTL) => "expired",
+                    (true, _) => "pending",
+                    (false, true) => "approved",
+                    (false, false) => "rejected",
+                },
+            })
+            .collect()
+    }
+
+    /// Removes every event of `user_id`.
+    pub(crate) fn drop_events_of(&mut self, user_id: &str) {
+        self.events.retain(|_, e| e.user_id != user_id);
+    }
+
+    /// Answers pending event `id` as the user's trusted device would, without a signature (the
+    /// development console, `POST /dev/events/{id}/respond`).
+    ///
+    /// # Errors
+    ///
+    /// 404 for an unknown event, 400 for one already answered or expired.
+    pub(crate) fn respond_as_device(
+        &mut self,
+        id: u64,
+        approved: bool,
+    ) -> Result<EventJson, Failure> {
+        let now = self.now();
+        let event = self.events.get(&id).ok_or_else(|| Failure::not_found("event not found"))?;
+        if !event.new {
+            return Err(Failure::bad("invalid_request", "this request was already answered"));
+        }
+        if now >= event.created_at.saturating_add(PENDING_TTL) {
+            return Err(Failure::bad("expired", "this request has expired"));
+        }
+        let (user_id, api_key) = (event.user_id.clone(), event.issuer.clone());
+        let oauth_token = approved.then(|| self.new_session(&user_id, &api_key, "TRUSTED_DEVICE"));
+        let event =
+            self.events.get_mut(&id).ok_or_else(|| Failure::not_found("event not found"))?;
+        event.new = false;
+        event.approved = approved;
+        event.updated_at = now;
+        event.oauth_token = oauth_token;
+        self.event_json(id, false)
+    }
+
     /// `POST /event/create`: a login (or new-device enrolment) approved by a trusted device's signature.
     pub(crate) fn create_approved_event(
         &mut self,

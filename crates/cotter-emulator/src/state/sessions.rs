@@ -42,6 +42,24 @@ pub(crate) struct Session {
     secret: String,
     retired: VecDeque<Retired>,
     revoked: bool,
+    /// Emulator clock at sign-in.
+    created_at: u64,
+    /// Emulator clock at the last rotation.
+    last_refresh: Option<u64>,
+}
+
+/// A session as `GET /dev/sessions` lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct SessionView {
+    pub(crate) id: u64,
+    pub(crate) user: String,
+    pub(crate) identifier: String,
+    pub(crate) api_key: String,
+    pub(crate) auth_method: String,
+    pub(crate) created: String,
+    pub(crate) last_refresh: Option<String>,
+    /// `active` or `revoked`.
+    pub(crate) status: &'static str,
 }
 
 impl core::fmt::Debug for Session {
@@ -91,9 +109,51 @@ impl State {
             auth_time: now,
         };
         let tokens = self.mint(&grant, format!("{id}:{secret}"));
-        self.sessions
-            .insert(id, Session { grant, secret, retired: VecDeque::new(), revoked: false });
+        self.sessions.insert(
+            id,
+            Session {
+                grant,
+                secret,
+                retired: VecDeque::new(),
+                revoked: false,
+                created_at: now,
+                last_refresh: None,
+            },
+        );
         tokens
+    }
+
+    /// Every session, oldest first.
+    pub(crate) fn session_views(&self) -> std::vec::Vec<SessionView> {
+        let mut ids: std::vec::Vec<&u64> = self.sessions.keys().collect();
+        ids.sort_unstable();
+        ids.into_iter()
+            .filter_map(|id| {
+                let s = self.sessions.get(id)?;
+                Some(SessionView {
+                    id: *id,
+                    user: s.grant.user_id.clone(),
+                    identifier: self
+                        .user(&s.grant.user_id)
+                        .map_or_else(String::new, |u| u.identifier.clone()),
+                    api_key: s.grant.api_key.clone(),
+                    auth_method: s.grant.auth_method.clone(),
+                    created: crate::util::time::rfc3339(s.created_at),
+                    last_refresh: s.last_refresh.map(crate::util::time::rfc3339),
+                    status: if s.revoked { "revoked" } else { "active" },
+                })
+            })
+            .collect()
+    }
+
+    /// Revokes session `id` (the console's revoke); `false` when there is no such session.
+    pub(crate) fn revoke_session(&mut self, id: u64) -> bool {
+        self.sessions.get_mut(&id).map(|s| s.revoked = true).is_some()
+    }
+
+    /// Removes every session of `user_id`.
+    pub(crate) fn drop_sessions_of(&mut self, user_id: &str) {
+        self.sessions.retain(|_, s| s.grant.user_id != user_id);
     }
 
     /// Exchanges `refresh_token` for new tokens (rotation), or replays / revokes on reuse.
@@ -139,6 +199,7 @@ impl State {
         let tokens = self.mint(&grant, format!("{id}:{new_secret}"));
         let session = self.sessions.get_mut(&id).ok_or_else(|| invalid("unknown session"))?;
         let old_secret = core::mem::replace(&mut session.secret, new_secret);
+        session.last_refresh = Some(now);
         let session = self.sessions.get_mut(&id).ok_or_else(|| invalid("unknown session"))?;
         // Responses are only needed within the grace window; keep the hashes for reuse detection.
         for old in session.retired.iter_mut().rev() {

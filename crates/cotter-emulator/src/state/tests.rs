@@ -19,6 +19,7 @@ fn state(reuse_interval: u64) -> State {
         hosts: crate::host::HostCheck::new(&[]).expect("no allowed hosts").bound_to(9),
         origins: crate::cors::Origins::default(),
         frozen_at: None,
+        kid: "kid".into(),
     });
     let mut rng = Csprng::from_seed(5);
     let keys = Keys::generate(&mut rng, "kid".into());

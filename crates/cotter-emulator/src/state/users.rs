@@ -36,6 +36,36 @@ pub(crate) struct Device {
     /// Decoded public-key bytes: what identifies the device whatever base64 spelling a client sends.
     pub(crate) canonical: Vec<u8>,
     pub(crate) key: DeviceKey,
+    /// The algorithm as enrolled (`EC`, `ED25519`, …).
+    pub(crate) algorithm: String,
+    /// The public key as the client sent it.
+    pub(crate) public_key: String,
+    /// Emulator clock at enrolment.
+    pub(crate) enrolled_at: u64,
+}
+
+/// A user as `GET /dev/users` lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct UserView {
+    pub(crate) id: String,
+    pub(crate) client_user_id: String,
+    pub(crate) api_key: String,
+    pub(crate) identifier: String,
+    pub(crate) identifier_type: String,
+    pub(crate) created: String,
+    pub(crate) updated: String,
+    pub(crate) devices: usize,
+}
+
+/// A trusted device as `GET /dev/devices` lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct DeviceView {
+    pub(crate) user: String,
+    pub(crate) identifier: String,
+    pub(crate) api_key: String,
+    pub(crate) algorithm: String,
+    pub(crate) public_key: String,
+    pub(crate) enrolled: String,
 }
 
 /// `EMAIL` for text with `@`, `PHONE` for `+digits`, otherwise `USERNAME`.
@@ -50,6 +80,54 @@ pub(crate) fn identifier_type_of(identifier: &str) -> &'static str {
 }
 
 impl State {
+    /// Every user, oldest first.
+    pub(crate) fn user_views(&self) -> Vec<UserView> {
+        let mut users: Vec<&User> = self.users.values().collect();
+        users.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        users
+            .into_iter()
+            .map(|u| UserView {
+                id: u.id.clone(),
+                client_user_id: u.client_user_id.clone(),
+                api_key: u.issuer.clone(),
+                identifier: u.identifier.clone(),
+                identifier_type: u.identifier_type.clone(),
+                created: rfc3339(u.created_at),
+                updated: rfc3339(u.updated_at),
+                devices: u.devices.len(),
+            })
+            .collect()
+    }
+
+    /// Every trusted device, by user.
+    pub(crate) fn device_views(&self) -> Vec<DeviceView> {
+        let mut users: Vec<&User> = self.users.values().collect();
+        users.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        users
+            .into_iter()
+            .flat_map(|u| {
+                u.devices.iter().map(move |d| DeviceView {
+                    user: u.id.clone(),
+                    identifier: u.identifier.clone(),
+                    api_key: u.issuer.clone(),
+                    algorithm: d.algorithm.clone(),
+                    public_key: d.public_key.clone(),
+                    enrolled: rfc3339(d.enrolled_at),
+                })
+            })
+            .collect()
+    }
+
+    /// Deletes user `id` with its devices, sessions and events; `false` when there is none.
+    pub(crate) fn delete_user(&mut self, id: &str) -> bool {
+        if self.users.remove(id).is_none() {
+            return false;
+        }
+        self.drop_sessions_of(id);
+        self.drop_events_of(id);
+        true
+    }
+
     /// The user with Cotter ID or client user ID `id` under `issuer`.
     pub(crate) fn user_by_any_id(&self, issuer: &str, id: &str) -> Option<&User> {
         if let Some(user) = self.users.get(id).filter(|u| u.issuer == issuer) {
