@@ -3,7 +3,9 @@
 //!
 //! The CA comes from the PEM file named by `COTTER_FIRMWARE_TLS_CA` (`cargo xtask qemu` writes
 //! it with the emulator's `--tls-ca-out`, the emulator started with a fixed `--seed` so that the
-//! CA is the same on every run). A `tls` build without it fails here, with that reason.
+//! CA is the same on every run). A `tls` build without it fails here, with that reason. The
+//! `tls` build also includes the OpenSSL-made test chain of `tests/data/tls` (a CA and a
+//! certificate for `other.example`) for its certificate check's self-test.
 
 use std::path::PathBuf;
 
@@ -27,6 +29,15 @@ fn main() -> Result<(), Box<dyn core::error::Error>> {
             format!("{CA_VAR}={path}: no PEM \"CERTIFICATE\" block with valid base64")
         })?;
         std::fs::write(out.join("tls-ca.der"), der)?;
+        for (pem, der) in [("ca.pem", "test-ca.der"), ("other-name.pem", "test-other-name.der")] {
+            let path = PathBuf::from("../data/tls").join(pem);
+            println!("cargo:rerun-if-changed={}", path.display());
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let bytes = first_certificate(&text)
+                .ok_or_else(|| format!("{}: no PEM certificate", path.display()))?;
+            std::fs::write(out.join(der), bytes)?;
+        }
     }
     Ok(())
 }

@@ -90,19 +90,19 @@ fn config() -> Config<'static> {
     Config::new(API_KEY).base_url(BASE).hosted_page_url(HOSTED_PAGE)
 }
 
-/// Boots a client into `slot`: transport on `link`, store on the flash, a clock that is not
+/// Boots a client into `slot`: transport on UART0, store on the flash, a clock that is not
 /// anchored yet. `Client::new` returns the client by value, so it passes once through this
 /// frame (about 12 KiB); out of line, that moment is not added to the deeper calls of the
 /// checks. (`Result` → `Option` lets the compiler write it into `slot` with one copy; the only
 /// error `Client::new` has, a refused configuration, is checked first for its text.)
 #[cfg(not(feature = "tls"))]
 #[inline(never)]
-fn boot(slot: &mut Option<FwClient<'static>>, link: Link<'static>) -> Result<(), Failure> {
+fn boot(slot: &mut Option<FwClient<'static>>) -> Result<(), Failure> {
     *slot = None;
     config().validate().map_err(|e| fail("config", &e))?;
     let store = open_store()?;
     let clock = AnchoredClock::new(board::millis as fn() -> u64);
-    *slot = Client::new(config(), Http1Transport::new(link), store, clock).ok();
+    *slot = Client::new(config(), Http1Transport::new(Uart0::new()), store, clock).ok();
     ensure(slot.is_some(), CHECK, "the client refused its configuration")
 }
 
@@ -131,20 +131,24 @@ pub(crate) fn run() -> Result<(), Failure> {
     let slot: &'static mut Option<FwClient<'static>> =
         cortex_m::singleton!(: Option<FwClient<'static>> = None)
             .ok_or(Failure::new(CHECK, "client slot taken"))?;
-    let mut rng = TestEntropy::new(SEED);
-    let result = (|| {
-        provision_device_key(&mut rng)?;
-        boot(slot, Uart0::new())?;
-        let client = slot.as_mut().ok_or(Failure::new(CHECK, "no client"))?;
-        let carry = first_boot(client, &mut rng)?;
-        // Step 6: reboot. A new client (and clock, not anchored) over the same flash.
-        boot(slot, Uart0::new())?;
-        let client = slot.as_mut().ok_or(Failure::new(CHECK, "no client"))?;
-        second_boot(client, &mut rng, &carry)
-    })();
+    let result = checks(slot);
     explain(&result, slot.as_ref());
     *slot = None;
     result
+}
+
+/// Steps 1–6 on the client in `slot`.
+#[cfg(not(feature = "tls"))]
+fn checks(slot: &mut Option<FwClient<'static>>) -> Result<(), Failure> {
+    let mut rng = TestEntropy::new(SEED);
+    provision_device_key(&mut rng)?;
+    boot(slot)?;
+    let client = slot.as_mut().ok_or(Failure::new(CHECK, "no client"))?;
+    let carry = first_boot(client, &mut rng)?;
+    // Step 6: reboot. A new client (and clock, not anchored) over the same flash.
+    boot(slot)?;
+    let client = slot.as_mut().ok_or(Failure::new(CHECK, "no client"))?;
+    second_boot(client, &mut rng, &carry)
 }
 
 /// Runs check c over TLS: each boot opens its own TLS connection on the same record buffers
@@ -233,7 +237,7 @@ fn first_boot(client: &mut FwClient<'_>, rng: &mut TestEntropy) -> Result<Carry,
     let first_exp = client.expires_at().unwrap_or(0);
     console::line(&[
         "client: signed in with the trusted device; access token of ",
-        first.len_str(),
+        console::Decimal::new(first.len as u32).as_str(),
         " bytes verified and stored in flash",
     ]);
 
@@ -443,7 +447,6 @@ fn enroll(transport: &mut Http<'_>, user_id: &str, public_key: &str) -> Result<(
 struct Fingerprint {
     len: usize,
     tail: [u8; 32],
-    len_text: [u8; 6],
 }
 
 impl Fingerprint {
@@ -452,15 +455,6 @@ impl Fingerprint {
         let bytes = token.as_bytes();
         let take = bytes.len().min(32);
         tail[..take].copy_from_slice(&bytes[bytes.len() - take..]);
-        let digits = console::Decimal::new(token.len() as u32);
-        let mut len_text = [b' '; 6];
-        let d = digits.as_str().as_bytes();
-        let n = d.len().min(6);
-        len_text[..n].copy_from_slice(&d[..n]);
-        Self { len: token.len(), tail, len_text }
-    }
-
-    fn len_str(&self) -> &str {
-        core::str::from_utf8(&self.len_text).map_or("?", str::trim_ascii_end)
+        Self { len: token.len(), tail }
     }
 }

@@ -80,6 +80,8 @@ fn run() -> Result<(), Failure> {
     #[cfg(feature = "client")]
     {
         stack::phase("flash", flash::run)?;
+        #[cfg(feature = "tls")]
+        stack::phase("tls-cert", tls::check_certificates)?;
         stack::phase("client", client::run)?;
     }
     Ok(())

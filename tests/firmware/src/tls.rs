@@ -34,6 +34,9 @@ use embedded_tls::blocking::{
 };
 
 mod cert;
+mod selfcheck;
+
+pub(crate) use selfcheck::run as check_certificates;
 
 /// The CA certificate (DER) the firmware trusts, written by `build.rs`.
 static CA_DER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/tls-ca.der"));

@@ -1,9 +1,9 @@
 //! The server's certificate check: [`Verifier`], embedded-tls's `TlsVerifier` for X.509 ECDSA
 //! P-256 certificates, written here instead of using embedded-tls's `rustpki` one.
 //!
-//! Why not `rustpki`: it parses with the `der` crate (about 26 KB of flash in this firmware,
-//! the largest part of the TLS build's growth) and verifies with p256 0.13's ECDSA while
-//! `cotter-jwt`'s compact ES256 verifier is already in the image; it also skips
+//! Why not `rustpki`: it parses with the `der` crate and verifies with p256 0.13's ECDSA
+//! while `cotter-jwt`'s compact ES256 verifier is already in the image (31.5 KiB more flash in
+//! this firmware, the largest part of the TLS build's growth); it also skips
 //! `basicConstraints`, key usage and critical extensions, and copies the whole certificate
 //! message (a `CERT_SIZE` buffer) to check the `CertificateVerify` later.
 //!
@@ -388,6 +388,50 @@ fn days_from_civil(year: u32, month: u32, day: u32) -> u32 {
     (era * 146_097 + doe).saturating_sub(719_468)
 }
 
+/// Checks a server's certificate path (`count` certificates, `der(i)` the `i`-th, the server's
+/// first) against the trusted CA `ca` (DER) for the server name `name` at `now` (Unix seconds,
+/// when known); the server certificate's key when it passes.
+///
+/// # Errors
+/// The first rule the path breaks (see the module documentation).
+pub(crate) fn check_path<'c>(
+    ca: &[u8],
+    name: &str,
+    now: Option<u64>,
+    count: usize,
+    der: impl Fn(usize) -> Result<&'c [u8], CertError>,
+) -> Result<CompactKey, CertError> {
+    let anchor = Cert::parse(ca, true)?;
+    let server = Cert::parse(der(0)?, false)?;
+    server.check_time(now)?;
+    if !server.is_for(name)? {
+        return Err(CertError::WrongName);
+    }
+    let usage_ok = !server.ca
+        && server.key_usage.is_none_or(|u| u & 0x80 != 0)
+        && server.server_auth != Some(false);
+    if !usage_ok {
+        return Err(CertError::Usage);
+    }
+    let key = CompactKey::from_sec1_bytes(server.key).map_err(|_| CertError::Unsupported)?;
+    let mut child = server;
+    for i in 1..=count {
+        if child.issuer == anchor.subject {
+            child.signed_by(anchor.key)?;
+            return Ok(key);
+        }
+        let parent = Cert::parse(der(i)?, false)?;
+        parent.check_time(now)?;
+        let can_sign = parent.ca && parent.key_usage.is_none_or(|u| u & 0x04 != 0);
+        if child.issuer != parent.subject || !can_sign {
+            return Err(CertError::NotTrusted);
+        }
+        child.signed_by(parent.key)?;
+        child = parent;
+    }
+    Err(CertError::NotTrusted)
+}
+
 /// The X.509 verifier of a connection: the trusted CA, the name, and between the two calls of
 /// embedded-tls the server's key and the handshake's hash.
 pub(crate) struct Verifier {
@@ -409,44 +453,6 @@ impl Verifier {
         Self { ca, name, now, server: None, authenticated: false, error: None }
     }
 
-    /// The server certificate's key, if the chain passes.
-    fn chain(&self, entries: &[CertificateEntryRef<'_>]) -> Result<CompactKey, CertError> {
-        let anchor = Cert::parse(self.ca, true)?;
-        let der = |i: usize| match entries.get(i) {
-            Some(CertificateEntryRef::X509(der)) => Ok(*der),
-            Some(CertificateEntryRef::RawPublicKey(_)) => Err(CertError::Unsupported),
-            None => Err(CertError::NotTrusted),
-        };
-        let server = Cert::parse(der(0)?, false)?;
-        server.check_time(self.now)?;
-        if !server.is_for(self.name)? {
-            return Err(CertError::WrongName);
-        }
-        let usage_ok = !server.ca
-            && server.key_usage.is_none_or(|u| u & 0x80 != 0)
-            && server.server_auth != Some(false);
-        if !usage_ok {
-            return Err(CertError::Usage);
-        }
-        let key = CompactKey::from_sec1_bytes(server.key).map_err(|_| CertError::Unsupported)?;
-        let mut child = server;
-        for i in 1..=entries.len() {
-            if child.issuer == anchor.subject {
-                child.signed_by(anchor.key)?;
-                return Ok(key);
-            }
-            let parent = Cert::parse(der(i)?, false)?;
-            parent.check_time(self.now)?;
-            let can_sign = parent.ca && parent.key_usage.is_none_or(|u| u & 0x04 != 0);
-            if child.issuer != parent.subject || !can_sign {
-                return Err(CertError::NotTrusted);
-            }
-            child.signed_by(parent.key)?;
-            child = parent;
-        }
-        Err(CertError::NotTrusted)
-    }
-
     fn fail(&mut self, error: CertError) -> TlsError {
         self.error = Some(error);
         TlsError::InvalidCertificate
@@ -464,7 +470,12 @@ impl TlsVerifier<Aes128GcmSha256> for Verifier {
         transcript: &<Aes128GcmSha256 as TlsCipherSuite>::Hash,
         cert: CertificateRef<'_>,
     ) -> Result<(), TlsError> {
-        match self.chain(&cert.entries) {
+        let der = |i: usize| match cert.entries.get(i) {
+            Some(CertificateEntryRef::X509(der)) => Ok(*der),
+            Some(CertificateEntryRef::RawPublicKey(_)) => Err(CertError::Unsupported),
+            None => Err(CertError::NotTrusted),
+        };
+        match check_path(self.ca, self.name, self.now, cert.entries.len(), der) {
             Ok(key) => {
                 self.server = Some((key, transcript.clone()));
                 Ok(())
