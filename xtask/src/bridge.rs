@@ -376,6 +376,92 @@ mod tests {
         assert_eq!(settled(&bridge.counters().to_firmware, 8), 8);
     }
 
+    /// A TLS record of `kind` around `body`.
+    fn record(kind: u8, body: &[u8]) -> Vec<u8> {
+        let mut r = vec![kind, 3, 3];
+        r.extend_from_slice(&u16::try_from(body.len()).expect("short").to_be_bytes());
+        r.extend_from_slice(body);
+        r
+    }
+
+    /// A ClientHello (handshake message) offering a secp256r1 key share whose x coordinate
+    /// starts with `x0`, after an X25519 share and another extension.
+    fn client_hello(x0: u8) -> Vec<u8> {
+        let mut shares = vec![0x00, 0x1d, 0x00, 0x20];
+        shares.extend_from_slice(&[9; 32]);
+        shares.extend_from_slice(&[0x00, 0x17, 0x00, 0x41, 0x04, x0, 1, 2, 3, 4, 5, 6, 7]);
+        shares.extend_from_slice(&[0; 56]);
+        let mut key_share = vec![0x00, 0x33];
+        key_share.extend_from_slice(&u16::try_from(shares.len() + 2).expect("short").to_be_bytes());
+        key_share.extend_from_slice(&u16::try_from(shares.len()).expect("short").to_be_bytes());
+        key_share.extend_from_slice(&shares);
+        let mut extensions = vec![0x00, 0x2b, 0x00, 0x03, 0x02, 0x03, 0x04];
+        extensions.extend_from_slice(&key_share);
+        let mut body = vec![3, 3];
+        body.extend_from_slice(&[7; 32]);
+        body.extend_from_slice(&[0, 0x00, 0x02, 0x13, 0x01, 0x01, 0x00]);
+        body.extend_from_slice(&u16::try_from(extensions.len()).expect("short").to_be_bytes());
+        body.extend_from_slice(&extensions);
+        let mut hello = vec![1, 0];
+        hello.extend_from_slice(&u16::try_from(body.len()).expect("short").to_be_bytes());
+        hello.extend_from_slice(&body);
+        hello
+    }
+
+    #[test]
+    fn key_share_is_read_from_a_client_hello() {
+        assert_eq!(key_share(&client_hello(0xab)).as_deref(), Some("ab01020304050607"));
+        let hello = client_hello(0xab);
+        assert_eq!(key_share(&hello[..hello.len() - 40]), None, "cut short");
+        assert_eq!(key_share(&[1, 0, 0, 4, 3, 3]), None);
+    }
+
+    #[test]
+    fn each_client_hello_opens_a_new_upstream_connection() {
+        // An upstream that echoes every byte, one thread per connection.
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let accepted = Arc::new(AtomicU64::new(0));
+        let count = Arc::clone(&accepted);
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().flatten() {
+                count.fetch_add(1, Ordering::Relaxed);
+                std::thread::spawn(move || {
+                    let mut buf = [0u8; 4096];
+                    while let Ok(n) = stream.read(&mut buf) {
+                        if n == 0 || stream.write_all(&buf[..n]).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        let bridge = Bridge::start_tls(addr).expect("bridge");
+        let mut client = TcpStream::connect(("127.0.0.1", bridge.port())).expect("connect");
+        let _ = client.set_read_timeout(Some(Duration::from_secs(5)));
+        let mut exchange = |bytes: &[u8]| {
+            // Split in two writes: the bridge must wait for the whole record.
+            let (a, b) = bytes.split_at(3);
+            client.write_all(a).expect("write");
+            std::thread::sleep(Duration::from_millis(20));
+            client.write_all(b).expect("write");
+            let mut back = vec![0u8; bytes.len()];
+            client.read_exact(&mut back).expect("echo");
+            assert_eq!(back, bytes);
+        };
+        exchange(&record(HANDSHAKE, &client_hello(0x11)));
+        exchange(&record(APPLICATION_DATA, b"finished"));
+        exchange(&record(APPLICATION_DATA, b"request"));
+        assert_eq!(accepted.load(Ordering::Relaxed), 1, "one session, one connection");
+        exchange(&record(HANDSHAKE, &client_hello(0x22)));
+        assert_eq!(settled(&accepted, 2), 2, "a new session, a new connection");
+        let seen = bridge.counters().handshakes.lock().expect("lock").clone();
+        let keys: Vec<&str> = seen.iter().map(|h| h.ecdhe_public.as_str()).collect();
+        assert_eq!(keys, ["1101020304050607", "2201020304050607"]);
+        assert!(seen[0].duration.is_some() && seen[1].duration.is_none());
+        assert!(seen[0].bytes_out > 0 && seen[0].bytes_in > 0);
+    }
+
     #[test]
     fn an_idle_upstream_connection_is_replaced() {
         let (addr, accepted) = upstream(false);

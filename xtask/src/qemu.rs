@@ -1,14 +1,17 @@
 //! `cargo xtask qemu` and `cargo xtask size`: the Cortex-M firmware of `tests/firmware` in
 //! QEMU.
 //!
-//! 1. Builds both firmware variants ([`crate::size::VARIANTS`]) for `thumbv7m-none-eabi` with
-//!    the firmware's size-optimised release profile, and fails if `alloc` is anywhere in their
-//!    dependency graphs (`cargo tree -e features`).
-//! 2. Starts `cotter-emulator --port 0` and a [`Bridge`] to it, then runs the full firmware in
+//! 1. Builds the three firmware variants ([`crate::size::VARIANTS`]) for `thumbv7m-none-eabi`
+//!    with the firmware's size-optimised release profile, and fails if `alloc` is anywhere in
+//!    their dependency graphs (`cargo tree -e features`).
+//! 2. Runs the verify-only firmware (no network).
+//! 3. Starts `cotter-emulator --port 0` and a [`Bridge`] to it, then runs the full firmware in
 //!    `qemu-system-arm -machine lm3s6965evb` with UART0 on the bridge's socket; reads
 //!    `GET /dev/stats` before and after to count the HTTP requests the firmware made.
-//! 3. Runs the verify-only firmware (no network).
-//! 4. Prints the size and stack table and fails if a build is past its budget
+//! 4. The same over TLS ([`tls`]): the emulator with `--tls` and a fixed seed, whose CA the
+//!    firmware is built with; two handshakes with different ECDHE keys; and a server of
+//!    another CA, which the firmware must refuse.
+//! 5. Prints the size and stack table and fails if a build is past its budget
 //!    ([`crate::size`], which knows the builds and budgets and nothing of QEMU).
 //!
 //! `cargo xtask size` does the same without echoing the firmware's output. Each QEMU run has a
@@ -58,7 +61,7 @@ pub(crate) fn run() -> StepResult {
     verdict
 }
 
-/// `cargo xtask size`: builds and runs both variants, prints the table, checks the budgets.
+/// `cargo xtask size`: builds and runs every variant, prints the table, checks the budgets.
 pub(crate) fn size_report() -> StepResult {
     let measured = measure_all(false)?;
     size::print_table(&measured);
