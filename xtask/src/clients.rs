@@ -3,7 +3,8 @@
 //! Installs what is missing (Debian `chromium chromium-driver`, a Python venv with the pinned
 //! `tests/clients/requirements.txt`, `npm ci` of `tests/clients/js`), builds `cotter-emulator`,
 //! then for each client starts a fresh emulator on port 0, runs the client under a time limit,
-//! and stops the emulator. A client passes when it exits 0 and printed its `PASS` line. Nothing
+//! and stops the emulator (`python_restart.py` also starts emulators of its own, from
+//! `COTTER_EMULATOR_BIN`). A client passes when it exits 0 and printed its `PASS` line. Nothing
 //! is skipped: a component that cannot be installed fails the check with the reason.
 //! Output and screenshots go to `<target>/clients/`; see `tests/clients/README.md`.
 
@@ -60,6 +61,13 @@ pub(crate) fn run() -> StepResult {
             name: "python-sdk",
             program: python.clone(),
             script: "python_sdk.py",
+            limit: Duration::from_secs(90),
+            tls: false,
+        },
+        Client {
+            name: "python-restart",
+            program: python.clone(),
+            script: "python_restart.py",
             limit: Duration::from_secs(90),
             tls: false,
         },
@@ -210,6 +218,8 @@ fn run_client(
         .env("COTTER_EMULATOR_URL", &url)
         .env("COTTER_CLIENTS_OUT", out)
         .env("COTTER_NODE_MODULES", npm_dir)
+        // For the clients that start emulators of their own (python_restart.py).
+        .env("COTTER_EMULATOR_BIN", emulator)
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .env("PYTHONUNBUFFERED", "1")
         .stdin(Stdio::null())

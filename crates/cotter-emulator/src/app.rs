@@ -4,6 +4,7 @@
 
 use crate::faults::{Effect, Entry, FaultKind, Faults, Journal};
 use crate::state::{Settings, State};
+use crate::statefile::StateFile;
 use crate::stats::Counters;
 use std::string::String;
 use std::sync::mpsc::SyncSender;
@@ -20,6 +21,8 @@ pub(crate) struct App {
     journal: Mutex<Journal>,
     /// One line per request to stdout (`--log-requests`).
     request_log: Option<SyncSender<String>>,
+    /// Where the state is kept (`--state`).
+    state_file: Option<StateFile>,
 }
 
 impl core::fmt::Debug for App {
@@ -29,7 +32,11 @@ impl core::fmt::Debug for App {
 }
 
 impl App {
-    pub(crate) fn new(settings: Arc<Settings>, state: State) -> Self {
+    pub(crate) fn new(
+        settings: Arc<Settings>,
+        state: State,
+        state_file: Option<StateFile>,
+    ) -> Self {
         let request_log =
             if settings.log_requests { crate::state::spawn_logger("requests") } else { None };
         Self {
@@ -39,6 +46,32 @@ impl App {
             faults: Mutex::new(Faults::default()),
             journal: Mutex::new(Journal::default()),
             request_log,
+            state_file,
+        }
+    }
+
+    /// Writes the state to the `--state` file if it changed since the last write.
+    ///
+    /// # Errors
+    ///
+    /// The I/O error of the write (the file then keeps its previous complete contents).
+    pub(crate) fn persist(&self) -> std::io::Result<()> {
+        let Some(file) = &self.state_file else { return Ok(()) };
+        file.save(|| {
+            let snapshot = self.lock().snapshot();
+            let mut bytes = serde_json::to_vec_pretty(&snapshot).unwrap_or_default();
+            bytes.push(b'\n');
+            bytes
+        })
+        .map(|_| ())
+    }
+
+    /// [`App::persist`] after a request or a library call that may have changed the state; a
+    /// failure is reported on stderr (the emulator keeps serving from memory).
+    pub(crate) fn persist_or_report(&self) {
+        if let Err(e) = self.persist() {
+            let path = self.state_file.as_ref().map(|f| f.path().display().to_string());
+            eprintln!("cotter-emulator: --state {}: write failed: {e}", path.unwrap_or_default());
         }
     }
 

@@ -67,6 +67,9 @@ pub struct Config {
     /// advances (`Emulator::advance_clock`). For tests that count seconds exactly, which a real
     /// second ticking by in the middle would upset. Library only.
     pub frozen_clock: bool,
+    /// Load the state from this file at start (when it exists) and write it there after every
+    /// change (`--state FILE`). `None` (the default): memory only.
+    pub state_file: Option<std::path::PathBuf>,
     /// Serve HTTPS instead of HTTP (`None`, the default: plain HTTP). The base URL, the hosted page and
     /// magic links then use `https://`.
     pub tls: Option<Tls>,
@@ -88,6 +91,7 @@ impl Default for Config {
             frozen_clock: false,
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
+            state_file: None,
             tls: None,
         }
     }
@@ -190,6 +194,14 @@ impl Config {
     #[must_use]
     pub fn with_allowed_origin(mut self, origin: impl Into<String>) -> Self {
         self.allowed_origins.push(origin.into());
+        self
+    }
+
+    /// Keeps the state in `path`: loaded at start when the file exists, written atomically after
+    /// every change (see the README's *State that survives a restart*).
+    #[must_use]
+    pub fn with_state_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.state_file = Some(path.into());
         self
     }
 

@@ -100,13 +100,29 @@ impl Emulator {
             origins,
             frozen_at: config.frozen_clock.then(crate::state::system_time),
             kid: config.kid.clone(),
+            seed: config.seed,
         });
         let mut rng = match config.seed {
             Some(seed) => Csprng::from_seed(seed),
             None => Csprng::from_os().map_err(|e| Error::Entropy(e.into()))?,
         };
         let keys = Keys::generate(&mut rng, config.kid.clone());
-        let app = Arc::new(App::new(Arc::clone(&settings), State::new(settings, rng, keys)));
+        let mut state = State::new(Arc::clone(&settings), rng, keys);
+        let state_file = config.state_file.clone().map(crate::statefile::StateFile::new);
+        if let Some(file) = &state_file {
+            file.remove_stale_temporaries();
+            let shown = file.path().display().to_string();
+            let text = file.read().map_err(|e| Error::State(format!("{shown}: {e}")))?;
+            if let Some(text) = text {
+                let snapshot = serde_json::from_str(&text)
+                    .map_err(|e| Error::State(format!("{shown} is not a saved state: {e}")))?;
+                state.restore(snapshot).map_err(|e| Error::State(format!("{shown}: {e}")))?;
+                state.reseed();
+            }
+        }
+        let app = Arc::new(App::new(Arc::clone(&settings), state, state_file));
+        // Written once at start: the file exists and is writable before the first request.
+        app.persist().map_err(|e| Error::State(format!("cannot write it: {e}")))?;
         let handler: Arc<dyn crate::http::Handler> = app.clone();
         let (tls_config, anchor, tls_ca_pem) = match tls {
             Some(setup) => (Some(setup.config), Some(setup.anchor), setup.ca_pem),
@@ -166,14 +182,19 @@ impl Emulator {
     /// Moves the emulator clock forward by `seconds` (token `iat`/`exp` and every expiry check follow it).
     pub fn advance_clock(&self, seconds: u64) {
         self.app.lock().advance_clock(seconds);
+        self.app.persist_or_report();
     }
 
     /// Makes a new signing key the current one and returns its `kid`; the previous key stays in the JWKS
     /// until the next rotation.
     pub fn rotate_key(&self) -> String {
-        let mut state = self.app.lock();
-        let state = &mut *state;
-        state.keys.rotate(&mut state.rng)
+        let kid = {
+            let mut state = self.app.lock();
+            let state = &mut *state;
+            state.keys.rotate(&mut state.rng)
+        };
+        self.app.persist_or_report();
+        kid
     }
 
     /// Makes the next `count` requests whose path starts with `prefix` (e.g. `/api/v0/token`)
@@ -211,6 +232,30 @@ impl Emulator {
     /// Removes every injected fault (`DELETE /dev/fail`).
     pub fn clear_faults(&self) {
         self.app.faults().clear();
+    }
+
+    /// The whole state as the JSON document `GET /dev/export` returns and `--state` files hold
+    /// (private keys and refresh secrets included: keep it like a password file).
+    pub fn export_state(&self) -> String {
+        let snapshot = self.app.lock().snapshot();
+        serde_json::to_string_pretty(&snapshot).unwrap_or_default()
+    }
+
+    /// Replaces the state with an exported one (`POST /dev/import`); logins in progress end.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::State`] when `json` is not an exported state or its keys do not parse.
+    pub fn import_state(&self, json: &str) -> Result<(), Error> {
+        let snapshot = serde_json::from_str(json)
+            .map_err(|e| Error::State(format!("not an exported state: {e}")))?;
+        {
+            let mut state = self.app.lock();
+            state.restore(snapshot).map_err(|e| Error::State(e.into()))?;
+            state.reseed();
+        }
+        self.app.persist_or_report();
+        Ok(())
     }
 
     /// The `kid` of the key that signs new tokens.
@@ -259,8 +304,9 @@ pub(crate) fn test_app() -> App {
         origins: crate::cors::Origins::default(),
         frozen_at: None,
         kid: "kid".into(),
+        seed: None,
     });
     let mut rng = Csprng::from_seed(1);
     let keys = Keys::generate(&mut rng, "kid".into());
-    App::new(Arc::clone(&settings), State::new(settings, rng, keys))
+    App::new(Arc::clone(&settings), State::new(settings, rng, keys), None)
 }

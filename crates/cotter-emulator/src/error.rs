@@ -19,6 +19,9 @@ pub enum Error {
     /// HTTPS could not be set up: the PEM certificate chain or key does not parse or does not suit
     /// rustls, or the certificates could not be made. The text says which.
     Tls(String),
+    /// The `--state` file ([`Config::state_file`](crate::Config::state_file)) could not be read,
+    /// parsed or written. The text says which and why.
+    State(String),
 }
 
 impl fmt::Display for Error {
@@ -29,6 +32,7 @@ impl fmt::Display for Error {
             Self::Entropy(_) => f.write_str("could not seed the random generator from the system"),
             Self::InvalidConfig(what) => write!(f, "invalid configuration: {what}"),
             Self::Tls(what) => write!(f, "could not set up TLS: {what}"),
+            Self::State(what) => write!(f, "state file: {what}"),
         }
     }
 }
@@ -37,7 +41,7 @@ impl core::error::Error for Error {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             Self::Bind(e) | Self::Spawn(e) | Self::Entropy(e) => Some(e),
-            Self::InvalidConfig(_) | Self::Tls(_) => None,
+            Self::InvalidConfig(_) | Self::Tls(_) | Self::State(_) => None,
         }
     }
 }

@@ -17,6 +17,8 @@ use std::vec::Vec;
 
 /// Largest accepted request body (64 KiB); anything longer gets 413.
 pub(crate) const MAX_BODY: usize = 64 * 1024;
+/// Largest body of `POST /dev/import` (a whole saved state): 16 MiB.
+pub(crate) const MAX_IMPORT_BODY: usize = 16 * 1024 * 1024;
 
 /// A parsed request.
 #[derive(Debug)]

@@ -15,6 +15,7 @@ mod host;
 mod http;
 mod routes;
 mod state;
+mod statefile;
 mod stats;
 mod tls;
 mod util;

@@ -3,7 +3,7 @@
 //! ```text
 //! cotter-emulator [--port N] [--api-key ID]... [--redirect-url URL]... [--seed N] [--token-ttl SECS]
 //!                 [--reuse-interval SECS] [--allowed-host NAME]... [--allowed-origin ORIGIN]...
-//!                 [--quiet] [--log-requests]
+//!                 [--state FILE] [--quiet] [--log-requests]
 //!                 [--tls] [--tls-cert FILE --tls-key FILE] [--tls-ca-out FILE]
 //! ```
 //!
@@ -27,7 +27,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 const USAGE: &str = "usage: cotter-emulator [--port N] [--api-key ID]... [--redirect-url URL]... [--seed N] \
-[--token-ttl SECS] [--reuse-interval SECS] [--allowed-host NAME]... [--allowed-origin ORIGIN]... [--quiet] [--log-requests] \
+[--token-ttl SECS] [--reuse-interval SECS] [--allowed-host NAME]... [--allowed-origin ORIGIN]... [--state FILE] [--quiet] [--log-requests] \
 [--tls] [--tls-cert FILE --tls-key FILE] [--tls-ca-out FILE]
 
   --port N              TCP port on 127.0.0.1 (default 0: any free port)
@@ -40,6 +40,8 @@ const USAGE: &str = "usage: cotter-emulator [--port N] [--api-key ID]... [--redi
                         (default: only 127.0.0.1:PORT, localhost:PORT and [::1]:PORT; others get 421)
   --allowed-origin ORIGIN  let pages at ORIGIN (http[s]://host[:port]) call the API (CORS), repeatable
                         (default: any http://localhost:* and http://127.0.0.1:*)
+  --state FILE          keep users, devices, sessions, keys, clock and counters in FILE: loaded at
+                        start if present, written atomically after every change
   --quiet               do not print outbox messages (OTPs, magic links) on stdout
   --log-requests        print one line per request on stdout (GET /dev/requests has them anyway)
   --tls                 serve HTTPS with a certificate made at start (ECDSA P-256, for 127.0.0.1, ::1 and
@@ -124,6 +126,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Cli>, String>
             "--allowed-host" => config.allowed_hosts.push(value("--allowed-host")?),
             "--allowed-origin" => config.allowed_origins.push(value("--allowed-origin")?),
             "--quiet" => config.log_outbox = false,
+            "--state" => config.state_file = Some(value("--state")?.into()),
             "--log-requests" if inline.is_none() => config.log_requests = true,
             "--tls" if inline.is_none() => cli.tls = true,
             "--tls" => return Err("--tls takes no value".into()),
@@ -182,6 +185,7 @@ fn main() -> ExitCode {
         }
     }
     let default_key = config.api_keys.is_empty();
+    let state_file = config.state_file.clone();
     let emulator = match Emulator::start(config) {
         Ok(emulator) => emulator,
         Err(e) => {
@@ -205,6 +209,9 @@ fn main() -> ExitCode {
         let _ = writeln!(out, "  api key: {DEFAULT_API_KEY_ID} (development default)");
     } else {
         let _ = writeln!(out, "  api keys: {}", emulator.api_keys().join(", "));
+    }
+    if let Some(path) = &state_file {
+        let _ = writeln!(out, "  state: {} (development only: holds private keys)", path.display());
     }
     let _ = writeln!(
         out,
@@ -263,6 +270,8 @@ mod tests {
             "https://app.test",
             "--quiet",
             "--log-requests",
+            "--state",
+            "/tmp/s.json",
         ])
         .expect("valid")
         .expect("config");
@@ -271,6 +280,7 @@ mod tests {
         assert_eq!(config.reuse_interval, 0);
         assert!(!config.log_outbox);
         assert!(config.log_requests);
+        assert_eq!(config.state_file, Some("/tmp/s.json".into()));
         assert_eq!(config.allowed_origins, vec!["https://app.test".to_owned()]);
         assert_eq!(parse(&["--help"]), Ok(None));
     }

@@ -39,6 +39,9 @@ impl Handler for App {
                 api_key: named_key(&request),
             });
         }
+        if request.method != "GET" {
+            self.persist_or_report();
+        }
         response
     }
 

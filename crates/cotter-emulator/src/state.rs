@@ -4,11 +4,13 @@
 mod devices;
 mod events;
 mod login;
+mod persist;
 mod sessions;
 mod users;
 
 pub(crate) use events::EventBody;
 pub(crate) use login::{GetIdentityBody, LoginParams, OtpOutcome};
+pub(crate) use persist::Snapshot;
 pub(crate) use sessions::Refresh;
 pub(crate) use users::zero_user;
 
@@ -43,6 +45,8 @@ pub(crate) struct Settings {
     pub(crate) frozen_at: Option<u64>,
     /// `kid` of the first signing key (and of the first after `POST /dev/reset`).
     pub(crate) kid: String,
+    /// `--seed`: a state loaded from a file reseeds the generator from it and the load count.
+    pub(crate) seed: Option<u64>,
 }
 
 impl Settings {
@@ -120,6 +124,9 @@ pub(crate) struct State {
     outbox: Vec<OutboxEntry>,
     /// Lines for the stdout logger thread, when outbox logging is on.
     log: Option<SyncSender<String>>,
+    /// How many times this state was loaded from a `--state` file (reseeds a seeded generator, so
+    /// that a restart does not draw the same secrets again).
+    loads: u64,
 }
 
 impl State {
@@ -142,6 +149,7 @@ impl State {
             next_event_id: 1,
             seen_signatures: HashMap::new(),
             outbox: Vec::new(),
+            loads: 0,
         }
     }
 

@@ -7,14 +7,14 @@ use std::string::String;
 use std::vec::Vec;
 
 /// The `oauth_token` object (also the whole refresh response).
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, serde::Deserialize)]
 pub(crate) struct OAuthToken {
     pub(crate) access_token: String,
     pub(crate) auth_method: String,
     pub(crate) expires_in: u64,
     pub(crate) id_token: String,
     pub(crate) refresh_token: String,
-    pub(crate) token_type: &'static str,
+    pub(crate) token_type: String,
 }
 
 impl fmt::Debug for OAuthToken {
@@ -126,7 +126,7 @@ pub(crate) struct EnrolledJson {
 }
 
 /// One message in the development outbox.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub(crate) struct OutboxEntry {
     pub(crate) identifier: String,
     pub(crate) otp: Option<String>,

@@ -5,6 +5,7 @@ use super::{Failure, json_body, method_not_allowed, not_found, respond};
 use crate::app::App;
 use crate::faults::FaultRequest;
 use crate::http::{Request, Response};
+use crate::state::Snapshot;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -86,6 +87,15 @@ pub(crate) fn route(app: &App, req: &Request, rest: &[&str]) -> Response {
             let event = app.lock().respond_as_device(id, body.approved)?;
             Ok(Response::json(200, &event))
         })),
+        (["export"], "GET") => Response::json(200, &app.lock().snapshot()),
+        (["import"], "POST") => respond(json_body::<Snapshot>(req).and_then(|snapshot| {
+            let mut state = app.lock();
+            state.restore(snapshot).map_err(|e| Failure::bad("invalid_state", e))?;
+            state.reseed();
+            Ok(success())
+        })),
+        (["export"], _) => method_not_allowed("GET"),
+        (["import"], _) => method_not_allowed("POST"),
         (["reset"], "POST") => {
             app.lock().reset();
             app.faults().clear();

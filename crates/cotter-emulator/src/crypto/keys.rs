@@ -110,6 +110,54 @@ impl Keys {
     }
 }
 
+/// The keys as the `--state` file holds them: the private scalars, base64url.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub(crate) struct KeysRecord {
+    /// `(kid, P-256 private scalar)`, current first.
+    jwt: Vec<(String, String)>,
+    /// The Ed25519 identity key's 32-byte seed.
+    identity: String,
+}
+
+impl Keys {
+    /// The private keys, for the `--state` file.
+    pub(crate) fn record(&self) -> KeysRecord {
+        KeysRecord {
+            jwt: self
+                .jwt
+                .iter()
+                .map(|k| (k.kid.clone(), b64::url_encode(&k.key.to_bytes())))
+                .collect(),
+            identity: b64::url_encode(&self.identity.to_bytes()),
+        }
+    }
+
+    /// Keys from a `--state` file.
+    ///
+    /// # Errors
+    ///
+    /// When a key does not decode or is not a valid scalar, or there is no JWT key.
+    pub(crate) fn from_record(record: &KeysRecord) -> Result<Self, &'static str> {
+        let jwt = record
+            .jwt
+            .iter()
+            .map(|(kid, scalar)| {
+                let bytes = b64::url_decode(scalar).ok_or("a signing key is not base64url")?;
+                let key =
+                    SigningKey::from_slice(&bytes).map_err(|_| "a signing key is not P-256")?;
+                Ok(JwtKey { kid: kid.clone(), key })
+            })
+            .collect::<Result<Vec<_>, &'static str>>()?;
+        if jwt.is_empty() || jwt.len() > 2 {
+            return Err("one or two signing keys are expected");
+        }
+        let seed: [u8; 32] = b64::url_decode(&record.identity)
+            .and_then(|b| b.try_into().ok())
+            .ok_or("the identity key is not 32 bytes of base64url")?;
+        Ok(Self { jwt, identity: ed25519_dalek::SigningKey::from_bytes(&seed) })
+    }
+}
+
 fn p256_key(rng: &mut Csprng) -> SigningKey {
     loop {
         // Out-of-range scalars (probability ~2^-32) are redrawn.

@@ -1,6 +1,6 @@
 //! Reading one HTTP/1.1 request from a connection, within fixed limits and a deadline.
 
-use super::{MAX_BODY, Request};
+use super::{MAX_BODY, MAX_IMPORT_BODY, Request};
 use std::io::{BufRead, ErrorKind, Write};
 use std::string::String;
 use std::time::Instant;
@@ -107,8 +107,11 @@ pub(super) fn read_request<R: BufRead, W: Write>(
             Some(parse_length(first)?)
         }
     };
-    if content_length.is_some_and(|n| n > MAX_BODY) {
-        return Err(ReadError::Reject(413, "request body is larger than 64 KiB"));
+    // A whole saved state may be imported; every other body is small.
+    let max_body =
+        if target.split('?').next() == Some("/dev/import") { MAX_IMPORT_BODY } else { MAX_BODY };
+    if content_length.is_some_and(|n| n > max_body) {
+        return Err(ReadError::Reject(413, too_large(max_body)));
     }
     if let Some(expect) = find(&headers, "expect").last() {
         if !expect.trim().eq_ignore_ascii_case("100-continue") {
@@ -121,7 +124,7 @@ pub(super) fn read_request<R: BufRead, W: Write>(
     }
 
     let body = if chunked {
-        read_chunked(reader, deadline)?
+        read_chunked(reader, deadline, max_body)?
     } else {
         read_exact(reader, content_length.unwrap_or(0), deadline)?
     };
@@ -275,7 +278,19 @@ fn read_exact<R: BufRead>(
     Ok(body)
 }
 
-fn read_chunked<R: BufRead>(reader: &mut R, deadline: Instant) -> Result<Vec<u8>, ReadError> {
+fn too_large(max_body: usize) -> &'static str {
+    if max_body > MAX_BODY {
+        "request body is larger than 16 MiB"
+    } else {
+        "request body is larger than 64 KiB"
+    }
+}
+
+fn read_chunked<R: BufRead>(
+    reader: &mut R,
+    deadline: Instant,
+    max_body: usize,
+) -> Result<Vec<u8>, ReadError> {
     let mut body = Vec::new();
     loop {
         let size_line = read_line(reader, deadline, false)?;
@@ -304,8 +319,8 @@ fn read_chunked<R: BufRead>(reader: &mut R, deadline: Instant) -> Result<Vec<u8>
             }
             return Ok(body);
         }
-        if body.len() + size > MAX_BODY {
-            return Err(ReadError::Reject(413, "request body is larger than 64 KiB"));
+        if body.len() + size > max_body {
+            return Err(ReadError::Reject(413, too_large(max_body)));
         }
         body.extend(read_exact(reader, size, deadline)?);
         if !read_line(reader, deadline, false)?.is_empty() {

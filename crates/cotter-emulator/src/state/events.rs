@@ -14,7 +14,7 @@ pub(crate) const SIGNATURE_WINDOW: u64 = 5 * 60;
 const PENDING_TTL: u64 = 5 * 60;
 
 /// A stored event.
-#[derive(Debug)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Event {
     user_id: String,
     issuer: String,

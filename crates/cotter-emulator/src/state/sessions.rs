@@ -28,7 +28,7 @@ pub(crate) enum Refresh {
 }
 
 /// What a session grants: the same for every token of its chain.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Grant {
     api_key: String,
     user_id: String,
@@ -36,7 +36,8 @@ struct Grant {
     auth_time: u64,
 }
 
-/// One login's chain of refresh tokens.
+/// One login's chain of refresh tokens (saved with `--state`: its secret and retired hashes too).
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Session {
     grant: Grant,
     secret: String,
@@ -45,6 +46,7 @@ pub(crate) struct Session {
     /// Emulator clock at sign-in.
     created_at: u64,
     /// Emulator clock at the last rotation.
+    #[serde(default)]
     last_refresh: Option<u64>,
 }
 
@@ -73,7 +75,7 @@ impl core::fmt::Debug for Session {
 }
 
 /// A rotated-away secret: its hash, when it was rotated, and (within the grace window) what that rotation issued.
-#[derive(Debug)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Retired {
     hash: [u8; 32],
     rotated_at: u64,
@@ -290,7 +292,7 @@ impl State {
             expires_in: ttl,
             id_token,
             refresh_token,
-            token_type: "Bearer",
+            token_type: "Bearer".into(),
         }
     }
 }

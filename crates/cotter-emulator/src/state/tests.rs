@@ -20,6 +20,7 @@ fn state(reuse_interval: u64) -> State {
         origins: crate::cors::Origins::default(),
         frozen_at: None,
         kid: "kid".into(),
+        seed: None,
     });
     let mut rng = Csprng::from_seed(5);
     let keys = Keys::generate(&mut rng, "kid".into());

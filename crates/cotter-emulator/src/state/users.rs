@@ -11,7 +11,7 @@ use std::vec::Vec;
 pub(crate) const ZERO_UUID: &str = "00000000-0000-0000-0000-000000000000";
 
 /// One user.
-#[derive(Debug)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct User {
     /// Cotter user ID (UUID).
     pub(crate) id: String,
@@ -30,8 +30,9 @@ pub(crate) struct User {
     pub(crate) devices: Vec<Device>,
 }
 
-/// An enrolled trusted device.
-#[derive(Debug)]
+/// An enrolled trusted device; saved as its [`DeviceRecord`] and parsed again on load.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "DeviceRecord", into = "DeviceRecord")]
 pub(crate) struct Device {
     /// Decoded public-key bytes: what identifies the device whatever base64 spelling a client sends.
     pub(crate) canonical: Vec<u8>,
@@ -42,6 +43,35 @@ pub(crate) struct Device {
     pub(crate) public_key: String,
     /// Emulator clock at enrolment.
     pub(crate) enrolled_at: u64,
+}
+
+/// A device as the `--state` file holds it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub(crate) struct DeviceRecord {
+    algorithm: String,
+    public_key: String,
+    enrolled_at: u64,
+}
+
+impl From<Device> for DeviceRecord {
+    fn from(d: Device) -> Self {
+        Self { algorithm: d.algorithm, public_key: d.public_key, enrolled_at: d.enrolled_at }
+    }
+}
+
+impl TryFrom<DeviceRecord> for Device {
+    type Error = &'static str;
+
+    fn try_from(r: DeviceRecord) -> Result<Self, Self::Error> {
+        let (key, canonical) = crate::crypto::device::parse(&r.algorithm, &r.public_key)?;
+        Ok(Self {
+            canonical,
+            key,
+            algorithm: r.algorithm,
+            public_key: r.public_key,
+            enrolled_at: r.enrolled_at,
+        })
+    }
 }
 
 /// A user as `GET /dev/users` lists it.

@@ -14,6 +14,11 @@ pub(crate) fn url_encode(bytes: &[u8]) -> String {
     Base64UrlUnpadded::encode_string(bytes)
 }
 
+/// Decodes URL-safe base64 without padding (what [`url_encode`] makes).
+pub(crate) fn url_decode(text: &str) -> Option<Vec<u8>> {
+    Base64UrlUnpadded::decode_vec(text).ok()
+}
+
 /// Decodes base64 the way the Cotter SDKs sent it: either alphabet, padding optional, line breaks and
 /// spaces ignored, and a space read as `+` (a raw `+` in a query string arrives as a space).
 ///
