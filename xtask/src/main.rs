@@ -34,8 +34,9 @@ commands:
            for thumbv7em-none-eabihf and thumbv6m-none-eabi
   doc      cargo doc with RUSTDOCFLAGS=-D warnings
   qemu     the Cortex-M3 firmware (tests/firmware) in qemu-system-arm lm3s6965evb: verify-only,
-           and the full client over UART0 against the emulator; size/stack table and budgets
-  size     flash, static RAM and QEMU-measured peak stack of both firmware builds
+           the full client over UART0 against the emulator, and the full client over TLS 1.3
+           against the emulator's HTTPS port; size/stack table and budgets
+  size     flash, static RAM and QEMU-measured peak stack of the three firmware builds
   clients  Cotter's own python SDK (PyPI cotter 0.0.7) and JS SDK (npm cotter 0.3.35) and headless
            Chromium (WebDriver) against the emulator; installs what is missing
   keyring  the keyring store's tests against a real Secret Service (dbus + gnome-keyring) and
