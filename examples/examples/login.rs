@@ -83,15 +83,6 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
 
 /// The hosted page beside a local API (`http://127.0.0.1:P/api/v0` → `http://127.0.0.1:P/app`,
 /// the same over `https://`), Cotter's otherwise.
-fn default_page(base_url: &str) -> String {
-    let rest = base_url.strip_prefix("http://").or_else(|| base_url.strip_prefix("https://"));
-    let local = rest.is_some_and(|r| r.starts_with("127.0.0.1") || r.starts_with("localhost"));
-    match base_url.strip_suffix("/api/v0") {
-        Some(origin) if local => format!("{origin}/app"),
-        _ => cotter::DEFAULT_HOSTED_PAGE_URL.to_owned(),
-    }
-}
-
 fn main() -> ExitCode {
     let args = match parse(std::env::args().skip(1)) {
         Ok(a) => a,
@@ -131,8 +122,12 @@ where
     S: TokenStore,
     <S as ErrorType>::Error: Display,
 {
-    let page = args.hosted_page_url.clone().unwrap_or_else(|| default_page(&args.base_url));
-    let config = Config::new(&args.api_key).base_url(&args.base_url).hosted_page_url(&page);
+    // `--base-url` may be the server's root URL (the client adds `/api/v0`); without
+    // `--hosted-page-url` the page is Cotter's for Cotter's base URL and `<root>/app` otherwise.
+    let mut config = Config::new(&args.api_key).base_url(&args.base_url);
+    if let Some(page) = &args.hosted_page_url {
+        config = config.hosted_page_url(page);
+    }
     let transport = match transport(args.ca_file.as_deref()) {
         Ok(t) => t,
         Err(msg) => {

@@ -50,7 +50,9 @@ fn sign_in(common: &[&str], who: &str) {
 #[test]
 fn login_token_whoami_logout() {
     let emu = Emulator::start(cotter_emulator::Config::new().with_log_outbox(false)).expect("emu");
-    let api = emu.api_base();
+    // The URL the emulator prints first, as a new user pastes it: the server's root, no
+    // `/api/v0`, no `--hosted-page-url` (the HTTPS test below uses the API base).
+    let api = emu.base_url().to_owned();
     let dir = std::env::temp_dir().join(format!("login-cli-{}", std::process::id()));
     let store = format!("file:{}", dir.join("session").display());
     let common =

@@ -19,9 +19,12 @@ pub struct Config<'a> {
     /// The API key ID (`API_KEY_ID` header, `aud` of the tokens).
     pub api_key_id: &'a str,
     /// The API base, e.g. `https://www.cotter.app/api/v0` or an emulator's
-    /// `http://127.0.0.1:PORT/api/v0`.
+    /// `http://127.0.0.1:PORT/api/v0`, or the server's root URL (`http://127.0.0.1:PORT`, no
+    /// path), to which the client adds `/api/v0` ([`Config::api_base`]).
     pub base_url: &'a str,
-    /// The hosted login page, e.g. `https://js.cotter.app/app`.
+    /// The hosted login page, e.g. `https://js.cotter.app/app`. Left at
+    /// [`DEFAULT_HOSTED_PAGE_URL`] with a base URL other than Cotter's own, the page used is
+    /// the base URL's `<scheme>://<host>[:port]/app` ([`Config::hosted_page`]).
     pub hosted_page_url: &'a str,
     /// Seconds before `exp` at which the access token is refreshed (and clock leeway when
     /// verifying).
@@ -61,6 +64,49 @@ impl<'a> Config<'a> {
         self
     }
 
+    /// The API base requests go to, written into `buf`: [`Config::base_url`], with `/api/v0`
+    /// added when it is a server's root URL (nothing after `host[:port]` but an optional `/`).
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidBaseUrl`] when it is not an `http(s)://` URL or does not fit `buf`.
+    pub fn api_base<'b, const N: usize>(
+        &self,
+        buf: &'b mut heapless::String<N>,
+    ) -> Result<&'b str, ConfigError> {
+        let (origin, path) = split_origin(self.base_url).ok_or(ConfigError::InvalidBaseUrl)?;
+        buf.clear();
+        let fits = if path.is_empty() || path == "/" {
+            buf.push_str(origin).and_then(|()| buf.push_str("/api/v0"))
+        } else {
+            buf.push_str(self.base_url)
+        };
+        fits.map_err(|_| ConfigError::InvalidBaseUrl)?;
+        Ok(buf.as_str())
+    }
+
+    /// The hosted login page, written into `buf`: [`Config::hosted_page_url`], except that the
+    /// default page goes with Cotter's own base URL only; with any other base URL it is
+    /// `<scheme>://<host>[:port]/app` of that base (the emulator's, a self-hosted server's).
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidHostedPageUrl`] when the page does not fit `buf`,
+    /// [`ConfigError::InvalidBaseUrl`] when the base URL is not an `http(s)://` URL.
+    pub fn hosted_page<'b, const N: usize>(
+        &self,
+        buf: &'b mut heapless::String<N>,
+    ) -> Result<&'b str, ConfigError> {
+        let (origin, _) = split_origin(self.base_url).ok_or(ConfigError::InvalidBaseUrl)?;
+        let cotters = split_origin(DEFAULT_BASE_URL).map(|(o, _)| o);
+        buf.clear();
+        let fits = if self.hosted_page_url == DEFAULT_HOSTED_PAGE_URL && Some(origin) != cotters {
+            buf.push_str(origin).and_then(|()| buf.push_str("/app"))
+        } else {
+            buf.push_str(self.hosted_page_url)
+        };
+        fits.map_err(|_| ConfigError::InvalidHostedPageUrl)?;
+        Ok(buf.as_str())
+    }
+
     /// Checks the configuration: a non-empty key of safe characters, and both URLs `https://`
     /// unless their host is a loopback address.
     ///
@@ -80,6 +126,14 @@ impl<'a> Config<'a> {
             ConfigError::InsecureHostedPageUrl,
         )
     }
+}
+
+/// `(scheme://host[:port], the rest)` of an `http(s)://` URL.
+fn split_origin(url: &str) -> Option<(&str, &str)> {
+    let after = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let start = url.len() - after.len();
+    let end = after.find(['/', '?', '#']).map_or(url.len(), |i| start + i);
+    (end > start).then(|| url.split_at(end))
 }
 
 fn check_url(url: &str, invalid: ConfigError, insecure: ConfigError) -> Result<(), ConfigError> {
@@ -146,5 +200,31 @@ mod tests {
         let page = Config::new("k").hosted_page_url("http://example.com/app");
         assert_eq!(page.validate(), Err(ConfigError::InsecureHostedPageUrl));
         assert_eq!(Config::new("k").base_url("nope").validate(), Err(ConfigError::InvalidBaseUrl));
+    }
+
+    #[test]
+    fn root_urls_and_the_default_page() {
+        let mut api = heapless::String::<128>::new();
+        let mut page = heapless::String::<128>::new();
+        let cotter = Config::new("k");
+        assert_eq!(cotter.api_base(&mut api), Ok(DEFAULT_BASE_URL));
+        assert_eq!(cotter.hosted_page(&mut page), Ok(DEFAULT_HOSTED_PAGE_URL));
+        for root in ["http://127.0.0.1:8080", "http://127.0.0.1:8080/"] {
+            let emulator = Config::new("k").base_url(root);
+            assert_eq!(emulator.validate(), Ok(()));
+            assert_eq!(emulator.api_base(&mut api), Ok("http://127.0.0.1:8080/api/v0"));
+            assert_eq!(emulator.hosted_page(&mut page), Ok("http://127.0.0.1:8080/app"));
+        }
+        let api_base = Config::new("k").base_url("https://auth.example.com/api/v0");
+        assert_eq!(api_base.api_base(&mut api), Ok("https://auth.example.com/api/v0"));
+        assert_eq!(api_base.hosted_page(&mut page), Ok("https://auth.example.com/app"));
+        let own_page = api_base.hosted_page_url("https://login.example.com/signin");
+        assert_eq!(own_page.hosted_page(&mut page), Ok("https://login.example.com/signin"));
+        let mut tiny = heapless::String::<8>::new();
+        assert_eq!(api_base.api_base(&mut tiny), Err(ConfigError::InvalidBaseUrl));
+        assert_eq!(
+            Config::new("k").base_url("ftp://x").api_base(&mut api),
+            Err(ConfigError::InvalidBaseUrl)
+        );
     }
 }

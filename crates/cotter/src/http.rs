@@ -21,10 +21,13 @@ pub(crate) fn send<'w, T: Transport, S>(
     body: Option<&[u8]>,
     work: &'w mut [u8],
 ) -> Result<Response<'w>, Error<T::Error, S>> {
-    let url = endpoint
-        .url(config.base_url)
-        .and_then(|u| u.to_heapless::<URL_CAP>())
-        .map_err(Error::Protocol)?;
+    // The base URL may be the server's root; `/api/v0` is added then.
+    let mut base = heapless::String::<URL_CAP>::new();
+    let base = config
+        .api_base(&mut base)
+        .map_err(|_| Error::Protocol(cotter_proto::Error::InvalidBaseUrl))?;
+    let url =
+        endpoint.url(base).and_then(|u| u.to_heapless::<URL_CAP>()).map_err(Error::Protocol)?;
     let json_headers = [("API_KEY_ID", config.api_key_id), ("Content-Type", "application/json")];
     let plain_headers = [("API_KEY_ID", config.api_key_id)];
     // Unreachable in practice: `Endpoint::method` gives only the four tokens that

@@ -132,6 +132,13 @@ where
         zeroize::Zeroize::zeroize(&mut random);
         let (verifier, state) = (verifier?, state?);
         let challenge = verifier.challenge();
+        // The default page goes with Cotter's own base URL only; another server's is its `/app`.
+        let mut hosted = heapless::String::<{ crate::http::URL_CAP }>::new();
+        let hosted = self
+            .io
+            .config
+            .hosted_page(&mut hosted)
+            .map_err(|_| Error::Protocol(cotter_proto::Error::InvalidBaseUrl))?;
         let mut page = HostedPageUrl::new(
             self.io.config.api_key_id,
             redirect_url,
@@ -139,7 +146,7 @@ where
             &challenge,
             &state,
         )
-        .with_page(self.io.config.hosted_page_url)
+        .with_page(hosted)
         .map_err(Error::Protocol)?
         .auth_method(kind.method());
         if let Some(id) = identifier {
