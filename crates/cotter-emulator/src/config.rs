@@ -30,8 +30,15 @@ pub const DEFAULT_WORKERS: usize = 32;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Config {
-    /// TCP port on 127.0.0.1; `0` (the default) lets the OS pick a free one.
+    /// The address to listen on (`--host`); default `127.0.0.1`. Any other address makes the
+    /// `/dev/` endpoints and the console reachable from the network.
+    pub host: core::net::IpAddr,
+    /// TCP port; `0` (the default) lets the OS pick a free one.
     pub port: u16,
+    /// The base URL clients reach the emulator at (`--public-url`), used in magic links, the
+    /// hosted page, `GET /` and [`Emulator::base_url`](crate::Emulator::base_url); its host is
+    /// also served (the `Host` check). `None`: `http[s]://HOST:PORT`.
+    pub public_url: Option<String>,
     /// Accepted API key IDs; empty means only [`DEFAULT_API_KEY_ID`].
     pub api_keys: Vec<String>,
     /// Allowed `redirect_url`s (exact match); empty means any `http://localhost[:port]`,
@@ -78,7 +85,9 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Self {
+            host: core::net::IpAddr::V4(core::net::Ipv4Addr::LOCALHOST),
             port: 0,
+            public_url: None,
             api_keys: Vec::new(),
             redirect_urls: Vec::new(),
             seed: None,
@@ -101,6 +110,22 @@ impl Config {
     /// The defaults: free port, the development API key, loopback redirects, OS randomness, 3600 s tokens.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Listens on `host` instead of 127.0.0.1 (e.g. `0.0.0.0` for phones and simulators on the
+    /// network; the `/dev/` endpoints are then reachable from it too).
+    #[must_use]
+    pub fn with_host(mut self, host: core::net::IpAddr) -> Self {
+        self.host = host;
+        self
+    }
+
+    /// The base URL clients use (`http[s]://host[:port]`, e.g. the machine's LAN address or a
+    /// tunnel): magic links and the hosted page name it, and its host passes the `Host` check.
+    #[must_use]
+    pub fn with_public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = Some(url.into());
+        self
     }
 
     /// Listens on `port` (0 = any free port).

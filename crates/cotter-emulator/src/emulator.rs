@@ -37,6 +37,8 @@ pub struct Emulator {
     tls_ca_pem: Option<String>,
     /// Serving HTTPS: the scripted user trusts this emulator's certificate until it stops.
     tls: bool,
+    /// `http[s]://ADDRESS:PORT`.
+    listen_url: String,
 }
 
 impl Drop for Emulator {
@@ -59,7 +61,7 @@ impl core::fmt::Debug for Emulator {
 }
 
 impl Emulator {
-    /// Binds 127.0.0.1 on `config.port` and starts serving.
+    /// Binds `config.host` (127.0.0.1 by default) on `config.port` and starts serving.
     ///
     /// # Errors
     ///
@@ -79,15 +81,30 @@ impl Emulator {
         if config.kid.is_empty() {
             return Err(Error::InvalidConfig("kid must not be empty"));
         }
-        let hosts = HostCheck::new(&config.allowed_hosts)?;
+        let public_url = match &config.public_url {
+            Some(url) => Some(public_authority(url)?),
+            None => None,
+        };
+        let mut allowed_hosts = config.allowed_hosts.clone();
+        allowed_hosts.extend(public_url.as_ref().map(|(_, authority)| authority.clone()));
+        let hosts = HostCheck::new(&allowed_hosts)?;
         let origins = crate::cors::Origins::new(&config.allowed_origins)?;
         let tls = match &config.tls {
             Some(tls) => Some(crate::tls::setup(tls, config.seed).map_err(Error::Tls)?),
             None => None,
         };
         let scheme = if tls.is_some() { "https" } else { "http" };
-        let listener = TcpListener::bind(("127.0.0.1", config.port)).map_err(Error::Bind)?;
+        let listener = TcpListener::bind((config.host, config.port)).map_err(Error::Bind)?;
         let addr = listener.local_addr().map_err(Error::Bind)?;
+        let listen_url = format!("{scheme}://{addr}");
+        let hosts = if config.host.is_unspecified() {
+            hosts
+        } else {
+            // Its own address, as clients on the network name it.
+            let mut with_addr = allowed_hosts;
+            with_addr.push(addr.to_string());
+            HostCheck::new(&with_addr)?
+        };
         let settings = Arc::new(Settings {
             api_keys,
             redirect_urls: config.redirect_urls.clone(),
@@ -95,7 +112,7 @@ impl Emulator {
             reuse_interval: config.reuse_interval,
             log_outbox: config.log_outbox,
             log_requests: config.log_requests,
-            base_url: format!("{scheme}://{addr}"),
+            base_url: public_url.map_or_else(|| listen_url.clone(), |(url, _)| url),
             hosts: hosts.bound_to(addr.port()),
             origins,
             frozen_at: config.frozen_clock.then(crate::state::system_time),
@@ -134,12 +151,18 @@ impl Emulator {
         if let Some(anchor) = anchor {
             crate::browser::register(addr.port(), anchor);
         }
-        Ok(Self { app, server, tls_ca_pem, tls })
+        Ok(Self { app, server, tls_ca_pem, tls, listen_url })
     }
 
-    /// `http://127.0.0.1:PORT`, or `https://127.0.0.1:PORT` with TLS.
+    /// The URL clients use: `http://127.0.0.1:PORT` (`https://…` with TLS, the `--host` address
+    /// instead of 127.0.0.1), or the [`Config::public_url`].
     pub fn base_url(&self) -> &str {
         &self.app.settings.base_url
+    }
+
+    /// `http[s]://ADDRESS:PORT` of the listening socket (what the binary's first line names).
+    pub fn listen_url(&self) -> &str {
+        &self.listen_url
     }
 
     /// The CA certificate (PEM) that signed the server certificate made at start with
@@ -287,6 +310,21 @@ impl Emulator {
     pub fn shutdown(mut self) {
         self.server.shutdown();
     }
+}
+
+/// `(the URL without a trailing /, its host[:port])` of a `--public-url`.
+fn public_authority(url: &str) -> Result<(String, String), Error> {
+    let invalid =
+        Error::InvalidConfig("the public URL must be http[s]://host[:port], without a path");
+    let url = url.strip_suffix('/').unwrap_or(url);
+    let authority =
+        url.strip_prefix("http://").or_else(|| url.strip_prefix("https://")).ok_or(invalid)?;
+    let invalid =
+        Error::InvalidConfig("the public URL must be http[s]://host[:port], without a path");
+    if authority.is_empty() || authority.contains(['/', '?', '#', '@']) {
+        return Err(invalid);
+    }
+    Ok((url.to_owned(), authority.to_owned()))
 }
 
 /// An [`App`] with default settings, not bound to a socket, for unit tests.

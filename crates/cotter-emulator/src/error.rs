@@ -7,7 +7,8 @@ use std::string::String;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
-    /// Binding 127.0.0.1 on the configured port failed (port in use, no permission).
+    /// Binding the configured address and port failed (port in use, no permission, an address
+    /// this machine does not have).
     Bind(std::io::Error),
     /// A server thread could not be spawned.
     Spawn(std::io::Error),
@@ -27,7 +28,7 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Bind(_) => f.write_str("could not bind 127.0.0.1"),
+            Self::Bind(_) => f.write_str("could not bind the listening address"),
             Self::Spawn(_) => f.write_str("could not spawn a server thread"),
             Self::Entropy(_) => f.write_str("could not seed the random generator from the system"),
             Self::InvalidConfig(what) => write!(f, "invalid configuration: {what}"),
@@ -54,7 +55,7 @@ mod tests {
     #[test]
     fn display_and_source() {
         let bind = Error::Bind(std::io::Error::from(std::io::ErrorKind::AddrInUse));
-        assert_eq!(bind.to_string(), "could not bind 127.0.0.1");
+        assert_eq!(bind.to_string(), "could not bind the listening address");
         assert!(bind.source().is_some());
         let config = Error::InvalidConfig("token_ttl must be positive");
         assert_eq!(config.to_string(), "invalid configuration: token_ttl must be positive");

@@ -1,7 +1,7 @@
 //! `cotter-emulator`: run the Cotter-compatible development server until SIGINT or SIGTERM.
 //!
 //! ```text
-//! cotter-emulator [--port N] [--api-key ID]... [--redirect-url URL]... [--seed N] [--token-ttl SECS]
+//! cotter-emulator [--host ADDR] [--port N] [--public-url URL] [--api-key ID]... [--redirect-url URL]... [--seed N] [--token-ttl SECS]
 //!                 [--reuse-interval SECS] [--allowed-host NAME]... [--allowed-origin ORIGIN]...
 //!                 [--state FILE] [--quiet] [--log-requests]
 //!                 [--tls] [--tls-cert FILE --tls-key FILE] [--tls-ca-out FILE]
@@ -26,11 +26,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-const USAGE: &str = "usage: cotter-emulator [--port N] [--api-key ID]... [--redirect-url URL]... [--seed N] \
+const USAGE: &str = "usage: cotter-emulator [--host ADDR] [--port N] [--public-url URL] [--api-key ID]... [--redirect-url URL]... [--seed N] \
 [--token-ttl SECS] [--reuse-interval SECS] [--allowed-host NAME]... [--allowed-origin ORIGIN]... [--state FILE] [--quiet] [--log-requests] \
 [--tls] [--tls-cert FILE --tls-key FILE] [--tls-ca-out FILE]
 
-  --port N              TCP port on 127.0.0.1 (default 0: any free port)
+  --host ADDR           IP address to listen on (default 127.0.0.1; any other makes the /dev/
+                        endpoints and the console reachable from the network)
+  --port N              TCP port (default 0: any free port)
+  --public-url URL      the base URL clients reach it at (http[s]://host[:port]), used in magic links
+                        and the hosted page; its host is served too (phones, simulators, tunnels)
   --api-key ID          accepted API key ID, repeatable (default: cotter-dev-api-key)
   --redirect-url URL    allowed redirect_url, repeatable (default: any http://localhost:* or http://127.0.0.1:*)
   --seed N              deterministic keys, codes and refresh tokens
@@ -111,6 +115,12 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Cli>, String>
                 .map_err(|_| format!("{name}: {text:?} is not a non-negative integer"))
         };
         match flag.as_str() {
+            "--host" => {
+                let text = value("--host")?;
+                config.host =
+                    text.parse().map_err(|_| format!("--host: {text:?} is not an IP address"))?;
+            }
+            "--public-url" => config.public_url = Some(value("--public-url")?),
             "--port" => {
                 let text = value("--port")?;
                 config.port =
@@ -201,8 +211,25 @@ fn main() -> ExitCode {
         eprintln!("cotter-emulator: --tls-ca-out {}: {e}", path.display());
         return ExitCode::FAILURE;
     }
+    if !emulator.local_addr().ip().is_loopback() {
+        eprintln!(
+            "cotter-emulator: warning: listening on {}: the /dev/ endpoints and the console \
+             (/dev/ui), which read and change users, sessions and keys without authentication, are \
+             reachable from the network; for development only",
+            emulator.local_addr().ip()
+        );
+        if emulator.tls_ca_pem().is_some() {
+            eprintln!(
+                "cotter-emulator: warning: the generated certificate names only 127.0.0.1, ::1 and \
+                 localhost; clients on the network need --tls-cert/--tls-key for their name"
+            );
+        }
+    }
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "cotter-emulator listening on {}", emulator.base_url());
+    let _ = writeln!(out, "cotter-emulator listening on {}", emulator.listen_url());
+    if emulator.base_url() != emulator.listen_url() {
+        let _ = writeln!(out, "  public url: {}", emulator.base_url());
+    }
     let _ = writeln!(out, "  api base: {}", emulator.api_base());
     let _ = writeln!(out, "  hosted page: {}", emulator.hosted_page_url());
     if default_key {
@@ -218,6 +245,13 @@ fn main() -> ExitCode {
         "  jwks: {}/token/jwks (kid {})",
         emulator.api_base(),
         emulator.current_kid()
+    );
+    let ca = tls_ca_out.as_ref().map(|p| format!(" --ca-file {}", p.display())).unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "  login: cargo run -p cotter-examples --example login -- --base-url {} --api-key {}{ca}",
+        emulator.base_url(),
+        emulator.api_keys().first().map_or(DEFAULT_API_KEY_ID, String::as_str)
     );
     let _ = out.flush();
     drop(out);
@@ -255,6 +289,7 @@ mod tests {
         .expect("valid")
         .expect("config");
         assert_eq!(config.port, 8080);
+        assert!(config.host.is_loopback());
         assert_eq!(config.api_keys, vec!["a".to_owned(), "b".to_owned()]);
         assert_eq!(config.seed, Some(5));
         assert_eq!(config.token_ttl, 60);
@@ -282,6 +317,11 @@ mod tests {
         assert!(config.log_requests);
         assert_eq!(config.state_file, Some("/tmp/s.json".into()));
         assert_eq!(config.allowed_origins, vec!["https://app.test".to_owned()]);
+        let config = parse(&["--host", "0.0.0.0", "--public-url", "http://192.168.1.5:8080"])
+            .expect("valid")
+            .expect("config");
+        assert!(config.host.is_unspecified());
+        assert_eq!(config.public_url.as_deref(), Some("http://192.168.1.5:8080"));
         assert_eq!(parse(&["--help"]), Ok(None));
     }
 
@@ -292,6 +332,7 @@ mod tests {
         assert!(parse(&["--seed", "-1"]).is_err());
         assert!(parse(&["--bogus"]).is_err());
         assert!(parse(&["--allowed-host"]).is_err());
+        assert!(parse(&["--host", "localhost"]).is_err());
     }
 
     #[test]

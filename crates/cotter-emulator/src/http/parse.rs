@@ -33,38 +33,41 @@ pub(super) struct Incoming {
 }
 
 /// Reads one request. `writer` is used only to send `100 Continue`.
+///
+/// The request line and header fields are read up to the empty line within the limits below, then
+/// parsed by `httparse`; the framing rules (one `Host`, `Content-Length` xor `Transfer-Encoding`,
+/// chunk sizes) are checked here.
 pub(super) fn read_request<R: BufRead, W: Write>(
     reader: &mut R,
     writer: &mut W,
     deadline: Instant,
 ) -> Result<Incoming, ReadError> {
-    let mut line = read_line(reader, deadline, true)?;
-    // RFC 9112 §2.2: ignore at least one empty line before the request line.
-    let mut skipped = 0;
-    while line.is_empty() {
-        skipped += 1;
-        if skipped > 4 {
-            return Err(ReadError::Reject(400, "empty request line"));
-        }
-        line = read_line(reader, deadline, true)?;
+    let raw = read_head(reader, deadline)?;
+    let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut parsed = httparse::Request::new(&mut fields);
+    match parsed.parse(&raw) {
+        Ok(httparse::Status::Complete(_)) => {}
+        // `read_head` stops at the empty line, so the head is complete.
+        Ok(httparse::Status::Partial) => return Err(ReadError::Reject(400, "incomplete request")),
+        Err(e) => return Err(head_error(e, &raw)),
     }
-    let line =
-        String::from_utf8(line).map_err(|_| ReadError::Reject(400, "request line is not UTF-8"))?;
-    let (method, target, version) = split_request_line(&line)?;
-
-    let mut headers: Vec<(String, String)> = Vec::new();
-    let mut header_bytes = 0usize;
-    loop {
-        let raw = read_line(reader, deadline, false)?;
-        if raw.is_empty() {
-            break;
-        }
-        header_bytes += raw.len();
-        if headers.len() >= MAX_HEADERS || header_bytes > MAX_HEADER_BYTES {
-            return Err(ReadError::Reject(431, "too many or too large header fields"));
-        }
-        headers.push(parse_header(&raw)?);
+    let (Some(method), Some(target), Some(minor)) = (parsed.method, parsed.path, parsed.version)
+    else {
+        return Err(ReadError::Reject(400, "malformed request line"));
+    };
+    if !target.starts_with('/') {
+        return Err(ReadError::Reject(400, "malformed request target"));
     }
+    let version = if minor == 1 { "HTTP/1.1" } else { "HTTP/1.0" };
+    let headers: Vec<(String, String)> = parsed
+        .headers
+        .iter()
+        .map(|h| {
+            let value = String::from_utf8_lossy(h.value);
+            (String::from(h.name), String::from(value.trim_matches([' ', '\t'])))
+        })
+        .collect();
+    let (method, target) = (String::from(method), String::from(target));
 
     fn find<'h>(
         headers: &'h [(String, String)],
@@ -131,10 +134,10 @@ pub(super) fn read_request<R: BufRead, W: Write>(
 
     let (path, query) = match target.split_once('?') {
         Some((path, query)) => (path, query),
-        None => (target, ""),
+        None => (target.as_str(), ""),
     };
     let head = method == "HEAD";
-    let method = if head { "GET" } else { method };
+    let method = if head { "GET" } else { method.as_str() };
     Ok(Incoming {
         request: Request {
             method: method.into(),
@@ -148,42 +151,111 @@ pub(super) fn read_request<R: BufRead, W: Write>(
     })
 }
 
-fn split_request_line(line: &str) -> Result<(&str, &str, &str), ReadError> {
-    let mut parts = line.split(' ');
-    let (Some(method), Some(target), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(ReadError::Reject(400, "malformed request line"));
-    };
-    if method.is_empty() || !method.bytes().all(is_tchar) {
-        return Err(ReadError::Reject(400, "malformed method"));
-    }
-    if !target.starts_with('/') || target.chars().any(char::is_control) {
-        return Err(ReadError::Reject(400, "malformed request target"));
-    }
-    match version {
-        "HTTP/1.1" | "HTTP/1.0" => Ok((method, target, version)),
-        v if v.starts_with("HTTP/") && v.len() == 8 => {
-            Err(ReadError::Reject(505, "only HTTP/1.0 and HTTP/1.1"))
+/// The status for a head `httparse` refused: 505 for a well-formed `HTTP/x.y` other than 1.0 and
+/// 1.1, 400 for everything else.
+fn head_error(error: httparse::Error, raw: &[u8]) -> ReadError {
+    if error == httparse::Error::Version {
+        let line = raw.split(|&b| b == b'\n').next().unwrap_or_default();
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let version = line.rsplit(|&b| b == b' ').next().unwrap_or_default();
+        if version.len() == 8
+            && version.starts_with(b"HTTP/")
+            && version[5].is_ascii_digit()
+            && version[6] == b'.'
+            && version[7].is_ascii_digit()
+        {
+            return ReadError::Reject(505, "only HTTP/1.0 and HTTP/1.1");
         }
-        _ => Err(ReadError::Reject(400, "malformed HTTP version")),
+        return ReadError::Reject(400, "malformed HTTP version");
     }
+    ReadError::Reject(
+        400,
+        match error {
+            httparse::Error::HeaderName => "malformed header field name",
+            httparse::Error::HeaderValue => "control character in header field value",
+            httparse::Error::Token => "malformed method",
+            httparse::Error::TooManyHeaders => "too many header fields",
+            _ => "malformed request",
+        },
+    )
 }
 
-fn parse_header(raw: &[u8]) -> Result<(String, String), ReadError> {
-    let colon = raw
-        .iter()
-        .position(|&b| b == b':')
-        .ok_or(ReadError::Reject(400, "malformed header field"))?;
-    let (name, value) = (&raw[..colon], &raw[colon + 1..]);
-    if name.is_empty() || !name.iter().copied().all(is_tchar) {
-        return Err(ReadError::Reject(400, "malformed header field name"));
+/// Reads the request line and header fields up to and including the empty line that ends them:
+/// at most [`MAX_LINE`] bytes a line (414 for the request line, 431 for a field), [`MAX_HEADERS`]
+/// fields and [`MAX_HEADER_BYTES`] of fields (431). Up to four empty lines before the request line
+/// are skipped (RFC 9112 §2.2).
+fn read_head<R: BufRead>(reader: &mut R, deadline: Instant) -> Result<Vec<u8>, ReadError> {
+    let mut head = Vec::with_capacity(512);
+    let mut line_start = 0usize;
+    let mut request_line_end: Option<usize> = None;
+    let mut skipped = 0;
+    let mut fields = 0usize;
+    loop {
+        if Instant::now() > deadline {
+            return Err(ReadError::Reject(408, "request took too long"));
+        }
+        let nothing_yet = head.is_empty() && skipped == 0;
+        let buf = match reader.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                return Err(if nothing_yet {
+                    ReadError::Closed
+                } else {
+                    ReadError::Reject(408, "request timed out")
+                });
+            }
+            Err(_) => return Err(if nothing_yet { ReadError::Closed } else { ReadError::Io }),
+        };
+        if buf.is_empty() {
+            return Err(if nothing_yet { ReadError::Closed } else { ReadError::Io });
+        }
+        let (take, line_done) = match buf.iter().position(|&b| b == b'\n') {
+            Some(at) => (at + 1, true),
+            None => (buf.len(), false),
+        };
+        head.extend_from_slice(&buf[..take]);
+        reader.consume(take);
+        let in_request_line = request_line_end.is_none();
+        let line_len = head.len() - line_start;
+        if line_len > MAX_LINE + 2 {
+            return Err(ReadError::Reject(
+                if in_request_line { 414 } else { 431 },
+                "line too long",
+            ));
+        }
+        if let Some(end) = request_line_end
+            && head.len() - end > MAX_HEADER_BYTES + 2
+        {
+            return Err(ReadError::Reject(431, "too many or too large header fields"));
+        }
+        if !line_done {
+            continue;
+        }
+        let line = &head[line_start..];
+        let empty = line == b"\n" || line == b"\r\n";
+        match (empty, in_request_line) {
+            (true, true) => {
+                skipped += 1;
+                if skipped > 4 {
+                    return Err(ReadError::Reject(400, "empty request line"));
+                }
+                head.truncate(line_start);
+            }
+            (true, false) => return Ok(head),
+            (false, true) => {
+                request_line_end = Some(head.len());
+                line_start = head.len();
+            }
+            (false, false) => {
+                fields += 1;
+                if fields > MAX_HEADERS {
+                    return Err(ReadError::Reject(431, "too many or too large header fields"));
+                }
+                line_start = head.len();
+            }
+        }
     }
-    if value.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f) {
-        return Err(ReadError::Reject(400, "control character in header field value"));
-    }
-    let value = String::from_utf8_lossy(value);
-    Ok((String::from_utf8_lossy(name).into_owned(), value.trim_matches([' ', '\t']).into()))
 }
 
 fn parse_length(text: &str) -> Result<usize, ReadError> {
@@ -192,11 +264,6 @@ fn parse_length(text: &str) -> Result<usize, ReadError> {
         return Err(ReadError::Reject(400, "malformed content-length"));
     }
     text.parse().map_err(|_| ReadError::Reject(400, "malformed content-length"))
-}
-
-/// RFC 9110 `tchar`.
-fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
 /// Reads up to `\n` (dropping `\r\n`/`\n`), at most [`MAX_LINE`] bytes.
