@@ -7,17 +7,17 @@
 //! It starts the Cotter-compatible emulator in this process, signs in with an email OTP
 //! (this program plays the user: it fills the hosted page's forms and reads the code from the
 //! emulator's development outbox, as a person would read their email), verifies the tokens,
-//! calls a tiny backend that checks `Authorization: Bearer` with `cotter-jwt`, moves the
+//! calls a tiny axum backend that checks `Authorization: Bearer` with `cotter-axum`, moves the
 //! emulator's clock past expiry to show the refresh (and the refresh token rotating), logs
 //! out, and shows the backend refusing the app, which now has no token to send.
 
+use axum::Router;
+use axum::routing::get;
 use cotter::store::MemoryStore;
 use cotter::transport::{Method, Request, Transport, UreqTransport};
 use cotter::{Client, Clock, Config, LoginKind, OsRandom};
+use cotter_axum::{CotterAuth, CotterClaims};
 use cotter_emulator::{Emulator, browser};
-use cotter_jwt::{Jwks, UntrustedToken, Validation};
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -40,48 +40,28 @@ fn redact(secret: &str) -> String {
     format!("{}…{} ({} bytes)", &secret[..8], &secret[secret.len() - 4..], secret.len())
 }
 
-/// A tiny backend: answers `GET /hello` with 200 and the user's ID when the bearer token
-/// verifies against the emulator's JWKS, and 401 otherwise. Serves `requests` requests.
-fn backend(
-    jwks: Jwks<4>,
-    api_key: String,
-    clock: impl Fn() -> u64 + Send + 'static,
-    requests: usize,
-) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind the backend");
-    let url = format!("http://{}/hello", listener.local_addr().expect("addr"));
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(requests) {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-            let mut auth = None;
-            let mut line = String::new();
-            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-                if let Some((name, value)) = line.trim_end().split_once(':')
-                    && name.eq_ignore_ascii_case("authorization")
-                {
-                    auth = value.trim().strip_prefix("Bearer ").map(str::to_owned);
-                }
-                line.clear();
-            }
-            let verdict = auth.ok_or("no bearer token".to_owned()).and_then(|token| {
-                let mut buf = vec![0u8; UntrustedToken::buffer_len(&token)];
-                let v = Validation::cotter(&api_key, clock());
-                let t = jwks.verify(&token, &v, &mut buf).map_err(|e| e.to_string())?;
-                Ok(t.claims().sub().map(|s| s.to_string()).unwrap_or_default())
-            });
-            let (status, body) = match verdict {
-                Ok(sub) => ("200 OK", format!("hello, user {sub}")),
-                Err(why) => ("401 Unauthorized", format!("refused: {why}")),
-            };
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    url
+/// A tiny axum backend protected by `cotter-axum`: `GET /hello` answers 200 and the user's ID
+/// when the bearer token verifies against the emulator's JWKS (fetched by the layer itself),
+/// and the RFC 6750 error otherwise. Its clock is the emulator's, which this demo moves.
+fn backend(emu: Arc<Emulator>, api_key: String) -> Result<String, Box<dyn core::error::Error>> {
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
+    let (auth, listener) = runtime.block_on(async {
+        let issuer = emu.base_url().to_owned();
+        let auth =
+            CotterAuth::builder(api_key).issuer_url(issuer).clock(move || emu.now()).build()?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        Ok::<_, Box<dyn core::error::Error>>((auth, listener))
+    })?;
+    let url = format!("http://{}/hello", listener.local_addr()?);
+    let app = Router::new()
+        .route(
+            "/hello",
+            get(|user: CotterClaims| async move { format!("hello, user {}", user.sub) }),
+        )
+        .route_layer(auth.layer());
+    std::thread::spawn(move || runtime.block_on(async { axum::serve(listener, app).await }));
+    Ok(url)
 }
 
 fn call_backend(url: &str, bearer: Option<&str>) -> String {
@@ -96,7 +76,8 @@ fn call_backend(url: &str, bearer: Option<&str>) -> String {
     let req = Request::new(Method::Get, url).with_headers(&headers);
     let mut buf = vec![0u8; 4096];
     match UreqTransport::new().send(&req, &mut buf) {
-        Ok(r) => format!("{} {}", r.status, String::from_utf8_lossy(r.body)),
+        Ok(r) if r.status == 200 => format!("200 {}", String::from_utf8_lossy(r.body)),
+        Ok(r) => format!("{} refused: {}", r.status, String::from_utf8_lossy(r.body)),
         Err(e) => format!("request failed: {e}"),
     }
 }
@@ -149,13 +130,10 @@ fn run() -> Result<(), Box<dyn core::error::Error>> {
         emu.now()
     );
 
-    println!("\n4. Calling a tiny backend that verifies `Authorization: Bearer` with cotter-jwt");
-    let mut jwks_buf = vec![0u8; 8192];
-    let jwks_url = format!("{api}/token/jwks");
-    let jwks_resp = UreqTransport::new().send(&Request::get(&jwks_url), &mut jwks_buf)?;
-    let jwks = Jwks::<4>::from_json(core::str::from_utf8(jwks_resp.body)?)?;
-    let backend_clock = Arc::clone(&emu);
-    let backend_url = backend(jwks, api_key.clone(), move || backend_clock.now(), 4);
+    println!(
+        "\n4. Calling a tiny axum backend that checks `Authorization: Bearer` with cotter-axum"
+    );
+    let backend_url = backend(Arc::clone(&emu), api_key.clone())?;
     println!("   GET {backend_url} -> {}", call_backend(&backend_url, Some(&access)));
 
     println!(
