@@ -3,6 +3,7 @@
 //! answer with its exact header, key rotation, and the issuer going down.
 
 use base64ct::{Base64UrlUnpadded, Encoding as _};
+use core::time::Duration;
 use cotter::store::MemoryStore;
 use cotter::transport::UreqTransport;
 use cotter::{Client, Config, LoginKind, OsRandom, SystemClock};
@@ -13,7 +14,7 @@ use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, ChildStdout, Command, Stdio};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The example's process, killed when the test ends.
 struct Backend {

@@ -6,9 +6,10 @@ use crate::fetch::Fetcher;
 use crate::refresh::{Policy, Timing};
 use crate::{AuthLayer, BuildError};
 use bytes::Bytes;
+use core::time::Duration;
 use cotter_jwt::{CachedToken, Jwks, LargeTableKey, Validation, VerifiedCache};
 use std::sync::{Arc, OnceLock, PoisonError, RwLock, Weak};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use tokio::task::AbortHandle;
 
 /// Most keys of one JWKS kept (Cotter publishes one or two at a time).

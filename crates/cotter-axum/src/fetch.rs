@@ -3,6 +3,7 @@
 
 use crate::BuildError;
 use bytes::Bytes;
+use core::time::Duration;
 use http::{Request, Uri, header};
 use http_body_util::{BodyExt as _, Empty, Limited};
 use hyper_rustls::HttpsConnector;
@@ -13,7 +14,6 @@ use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject as _;
 use rustls::{ClientConfig, RootCertStore};
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Largest JWKS body read (a Cotter JWKS is about 300 bytes a key).
 const MAX_BODY: usize = 64 * 1024;
@@ -42,7 +42,7 @@ impl core::fmt::Debug for Fetcher {
 fn is_loopback(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
-        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || host.parse::<core::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 impl Fetcher {

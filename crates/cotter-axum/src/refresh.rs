@@ -3,7 +3,8 @@
 //! Private on purpose: it is the minimal policy of this crate until `cotter-jwt`'s sans-IO
 //! JWKS cache (issue 15 §1) takes its place behind the same calls.
 
-use std::time::{Duration, Instant};
+use core::time::Duration;
+use std::time::Instant;
 
 /// The timing rules.
 #[derive(Clone, Copy, Debug)]
