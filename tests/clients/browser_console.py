@@ -23,7 +23,7 @@ import urllib.parse
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import emulator_user as emu  # noqa: E402
-from browser_hosted_page import CHROMEDRIVER, CHROMIUM, check, screenshot  # noqa: E402
+from browser_hosted_page import CHROMEDRIVER, CHROMIUM, check, screenshot, visible  # noqa: E402
 
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
@@ -61,6 +61,7 @@ def main():
     out_dir = os.environ.get("COTTER_CLIENTS_OUT") or tempfile.mkdtemp()
     for tool in (CHROMIUM, CHROMEDRIVER):
         check(os.access(tool, os.X_OK), f"{tool} is installed")
+    emu.dev_json("POST", "/dev/reset")  # a fresh state, also against an emulator used before
     alice = signed_in(base, "alice@example.com")
     bob = signed_in(base, "bob@example.com")
     sessions = emu.dev_json("GET", "/dev/sessions")
@@ -90,7 +91,7 @@ def main():
         path = screenshot(driver, out_dir, "console.png")
         check(True, f"console rendered with JavaScript disabled; screenshot {path}")
         driver.find_element(By.ID, f"revoke-{alice_session}").click()
-        done = driver.find_element(By.ID, "done").text
+        done = visible(driver, "done", f"after clicking #revoke-{alice_session}").text
         status = driver.find_element(By.ID, f"status-{alice_session}").text
         check(driver.current_url.startswith(f"{base}/dev/ui?done=") and status == "revoked",
               f"clicking #revoke-{alice_session} posted the form and came back: {done!r}, status {status}")
@@ -105,6 +106,7 @@ def main():
         field.clear()
         field.send_keys("120")
         driver.find_element(By.ID, "advance-clock").click()
+        visible(driver, "done", "after the clock form")
         after = emu.dev_json("GET", "/dev/clock")["offset"]
         check(after == offset + 120, f"the console's clock form moved the clock by 120 s (offset {after} s)")
     finally:
