@@ -13,10 +13,16 @@
 //!    another CA, which the firmware must refuse.
 //! 5. Prints the size and stack table and fails if a build is past its budget
 //!    ([`crate::size`], which knows the builds and budgets and nothing of QEMU).
+//! 6. Counts instructions ([`meter`]): QEMU runs with `-icount`, the firmware reads SysTick
+//!    around a region; the verify-bench build times one ES256 verification with each of
+//!    `cotter-jwt`'s back ends, the TLS build its handshakes and refreshes. The `mcu_…=` lines
+//!    and their budgets are [`crate::size`]'s.
 //!
-//! `cargo xtask size` does the same without echoing the firmware's output. Each QEMU run has a
+//! `cargo xtask size` does the same without echoing the firmware's output (and prints the same
+//! `mcu_…=` lines). Each QEMU run has a
 //! time limit; a failure shows QEMU's whole output.
 
+mod meter;
 mod tls;
 
 use crate::bridge::{Bridge, Handshake};
@@ -55,17 +61,29 @@ impl Run {
 pub(crate) fn run() -> StepResult {
     let started = Instant::now();
     let measured = measure_all(true)?;
-    size::print_table(&measured);
-    let verdict = size::check_budgets(&measured);
+    let verdict = report(&measured);
     println!("xtask qemu: {:.1} s", started.elapsed().as_secs_f64());
     verdict
+}
+
+/// The size table and the instruction figures, then both budgets.
+fn report(measured: &[Measured]) -> StepResult {
+    size::print_table(measured);
+    let mcu = size::Mcu::of(measured)?;
+    mcu.print();
+    let sizes = size::check_budgets(measured);
+    let instructions = mcu.check();
+    match (sizes, instructions) {
+        (Ok(()), Ok(())) => Ok(()),
+        (Err(e), Ok(())) | (Ok(()), Err(e)) => Err(e),
+        (Err(a), Err(b)) => Err(format!("{a}; {b}")),
+    }
 }
 
 /// `cargo xtask size`: builds and runs every variant, prints the table, checks the budgets.
 pub(crate) fn size_report() -> StepResult {
     let measured = measure_all(false)?;
-    size::print_table(&measured);
-    size::check_budgets(&measured)
+    report(&measured)
 }
 
 /// Builds, checks and runs every variant; the full client talks to a fresh emulator.
@@ -122,7 +140,21 @@ fn finish(
         .ok_or_else(|| format!("the {} firmware reported no stack peak", variant.name))?;
     println!("xtask qemu: {} firmware passed in {:.1} s", variant.name, run.seconds);
     let (seconds, requests) = (run.seconds, run.value("http-requests"));
-    Ok(Measured { variant, sections, stack, seconds, requests })
+    let instructions = if run.value("meter-loop-ticks").is_some() {
+        let calibration = meter::Calibration::of(run)?;
+        println!(
+            "xtask qemu: {} meter: {:.6} SysTick ticks per instruction; a loop of {} \
+             instructions measured {:+} off",
+            variant.name,
+            calibration.ticks_per_instr(),
+            calibration.loop_instr,
+            calibration.loop_error
+        );
+        meter::regions(run)?
+    } else {
+        Vec::new()
+    };
+    Ok(Measured { variant, sections, stack, seconds, requests, instructions })
 }
 
 /// `cargo build --release` of the firmware crate (its own workspace and profile).
@@ -217,6 +249,8 @@ fn check_no_alloc(firmware: &Path, variant: &Variant) -> StepResult {
 fn qemu(elf: &Path, serial: &str) -> Command {
     let mut cmd = Command::new("qemu-system-arm");
     cmd.args(["-cpu", "cortex-m3", "-machine", "lm3s6965evb", "-nographic", "-monitor", "none"])
+        // Virtual time counts instructions, for the firmware's instruction meter.
+        .args(["-icount", &format!("shift={}", meter::ICOUNT_SHIFT)])
         .args(["-semihosting-config", "enable=on,target=native", "-serial", serial, "-kernel"])
         .arg(elf)
         .stdin(Stdio::null());

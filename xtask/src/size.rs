@@ -39,8 +39,9 @@ pub(crate) struct Budget {
 
 const KIB: u64 = 1024;
 
-/// The three builds: verify-only (`cotter-jwt` alone), the full client, and the full client
-/// over TLS 1.3.
+/// The four builds: verify-only (`cotter-jwt` alone), the same with the verification benchmark
+/// (`bench`: p256's, the compact and the prepared back ends), the full client, and the full
+/// client over TLS 1.3.
 ///
 /// The budgets hold the SDK to what its constrained profile promises: it fits a small
 /// microcontroller without a heap and leaves room for the application (the LM3S6965 that QEMU
@@ -55,6 +56,16 @@ pub(crate) const VARIANTS: &[Variant] = &[
         network: false,
         tls: false,
         budget: Budget { flash: 32 * KIB, stack: 8 * KIB, static_ram: KIB, ram: 9 * KIB },
+    },
+    // Not a product: three back ends side by side and the generator's table in flash, to
+    // count their instructions (`mcu_verify_instr_*`); its budget only catches growth.
+    Variant {
+        name: "verify-bench",
+        no_default_features: true,
+        features: "bench",
+        network: false,
+        tls: false,
+        budget: Budget { flash: 80 * KIB, stack: 24 * KIB, static_ram: 12 * KIB, ram: 32 * KIB },
     },
     Variant {
         name: "full-client",
@@ -148,6 +159,133 @@ pub(crate) struct Measured {
     pub(crate) seconds: f64,
     /// HTTP requests the firmware made (builds with network only).
     pub(crate) requests: Option<u64>,
+    /// Instructions of the regions the firmware timed, by name, in the order printed.
+    pub(crate) instructions: Vec<(String, u64)>,
+}
+
+/// Instruction budgets on the Cortex-M3 (issue 18), checked with the size budgets.
+pub(crate) struct McuBudget {
+    /// Prepared verification against p256's, at most.
+    pub(crate) prepared_ratio: f64,
+    /// Compact verification against p256's, at most.
+    pub(crate) compact_ratio: f64,
+    /// One TLS handshake (certificate chain and `CertificateVerify` checked), at most.
+    pub(crate) handshake: u64,
+    /// One refresh: handshake, request, two token verifications, flash save, at most.
+    pub(crate) refresh: u64,
+}
+
+/// The instruction budgets.
+pub(crate) const MCU_BUDGET: McuBudget = McuBudget {
+    prepared_ratio: 0.25,
+    compact_ratio: 1.0,
+    handshake: 60_000_000,
+    refresh: 100_000_000,
+};
+
+/// The instruction figures of a set of runs (verify-bench and full-client-tls).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Mcu {
+    pub(crate) p256: u64,
+    pub(crate) compact: u64,
+    pub(crate) prepared: u64,
+    /// Building the key's table (provisioning), once.
+    pub(crate) prepare: u64,
+    /// The second boot's handshake (the first cannot check validity: no time yet).
+    pub(crate) handshake: u64,
+    /// Handshake + refresh on the open connection.
+    pub(crate) refresh: u64,
+    /// Handshake + the refresh after a reboot (which fetches the key set first).
+    pub(crate) refresh_after_reboot: u64,
+}
+
+impl Mcu {
+    /// The figures, from the runs that printed them.
+    pub(crate) fn of(measured: &[Measured]) -> Result<Self, String> {
+        let first = |name: &str| {
+            measured
+                .iter()
+                .flat_map(|m| &m.instructions)
+                .find(|(n, _)| n == name)
+                .map(|(_, i)| *i)
+                .ok_or_else(|| format!("no firmware run timed `{name}`"))
+        };
+        let last = |name: &str| {
+            measured
+                .iter()
+                .flat_map(|m| &m.instructions)
+                .rfind(|(n, _)| n == name)
+                .map(|(_, i)| *i)
+                .ok_or_else(|| format!("no firmware run timed `{name}`"))
+        };
+        let handshake = last("handshake")?;
+        Ok(Self {
+            p256: first("verify-p256")?,
+            compact: first("verify-compact")?,
+            prepared: first("verify-prepared")?,
+            prepare: first("prepare")?,
+            handshake,
+            refresh: handshake + first("refresh")?,
+            refresh_after_reboot: handshake + first("reboot-refresh")?,
+        })
+    }
+
+    fn ratio(a: u64, b: u64) -> f64 {
+        a as f64 / b.max(1) as f64
+    }
+
+    /// Compact against p256.
+    pub(crate) fn compact_ratio(&self) -> f64 {
+        Self::ratio(self.compact, self.p256)
+    }
+
+    /// Prepared against p256.
+    pub(crate) fn prepared_ratio(&self) -> f64 {
+        Self::ratio(self.prepared, self.p256)
+    }
+
+    /// Prints the `mcu_…=` lines (in this order, always last) and a note on the others.
+    pub(crate) fn print(&self) {
+        println!(
+            "xtask qemu: the prepared key's table took {} instructions to build (once); a refresh \
+             after a reboot (handshake, key set fetch, refresh) {}",
+            self.prepare, self.refresh_after_reboot
+        );
+        println!("mcu_verify_instr_p256={}", self.p256);
+        println!("mcu_verify_instr_compact={}", self.compact);
+        println!("mcu_verify_instr_prepared={}", self.prepared);
+        println!("mcu_compact_vs_p256_instr_ratio={:.3}", self.compact_ratio());
+        println!("mcu_prepared_vs_p256_instr_ratio={:.3}", self.prepared_ratio());
+        println!("mcu_tls_handshake_instr={}", self.handshake);
+        println!("mcu_refresh_instr={}", self.refresh);
+    }
+
+    /// Fails when a figure is past [`MCU_BUDGET`].
+    pub(crate) fn check(&self) -> StepResult {
+        let b = &MCU_BUDGET;
+        let mut over = Vec::new();
+        if self.prepared_ratio() > b.prepared_ratio {
+            over.push(format!(
+                "prepared/p256 instructions {:.3} > {}",
+                self.prepared_ratio(),
+                b.prepared_ratio
+            ));
+        }
+        if self.compact_ratio() > b.compact_ratio {
+            over.push(format!(
+                "compact/p256 instructions {:.3} > {}",
+                self.compact_ratio(),
+                b.compact_ratio
+            ));
+        }
+        if self.handshake > b.handshake {
+            over.push(format!("TLS handshake {} > {} instructions", self.handshake, b.handshake));
+        }
+        if self.refresh > b.refresh {
+            over.push(format!("refresh {} > {} instructions", self.refresh, b.refresh));
+        }
+        if over.is_empty() { Ok(()) } else { Err(format!("over budget: {}", over.join(", "))) }
+    }
 }
 
 fn kib(bytes: u64) -> String {

@@ -162,6 +162,8 @@ pub(crate) fn run() -> Result<(), Failure> {
     let buffers: &'static mut crate::tls::Buffers =
         cortex_m::singleton!(: crate::tls::Buffers = crate::tls::Buffers::new())
             .ok_or(Failure::new(CHECK, "TLS buffers taken"))?;
+    crate::meter::start();
+    crate::meter::calibrate();
     let mut rng = TestEntropy::new(SEED);
     provision_device_key(&mut rng)?;
     let carry = with_client(buffers, &mut rng, first_boot)?;
@@ -179,7 +181,10 @@ fn with_client<'b, T>(
     steps: impl FnOnce(&mut FwClient<'b>, &mut TestEntropy) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
     config().validate().map_err(|e| fail("config", &e))?;
+    // The handshake's instructions: `meter-handshake-ticks`, once per boot.
+    let handshake = crate::meter::Region::begin();
     let link = crate::tls::connect(buffers, rng)?;
+    handshake.report("handshake");
     let store = open_store()?;
     let clock = AnchoredClock::new(board::millis as fn() -> u64);
     let mut made = Client::new(config(), Http1Transport::new(link), store, clock);
@@ -246,7 +251,13 @@ fn first_boot(client: &mut FwClient<'_>, rng: &mut TestEntropy) -> Result<Carry,
     ensure(again == first, CHECK, "a fresh token was not served from the session")?;
     dev_clock(client.transport_mut(), HOUR)?;
     board::advance(HOUR);
+    // A refresh on an open connection: request, two token verifications, flash save
+    // (`meter-refresh-ticks`; with `tls` only).
+    #[cfg(feature = "tls")]
+    let refresh = crate::meter::Region::begin();
     let refreshed = Fingerprint::of(client.access_token().map_err(|e| fail("refresh", &e))?);
+    #[cfg(feature = "tls")]
+    refresh.report("refresh");
     ensure(refreshed != first, CHECK, "the token was not refreshed after an hour")?;
     ensure(
         client.expires_at().unwrap_or(0) >= first_exp + HOUR,
@@ -277,8 +288,13 @@ fn second_boot(
         CHECK,
         "the stored session is not the last one",
     )?;
+    // After a reboot the key set is fetched first (`meter-reboot-refresh-ticks`; `tls` only).
+    #[cfg(feature = "tls")]
+    let refresh = crate::meter::Region::begin();
     let after_reboot =
         Fingerprint::of(client.access_token().map_err(|e| fail("refresh after reboot", &e))?);
+    #[cfg(feature = "tls")]
+    refresh.report("reboot-refresh");
     ensure(after_reboot != carry.refreshed, CHECK, "no refresh with an unanchored clock")?;
     ensure(client.clock().now().is_some(), CHECK, "the verified token did not anchor the clock")?;
     console::line(&["client: after a reboot the session came back from flash and was refreshed"]);

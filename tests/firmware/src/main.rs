@@ -19,6 +19,8 @@
 #![no_std]
 #![no_main]
 
+#[cfg(feature = "bench")]
+mod bench;
 #[cfg(feature = "client")]
 mod board;
 #[cfg(feature = "client")]
@@ -26,6 +28,8 @@ mod client;
 mod console;
 #[cfg(feature = "client")]
 mod flash;
+#[cfg(any(feature = "bench", feature = "tls"))]
+mod meter;
 #[cfg(feature = "client")]
 mod ram_flash;
 mod report;
@@ -70,6 +74,8 @@ fn run() -> Result<(), Failure> {
         "firmware: ",
         if cfg!(feature = "tls") {
             "full client + TLS"
+        } else if cfg!(feature = "bench") {
+            "verify-only + bench"
         } else if cfg!(feature = "client") {
             "full client"
         } else {
@@ -77,6 +83,8 @@ fn run() -> Result<(), Failure> {
         },
     ]);
     stack::phase("verify", verify::run)?;
+    #[cfg(feature = "bench")]
+    stack::phase("bench", bench::run)?;
     #[cfg(feature = "client")]
     {
         stack::phase("flash", flash::run)?;
