@@ -19,6 +19,7 @@ mod jwks;
 mod key;
 #[cfg(feature = "prepared")]
 mod prepared;
+mod refresh;
 mod token;
 mod validation;
 mod verifier;
@@ -41,6 +42,7 @@ pub use prepared::{
     GeneratorTable, LargeGeneratorTable, LargeTableKey, PreparedKey, SmallGeneratorTable,
     SmallTableKey,
 };
+pub use refresh::{FetchError, FetchReason, JwksCache, JwksPolicy};
 pub use token::{Header, Token, UntrustedToken};
 pub use validation::{COTTER_ISSUER, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, Validation};
 pub use verifier::{JwkKey, Verifier};

@@ -1,0 +1,457 @@
+//! [`JwksCache`]: a key set that keeps itself fresh, sans-IO. It decides *when* the JWKS
+//! should be fetched and is fed what the fetch brought (status, body, `max-age`); the caller
+//! does the HTTP however it likes (blocking, async, over a UART).
+//!
+//! The rules, each with its reason:
+//!
+//! - **Initial load**: a cache that never loaded wants a fetch at once.
+//! - **Periodic refresh**: a good set is fresh for the response's `Cache-Control: max-age`
+//!   (the default without one), clamped to the policy's bounds, so a server cannot make the
+//!   cache poll it every second nor keep a key for a year; then a fetch is due.
+//! - **Unknown `kid`**: a token naming a key the set lacks (the server rotated) wants a fetch,
+//!   at most one per [`JwksPolicy::refetch_interval`] after the previous one, so a flood of
+//!   forged `kid`s is not a flood of requests.
+//! - **Failures back off**: after a failed fetch (transport error, a status other than 200, a
+//!   body that is not a JWKS with a usable key) the next is due after
+//!   [`JwksPolicy::retry_after_failure`], doubling up to [`JwksPolicy::max_retry_interval`].
+//! - **Stale if error, bounded**: a failed fetch never takes the last good set away; it keeps
+//!   verifying until [`JwksPolicy::stale_if_error`] past its freshness, and not beyond (a key
+//!   the server revoked while it could not be reached stops being trusted then).
+//! - **Keys leave only when the server drops them**: a good response replaces the set, so a key
+//!   goes when the server no longer lists it; a refresh that fails, times out or brings garbage
+//!   (including a JWKS of which no key is usable) drops nothing.
+
+use crate::error::{Error, JwkError};
+use crate::jwks::Jwks;
+use crate::key::Es256Key;
+use crate::token::{Token, UntrustedToken};
+use crate::validation::Validation;
+use crate::verifier::{JwkKey, Verifier};
+use core::fmt;
+use cotter_json::{JsonError, JsonErrorKind};
+
+/// When a [`JwksCache`] fetches, in seconds; [`JwksPolicy::new`] gives the defaults, each
+/// setter changes one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JwksPolicy {
+    refetch_interval: u64,
+    default_max_age: u64,
+    min_max_age: u64,
+    max_max_age: u64,
+    retry_after_failure: u64,
+    max_retry_interval: u64,
+    stale_if_error: u64,
+}
+
+impl Default for JwksPolicy {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl JwksPolicy {
+    /// The defaults: an unknown `kid` refetches at most every 30 s; a set is fresh for its
+    /// `max-age` clamped to 60 s – 24 h, or 1 h without one; a failed fetch is retried after
+    /// 30 s, doubling up to 5 min; the last good set is served up to 24 h past its freshness
+    /// while fetches fail.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self {
+            refetch_interval: 30,
+            default_max_age: 3600,
+            min_max_age: 60,
+            max_max_age: 86_400,
+            retry_after_failure: 30,
+            max_retry_interval: 300,
+            stale_if_error: 86_400,
+        }
+    }
+
+    /// Least time between a fetch and one for an unknown `kid`.
+    #[must_use]
+    pub const fn refetch_interval(mut self, seconds: u64) -> Self {
+        self.refetch_interval = seconds;
+        self
+    }
+
+    /// How long a set is fresh when its response had no `max-age` (clamped like one).
+    #[must_use]
+    pub const fn default_max_age(mut self, seconds: u64) -> Self {
+        self.default_max_age = seconds;
+        self
+    }
+
+    /// The bounds a response's `max-age` is clamped to (the lower wins if they cross).
+    #[must_use]
+    pub const fn max_age_bounds(mut self, min: u64, max: u64) -> Self {
+        self.min_max_age = min;
+        self.max_max_age = max;
+        self
+    }
+
+    /// The wait before retrying after a failed fetch, and its cap as it doubles with each
+    /// further failure (raised to the first wait if below it).
+    #[must_use]
+    pub const fn retry_after_failure(mut self, first: u64, max: u64) -> Self {
+        self.retry_after_failure = first;
+        self.max_retry_interval = max;
+        self
+    }
+
+    /// How long past its freshness the last good set is served while fetches fail.
+    #[must_use]
+    pub const fn stale_if_error(mut self, seconds: u64) -> Self {
+        self.stale_if_error = seconds;
+        self
+    }
+
+    /// The shortest time the cache lets pass between two fetches it asks for: the least of
+    /// [`JwksPolicy::refetch_interval`], the first retry wait and the lower `max-age` bound.
+    #[must_use]
+    pub const fn min_fetch_interval(&self) -> u64 {
+        let mut least = self.refetch_interval;
+        if self.retry_after_failure < least {
+            least = self.retry_after_failure;
+        }
+        if self.min_max_age < least {
+            least = self.min_max_age;
+        }
+        least
+    }
+
+    /// How long a response with this `max-age` is fresh.
+    const fn freshness(&self, max_age: Option<u32>) -> u64 {
+        let mut age = match max_age {
+            Some(age) => age as u64,
+            None => self.default_max_age,
+        };
+        if age > self.max_max_age {
+            age = self.max_max_age;
+        }
+        if age < self.min_max_age {
+            age = self.min_max_age;
+        }
+        age
+    }
+
+    /// The wait after `failures` failed fetches in a row (at least one).
+    fn retry_delay(&self, failures: u32) -> u64 {
+        let cap = if self.max_retry_interval > self.retry_after_failure {
+            self.max_retry_interval
+        } else {
+            self.retry_after_failure
+        };
+        let mut delay = self.retry_after_failure;
+        for _ in 1..failures {
+            if delay >= cap {
+                break;
+            }
+            delay = delay.saturating_add(delay);
+        }
+        delay.min(cap)
+    }
+}
+
+/// Why a [`JwksCache`] wants a fetch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FetchReason {
+    /// Nothing was ever fetched.
+    Initial,
+    /// The set's freshness (`max-age`) ran out.
+    Expired,
+    /// A token named a `kid` the set lacks ([`JwksCache::unknown_kid`]).
+    UnknownKid,
+    /// The last fetch failed (or was never reported) and its retry wait is over.
+    Retry,
+}
+
+/// Why a fetched answer was not taken as the new key set ([`JwksCache::on_response`]); the
+/// cache keeps serving the last good set either way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FetchError {
+    /// The server answered this status instead of 200.
+    Status(u16),
+    /// The body is not a JWKS with a usable key: not UTF-8 or not JSON, no `keys` array
+    /// ([`JwkError::MissingKeys`], also for an empty one), or every entry skipped (the first
+    /// entry's reason).
+    Jwks(JwkError),
+}
+
+impl fmt::Display for FetchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Status(status) => write!(f, "jwks fetch answered status {status}"),
+            Self::Jwks(e) => write!(f, "jwks fetch brought no usable key set: {e}"),
+        }
+    }
+}
+
+impl core::error::Error for FetchError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            Self::Jwks(e) => Some(e),
+            Self::Status(_) => None,
+        }
+    }
+}
+
+impl From<JwkError> for FetchError {
+    fn from(e: JwkError) -> Self {
+        Self::Jwks(e)
+    }
+}
+
+/// A JWKS of up to `N` keys of type `K` that knows when to fetch it again: the initial load,
+/// a refresh when its `max-age` runs out, a rate-limited refetch for an unknown `kid`, retries
+/// with back-off, and the last good set served while fetches fail (bounded). It does no I/O
+/// and reads no clock: every call takes `now`, in seconds on any clock that does not go back
+/// (Unix time in practice); the caller fetches when told and feeds the answer. `no_std`, no
+/// heap; with `std` and `prepared`, `JwksCache<N, Box<SmallTableKey<'static>>>` keeps every
+/// key prepared (each fetch prepares the keys it brings).
+///
+/// The loop of a caller: [`JwksCache::poll_fetch`] (or [`JwksCache::next_due`] to sleep until
+/// then); when it says so, fetch the JWKS and report with [`JwksCache::on_response`] (any
+/// status) or [`JwksCache::on_failure`] (no answer). Verify with [`JwksCache::verify`] (or
+/// through [`JwksCache::jwks`]); on [`Error::UnknownKid`], poll again: a refetch may be due.
+/// The crate-level documentation has an example.
+#[derive(Clone, Debug)]
+pub struct JwksCache<const N: usize, K = Es256Key> {
+    policy: JwksPolicy,
+    keys: Jwks<N, K>,
+    /// Until when `keys` is fresh; `None` before the first good response.
+    fresh_until: Option<u64>,
+    /// When the next fetch is due: `fresh_until` while fetches succeed, the retry time after
+    /// a failure (0 at first: due at once).
+    next_fetch: u64,
+    /// The last fetch started or reported; the `kid` rate limit counts from it.
+    last_attempt: Option<u64>,
+    /// Failed fetches in a row since the last good response.
+    failures: u32,
+    /// A token named a `kid` the set lacks, and no fetch was started since.
+    kid_wanted: bool,
+    /// Answers and failures reported.
+    fetches: u32,
+}
+
+impl<const N: usize, K> Default for JwksCache<N, K> {
+    fn default() -> Self {
+        Self::new(JwksPolicy::new())
+    }
+}
+
+impl<const N: usize, K> JwksCache<N, K> {
+    /// An empty cache: it wants its initial fetch.
+    #[must_use]
+    pub const fn new(policy: JwksPolicy) -> Self {
+        Self {
+            policy,
+            keys: Jwks::new(),
+            fresh_until: None,
+            next_fetch: 0,
+            last_attempt: None,
+            failures: 0,
+            kid_wanted: false,
+            fetches: 0,
+        }
+    }
+
+    /// The policy it was made with.
+    #[must_use]
+    pub const fn policy(&self) -> &JwksPolicy {
+        &self.policy
+    }
+
+    /// The key set to verify with at `now`: the last good set while it is fresh, or stale by
+    /// at most [`JwksPolicy::stale_if_error`]; `None` before the first good response and
+    /// after that bound.
+    #[must_use]
+    pub fn jwks(&self, now: u64) -> Option<&Jwks<N, K>> {
+        let usable_until = self.usable_until()?;
+        (now < usable_until).then_some(&self.keys)
+    }
+
+    /// The last good set whatever its age (`None` before the first good response): for
+    /// diagnostics; verify through [`JwksCache::jwks`], which enforces the staleness bound.
+    #[must_use]
+    pub const fn last_good(&self) -> Option<&Jwks<N, K>> {
+        match self.fresh_until {
+            Some(_) => Some(&self.keys),
+            None => None,
+        }
+    }
+
+    /// Until when the last good set is fresh (its `max-age` after the response brought it).
+    #[must_use]
+    pub const fn fresh_until(&self) -> Option<u64> {
+        self.fresh_until
+    }
+
+    /// Until when [`JwksCache::jwks`] serves the last good set if no fetch succeeds.
+    #[must_use]
+    pub const fn usable_until(&self) -> Option<u64> {
+        match self.fresh_until {
+            Some(fresh) => Some(fresh.saturating_add(self.policy.stale_if_error)),
+            None => None,
+        }
+    }
+
+    /// Answers and failures reported so far ([`JwksCache::on_response`],
+    /// [`JwksCache::on_failure`]).
+    #[must_use]
+    pub const fn fetches(&self) -> u32 {
+        self.fetches
+    }
+
+    /// Failed fetches in a row since the last good response.
+    #[must_use]
+    pub const fn failures(&self) -> u32 {
+        self.failures
+    }
+
+    /// The earliest time [`JwksCache::poll_fetch`] starts a fetch, if nothing else happens
+    /// first: what a background task sleeps until (it may be in the past: due now).
+    #[must_use]
+    pub fn next_due(&self) -> u64 {
+        match self.last_attempt {
+            Some(last) if self.kid_wanted && self.failures == 0 => {
+                self.next_fetch.min(last.saturating_add(self.policy.refetch_interval))
+            }
+            _ => self.next_fetch,
+        }
+    }
+
+    /// The fetch due at `now`, if any, without starting it.
+    #[must_use]
+    pub fn due(&self, now: u64) -> Option<FetchReason> {
+        if now < self.next_due() {
+            return None;
+        }
+        Some(match (self.fresh_until, self.last_attempt) {
+            (None, None) => FetchReason::Initial,
+            (None, Some(_)) => FetchReason::Retry,
+            (Some(_), _) if self.failures > 0 => FetchReason::Retry,
+            (Some(fresh), _) if now >= fresh && self.next_fetch <= now => FetchReason::Expired,
+            (Some(_), _) if self.kid_wanted => FetchReason::UnknownKid,
+            (Some(_), _) => FetchReason::Retry,
+        })
+    }
+
+    /// Starts the fetch due at `now`, if any: the caller must then fetch the JWKS and report
+    /// the outcome ([`JwksCache::on_response`] or [`JwksCache::on_failure`]). Until then (or
+    /// if it never does) the next fetch waits as after a failure, so concurrent callers do
+    /// not fetch twice.
+    pub fn poll_fetch(&mut self, now: u64) -> Option<FetchReason> {
+        let reason = self.due(now)?;
+        self.last_attempt = Some(self.last_attempt.map_or(now, |last| last.max(now)));
+        self.kid_wanted = false;
+        let retry = now.saturating_add(self.policy.retry_delay(self.failures.max(1)));
+        self.next_fetch = self.next_fetch.max(retry);
+        Some(reason)
+    }
+
+    /// Notes that a token named a `kid` the set lacks: a fetch becomes due
+    /// [`JwksPolicy::refetch_interval`] after the previous one (at once if that is past).
+    /// [`JwksCache::verify`] calls it itself.
+    pub fn unknown_kid(&mut self) {
+        self.kid_wanted = true;
+    }
+
+    /// Reports a fetch that brought no answer (a transport error, a timeout): the last good set
+    /// stays, and a retry is due after the back-off.
+    pub fn on_failure(&mut self, now: u64) {
+        let now = self.reported(now);
+        self.failures = self.failures.saturating_add(1);
+        self.next_fetch = now.saturating_add(self.policy.retry_delay(self.failures));
+    }
+
+    /// The time of a report, never before the last attempt; counts the report.
+    fn reported(&mut self, now: u64) -> u64 {
+        let now = self.last_attempt.map_or(now, |last| last.max(now));
+        self.last_attempt = Some(now);
+        self.kid_wanted = false;
+        self.fetches = self.fetches.saturating_add(1);
+        now
+    }
+}
+
+impl<const N: usize, K: JwkKey> JwksCache<N, K> {
+    /// Reports the answer of a fetch: its status, its body, and the `max-age` of its
+    /// `Cache-Control` header if it had one (pass `None` otherwise; `no-store` and `no-cache`
+    /// are not about a key set kept in memory). A 200 whose body is a JWKS with at least one
+    /// usable key replaces the set (keys it no longer lists are gone) and is fresh for the
+    /// clamped `max-age`; anything else is a failed fetch ([`JwksCache::on_failure`]).
+    ///
+    /// # Errors
+    /// Why the answer was not taken ([`FetchError`]); the last good set is kept.
+    pub fn on_response(
+        &mut self,
+        now: u64,
+        status: u16,
+        body: &[u8],
+        max_age: Option<u32>,
+    ) -> Result<(), FetchError> {
+        match parse(status, body) {
+            Ok(keys) => {
+                let now = self.reported(now);
+                let fresh = now.saturating_add(self.policy.freshness(max_age));
+                self.keys = keys;
+                self.fresh_until = Some(fresh);
+                self.next_fetch = fresh;
+                self.failures = 0;
+                Ok(())
+            }
+            Err(e) => {
+                self.on_failure(now);
+                Err(e)
+            }
+        }
+    }
+}
+
+/// The key set of a 200 answer with at least one usable key.
+fn parse<const N: usize, K: JwkKey>(status: u16, body: &[u8]) -> Result<Jwks<N, K>, FetchError> {
+    if status != 200 {
+        return Err(FetchError::Status(status));
+    }
+    let text = core::str::from_utf8(body)
+        .map_err(|e| JwkError::Json(JsonError::at(JsonErrorKind::InvalidUtf8, e.valid_up_to())))?;
+    let keys = Jwks::from_json(text)?;
+    if keys.is_empty() {
+        let first = keys.skipped().first().map_or(JwkError::MissingKeys, |s| s.reason);
+        return Err(FetchError::Jwks(first));
+    }
+    Ok(keys)
+}
+
+impl<const N: usize, K: Verifier> JwksCache<N, K> {
+    /// Verifies `token` with the set [`JwksCache::jwks`] gives at `now`, as
+    /// [`Jwks::verify`] does. When no key matches its `kid` ([`Error::UnknownKid`]; also
+    /// when there is no usable set) it notes the wish for a refetch
+    /// ([`JwksCache::unknown_kid`]): poll, fetch if told, and verify again.
+    ///
+    /// # Errors
+    /// As [`Jwks::verify`]; [`Error::UnknownKid`] or [`Error::MissingKid`] without a usable
+    /// set.
+    pub fn verify<'b>(
+        &mut self,
+        now: u64,
+        token: &str,
+        validation: &Validation<'_>,
+        buf: &'b mut [u8],
+    ) -> Result<Token<'b>, Error> {
+        let untrusted = UntrustedToken::parse_with_limit(token, buf, validation.token_len_limit())?;
+        let result = match self.jwks(now) {
+            Some(keys) => untrusted.verify(keys, validation),
+            None if untrusted.header().kid().is_some() => Err(Error::UnknownKid),
+            None => Err(Error::MissingKid),
+        };
+        if matches!(result, Err(Error::UnknownKid)) {
+            self.unknown_kid();
+        }
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests;
