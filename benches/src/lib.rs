@@ -21,6 +21,7 @@ use serde::Deserialize;
 use std::alloc::System;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+pub mod backend;
 pub mod store;
 
 /// The API key ID the token is issued for.

@@ -235,3 +235,29 @@ fn criterion_mean_ns(home: &Path, group: &str, id: &str) -> Result<f64, String> 
         .and_then(|n| n.trim().parse().ok())
         .ok_or_else(|| format!("{}: no mean point estimate", path.display()))
 }
+
+/// `cargo xtask bench backend [ARGS]`: the same one-route axum app built with cotter-axum and
+/// with jwt-authorizer, each on one tokio worker thread, loaded over loopback by
+/// `backend_load` (see its documentation; ARGS go to it, e.g. `--workers 2 --rounds 5`). It
+/// prints a table and, among its `key=value` lines, `backend_vs_jwt_authorizer_rps_ratio_distinct`,
+/// `backend_vs_jwt_authorizer_rps_ratio_repeat` and `backend_p99_us_distinct`.
+pub(crate) fn backend(args: &[String]) -> StepResult {
+    let bins = ["backend_cotter", "backend_jwt_authorizer", "backend_load"];
+    let mut build = util::cargo();
+    build.args(["build", "--release", "-p", "cotter-bench"]);
+    for bin in bins {
+        build.args(["--bin", bin]);
+    }
+    util::run(&mut build)?;
+    let release = util::target_dir()?.join("release");
+    let path = |bin: &str| release.join(format!("{bin}{}", std::env::consts::EXE_SUFFIX));
+    util::run(
+        Command::new(path("backend_load"))
+            .arg("--cotter")
+            .arg(path("backend_cotter"))
+            .arg("--jwt-authorizer")
+            .arg(path("backend_jwt_authorizer"))
+            .args(["--workers", "1"])
+            .args(args),
+    )
+}

@@ -48,6 +48,9 @@ commands:
            seconds (default 10), one after another; fails on any crash and names its input
   bench    criterion wall time and callgrind instruction counts of token verification against
            jsonwebtoken, jwt-compact and jwt-simple; prints a table and key=value ratio lines
+  bench backend [ARGS]  cotter-axum against jwt-authorizer: the same axum app, one worker
+           thread each, loaded over loopback (10 000 distinct tokens, one token repeated);
+           prints backend_vs_jwt_authorizer_rps_ratio_{distinct,repeat}, backend_p99_us_distinct
 ";
 
 fn main() -> ExitCode {
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "ci" => return checks::ci(),
         "setup" => setup::run(),
+        "bench" if args.get(1).is_some_and(|a| a == "backend") => bench::backend(&args[2..]),
         "bench" => setup::run().and_then(|()| bench::run()),
         "emulator" => util::run(
             util::cargo().args(["run", "--quiet", "-p", "cotter-emulator", "--"]).args(&args[1..]),
