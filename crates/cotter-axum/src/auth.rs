@@ -3,11 +3,13 @@
 
 use crate::error::{AuthError, describe};
 use crate::fetch::Fetcher;
-use crate::refresh::{Policy, Timing};
+use crate::refresh::KidLimiter;
 use crate::{AuthLayer, BuildError};
 use bytes::Bytes;
 use core::time::Duration;
-use cotter_jwt::{CachedToken, Jwks, LargeTableKey, Validation, VerifiedCache};
+use cotter_jwt::{
+    CachedToken, Jwks, JwksCache, JwksPolicy, LargeTableKey, Validation, VerifiedCache,
+};
 use std::sync::{Arc, OnceLock, PoisonError, RwLock, Weak};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use tokio::task::AbortHandle;
@@ -24,11 +26,11 @@ pub const JWKS_PATH: &str = "/api/v0/token/jwks";
 /// Cotter's issuer base URL.
 pub const COTTER_ISSUER_URL: &str = "https://www.cotter.app";
 
-/// The set in use and until when it may be used.
+/// The prepared set in use and until when (on [`Shared::mono`]'s clock) it may be used.
 #[derive(Default)]
 struct Current {
     keys: Option<Arc<KeySet>>,
-    usable_until: Option<Instant>,
+    usable_until: u64,
     generation: u64,
 }
 
@@ -64,6 +66,15 @@ impl core::fmt::Debug for Clock {
     }
 }
 
+/// The fetch state: `cotter-jwt`'s sans-IO [`JwksCache`] decides when to fetch and whether an
+/// answer is a good key set (over cheap `Es256Key`s), the unknown-`kid` limiter bounds the
+/// refetches tokens can cause, and the last good body spares re-preparing an unchanged set.
+struct FetchState {
+    cache: JwksCache<MAX_KEYS>,
+    kid_limiter: KidLimiter,
+    last_body: Option<Bytes>,
+}
+
 pub(crate) struct Shared {
     api_key: Box<str>,
     clock: Clock,
@@ -72,8 +83,10 @@ pub(crate) struct Shared {
     cache: VerifiedCache,
     current: RwLock<Current>,
     /// Held for the whole of a fetch: concurrent requests wait for one fetch, not make many.
-    timing: tokio::sync::Mutex<(Timing, Option<Bytes>)>,
+    fetch: tokio::sync::Mutex<FetchState>,
     fetcher: Fetcher,
+    /// The origin of [`Shared::mono`].
+    epoch: Instant,
     task: OnceLock<AbortHandle>,
 }
 
@@ -86,80 +99,87 @@ impl Drop for Shared {
 }
 
 impl Shared {
-    fn usable(&self, now: Instant) -> Option<(Arc<KeySet>, u64)> {
+    /// Seconds since this was built, on a clock that does not go back: the clock of the
+    /// fetch schedule (the tokens' clock is [`Clock`]).
+    fn mono(&self) -> u64 {
+        self.epoch.elapsed().as_secs()
+    }
+
+    fn usable(&self) -> Option<(Arc<KeySet>, u64)> {
+        let now = self.mono();
         let current = self.current.read().unwrap_or_else(PoisonError::into_inner);
         let keys = current.keys.as_ref()?;
-        current
-            .usable_until
-            .is_some_and(|until| now < until)
-            .then(|| (Arc::clone(keys), current.generation))
+        (now < current.usable_until).then(|| (Arc::clone(keys), current.generation))
     }
 
     fn generation(&self) -> u64 {
         self.current.read().unwrap_or_else(PoisonError::into_inner).generation
     }
 
-    /// Fetches unless another request did since `seen` (then answers `Changed`), the rate
-    /// limit forbids (`unknown_kid`) or the last failure is too recent.
+    /// Fetches if the schedule allows it now, unless another request did since `seen` (then
+    /// answers `Changed`). `unknown_kid`: the request's token named a `kid` the set lacks.
     async fn refresh(&self, seen: u64, unknown_kid: bool) -> Refresh {
-        let mut guard = self.timing.lock().await;
+        let mut state = self.fetch.lock().await;
         if self.generation() != seen {
             return Refresh::Changed;
         }
-        let now = Instant::now();
-        let (timing, _) = &mut *guard;
-        let allowed = if unknown_kid { timing.unknown_kid(now) } else { timing.may_fetch_now(now) };
-        if !allowed {
+        let now = self.mono();
+        if unknown_kid {
+            if !state.kid_limiter.allow(now) {
+                return Refresh::NotNow;
+            }
+            state.cache.unknown_kid();
+        }
+        if state.cache.poll_fetch(now).is_none() {
             return Refresh::NotNow;
         }
-        self.fetch_locked(&mut guard).await
+        self.fetch_locked(&mut state).await
     }
 
-    async fn fetch_locked(&self, guard: &mut (Timing, Option<Bytes>)) -> Refresh {
-        let (timing, last_body) = guard;
+    /// One fetch, which [`JwksCache::poll_fetch`] has just allowed.
+    async fn fetch_locked(&self, state: &mut FetchState) -> Refresh {
         let fetched = self.fetcher.fetch().await;
-        let now = Instant::now();
+        let now = self.mono();
         let fetched = match fetched {
-            Ok(f) if f.status == 200 => f,
-            _ => {
-                timing.on_failure(now);
+            Ok(fetched) => fetched,
+            Err(_) => {
+                state.cache.on_failure(now);
                 return Refresh::Failed;
             }
         };
-        if last_body.as_ref() == Some(&fetched.body)
-            && self.current.read().is_ok_and(|c| c.keys.is_some())
-        {
-            let until = timing.on_success(now, fetched.max_age);
-            self.current.write().unwrap_or_else(PoisonError::into_inner).usable_until = Some(until);
+        let max_age = fetched.max_age.map(|age| u32::try_from(age).unwrap_or(u32::MAX));
+        if state.cache.on_response(now, fetched.status, &fetched.body, max_age).is_err() {
+            return Refresh::Failed;
+        }
+        let usable_until = state.cache.usable_until().unwrap_or(0);
+        if state.last_body.as_ref() == Some(&fetched.body) {
+            self.current.write().unwrap_or_else(PoisonError::into_inner).usable_until =
+                usable_until;
             return Refresh::Unchanged;
         }
-        // Preparing a key takes a few milliseconds: off the async workers.
+        // The cache took the body as a good set; prepare the same keys from the same bytes
+        // (a few milliseconds a key: off the async workers).
         let body = fetched.body.clone();
-        let parsed = tokio::task::spawn_blocking(move || {
-            let text = core::str::from_utf8(&body).map_err(|_| ())?;
-            KeySet::from_json(text).map_err(|_| ())
+        let prepared = tokio::task::spawn_blocking(move || {
+            core::str::from_utf8(&body).ok().and_then(|text| KeySet::from_json(text).ok())
         })
         .await;
-        let keys = match parsed {
-            Ok(Ok(keys)) if !keys.is_empty() => keys,
-            _ => {
-                timing.on_failure(now);
-                return Refresh::Failed;
-            }
+        let Ok(Some(keys)) = prepared else {
+            return Refresh::Failed;
         };
-        let until = timing.on_success(now, fetched.max_age);
-        *last_body = Some(fetched.body);
+        state.last_body = Some(fetched.body);
         // Entries vouched for by keys the issuer removed go now (look-ups would drop them too).
         self.cache.retain_keys(keys.keys());
         let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
         current.keys = Some(Arc::new(keys));
-        current.usable_until = Some(until);
+        current.usable_until = usable_until;
         current.generation += 1;
         Refresh::Changed
     }
 
     async fn retry_after(&self) -> u64 {
-        self.timing.lock().await.0.retry_after(Instant::now())
+        let state = self.fetch.lock().await;
+        state.cache.next_due().saturating_sub(self.mono())
     }
 
     fn verify_now(
@@ -193,12 +213,12 @@ impl Shared {
     ) -> Result<Arc<CachedToken>, AuthError> {
         let unavailable =
             || async { AuthError::Unavailable { retry_after: self.retry_after().await } };
-        let (keys, seen) = match self.usable(Instant::now()) {
+        let (keys, seen) = match self.usable() {
             Some(found) => found,
             None => {
                 let seen = self.generation();
                 self.refresh(seen, false).await;
-                match self.usable(Instant::now()) {
+                match self.usable() {
                     Some(found) => found,
                     None => return Err(unavailable().await),
                 }
@@ -207,7 +227,7 @@ impl Shared {
         match self.verify(keys, token).await {
             Err(cotter_jwt::Error::UnknownKid) => match self.refresh(seen, true).await {
                 Refresh::Changed => {
-                    let Some((keys, _)) = self.usable(Instant::now()) else {
+                    let Some((keys, _)) = self.usable() else {
                         return Err(unavailable().await);
                     };
                     self.verify(keys, token)
@@ -224,20 +244,21 @@ impl Shared {
     }
 }
 
-/// The background task: fetch when due, until the last [`CotterAuth`] is dropped.
+/// The background task: fetch when [`JwksCache`] says so, until the last [`CotterAuth`] is
+/// dropped.
 async fn keep_fresh(shared: Weak<Shared>) {
     loop {
-        let due = {
+        let wake = {
             let Some(shared) = shared.upgrade() else { return };
-            let guard = shared.timing.lock().await;
-            guard.0.next_due(Instant::now())
+            let mut state = shared.fetch.lock().await;
+            if state.cache.poll_fetch(shared.mono()).is_some() {
+                shared.fetch_locked(&mut state).await;
+            }
+            let due = state.cache.next_due();
+            // At least a second from now, whatever the schedule says.
+            shared.epoch + Duration::from_secs(due.max(shared.mono() + 1))
         };
-        tokio::time::sleep_until(due.into()).await;
-        let Some(shared) = shared.upgrade() else { return };
-        let mut guard = shared.timing.lock().await;
-        if guard.0.next_due(Instant::now()) <= Instant::now() {
-            shared.fetch_locked(&mut guard).await;
-        }
+        tokio::time::sleep_until(wake.into()).await;
     }
 }
 
@@ -273,7 +294,8 @@ impl CotterAuth {
             leeway: cotter_jwt::DEFAULT_LEEWAY,
             timeout: Duration::from_secs(10),
             blocking: false,
-            policy: Policy::default(),
+            policy: JwksPolicy::new().retry_after_failure(5, 300),
+            refetch_interval: Duration::from_secs(30),
             clock: Clock(None),
         }
     }
@@ -298,12 +320,12 @@ impl CotterAuth {
     /// # Errors
     /// [`AuthError::Unavailable`] when the issuer cannot be reached or answers no usable set.
     pub async fn ready(&self) -> Result<(), AuthError> {
-        if self.shared.usable(Instant::now()).is_some() {
+        if self.shared.usable().is_some() {
             return Ok(());
         }
         let seen = self.shared.generation();
         self.shared.refresh(seen, false).await;
-        match self.shared.usable(Instant::now()) {
+        match self.shared.usable() {
             Some(_) => Ok(()),
             None => Err(AuthError::Unavailable { retry_after: self.shared.retry_after().await }),
         }
@@ -341,7 +363,8 @@ pub struct Builder {
     leeway: u64,
     timeout: Duration,
     blocking: bool,
-    policy: Policy,
+    policy: JwksPolicy,
+    refetch_interval: Duration,
     clock: Clock,
 }
 
@@ -393,14 +416,14 @@ impl Builder {
 
     /// Least time between two refetches caused by unknown `kid`s (default 30 s).
     pub const fn refetch_interval(mut self, interval: Duration) -> Self {
-        self.policy.refetch_interval = interval;
+        self.refetch_interval = interval;
         self
     }
 
     /// How long past its `max-age` the last good key set is still used while the issuer is
     /// unreachable (default one day).
     pub const fn stale_if_error(mut self, bound: Duration) -> Self {
-        self.policy.stale_if_error = bound;
+        self.policy = self.policy.stale_if_error(bound.as_secs());
         self
     }
 
@@ -428,8 +451,15 @@ impl Builder {
             blocking: self.blocking,
             cache: VerifiedCache::new(self.cache_capacity),
             current: RwLock::new(Current::default()),
-            timing: tokio::sync::Mutex::new((Timing::new(self.policy), None)),
+            fetch: tokio::sync::Mutex::new(FetchState {
+                // The unknown-kid limit is the limiter's (counted from the last such fetch,
+                // so a key rotated in just after start is found at once).
+                cache: JwksCache::new(self.policy.refetch_interval(0)),
+                kid_limiter: KidLimiter::new(self.refetch_interval),
+                last_body: None,
+            }),
             fetcher,
+            epoch: Instant::now(),
             task: OnceLock::new(),
         });
         let task = runtime.spawn(keep_fresh(Arc::downgrade(&shared)));
