@@ -90,6 +90,8 @@ pub struct AppArgs {
     pub blocking: bool,
     /// cotter-axum only: verified-token cache capacity.
     pub cache: usize,
+    /// Most threads of tokio's blocking pool (default tokio's, 512).
+    pub blocking_threads: Option<usize>,
 }
 
 impl AppArgs {
@@ -98,10 +100,16 @@ impl AppArgs {
     /// # Errors
     /// A usage message.
     pub fn parse() -> Result<Self, String> {
-        let usage = "usage: APP --jwks-url URL --workers N [--blocking] [--cache N]";
+        let usage =
+            "usage: APP --jwks-url URL --workers N [--blocking] [--blocking-threads N] [--cache N]";
         let mut args = std::env::args().skip(1);
-        let mut parsed =
-            Self { jwks_url: String::new(), workers: 1, blocking: false, cache: 20_000 };
+        let mut parsed = Self {
+            jwks_url: String::new(),
+            workers: 1,
+            blocking: false,
+            cache: 20_000,
+            blocking_threads: None,
+        };
         while let Some(flag) = args.next() {
             let mut value = || args.next().ok_or_else(|| usage.to_owned());
             match flag.as_str() {
@@ -109,6 +117,9 @@ impl AppArgs {
                 "--workers" => parsed.workers = value()?.parse().map_err(|_| usage.to_owned())?,
                 "--cache" => parsed.cache = value()?.parse().map_err(|_| usage.to_owned())?,
                 "--blocking" => parsed.blocking = true,
+                "--blocking-threads" => {
+                    parsed.blocking_threads = Some(value()?.parse().map_err(|_| usage.to_owned())?);
+                }
                 _ => return Err(usage.to_owned()),
             }
         }

@@ -243,8 +243,9 @@ fn criterion_mean_ns(home: &Path, group: &str, id: &str) -> Result<f64, String> 
 /// `backend_vs_jwt_authorizer_rps_ratio_repeat` and `backend_p99_us_distinct`.
 pub(crate) fn backend(args: &[String]) -> StepResult {
     let bins = ["backend_cotter", "backend_jwt_authorizer", "backend_load"];
+    // The `bench` profile (LTO, one codegen unit) for both apps alike; it writes to `release`.
     let mut build = util::cargo();
-    build.args(["build", "--release", "-p", "cotter-bench"]);
+    build.args(["build", "--profile", "bench", "-p", "cotter-bench"]);
     for bin in bins {
         build.args(["--bin", bin]);
     }

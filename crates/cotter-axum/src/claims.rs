@@ -59,16 +59,40 @@ fn text(claims: &cotter_jwt::Claims<'_>, name: &'static str) -> Option<String> {
     claims.get_str(name).ok().flatten().map(|s| s.to_string())
 }
 
+/// The typed claims in one pass over the JSON (the claims reader looks one name up per scan).
+#[derive(serde::Deserialize)]
+struct Common {
+    sub: Option<String>,
+    identifier: Option<String>,
+    identifier_type: Option<String>,
+    authentication_method: Option<String>,
+    scope: Option<String>,
+    client_user_id: Option<String>,
+}
+
 impl CotterClaims {
     pub(crate) fn new(token: Arc<CachedToken>) -> Self {
         let claims = token.claims();
+        let exp = claims.exp();
+        if let Ok(c) = serde_json::from_str::<Common>(claims.json()) {
+            return Self {
+                sub: c.sub.unwrap_or_default(),
+                identifier: c.identifier,
+                identifier_type: c.identifier_type,
+                auth_method: c.authentication_method,
+                scope: c.scope,
+                client_user_id: c.client_user_id,
+                exp,
+                token,
+            };
+        }
+        // A claim of another type than a string, or a duplicate: claim by claim.
         let sub = claims.sub().map(|s| s.to_string()).unwrap_or_default();
         let identifier = text(&claims, "identifier");
         let identifier_type = text(&claims, "identifier_type");
         let auth_method = text(&claims, "authentication_method");
         let scope = text(&claims, "scope");
         let client_user_id = text(&claims, "client_user_id");
-        let exp = claims.exp();
         Self { sub, identifier, identifier_type, auth_method, scope, client_user_id, exp, token }
     }
 
