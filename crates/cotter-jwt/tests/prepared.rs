@@ -206,10 +206,10 @@ fn set_key_replaces_the_table() {
 
 #[test]
 fn table_sizes() {
-    assert_eq!(LargeGeneratorTable::BYTES, 4097 * 64);
-    assert_eq!(LargeTableKey::TABLE_BYTES, 4097 * 64);
-    assert_eq!(SmallGeneratorTable::BYTES, 129 * 64);
-    assert_eq!(SmallTableKey::TABLE_BYTES, 129 * 64);
+    assert_eq!(LargeGeneratorTable::BYTES, 4096 * 64);
+    assert_eq!(LargeTableKey::TABLE_BYTES, 4096 * 64);
+    assert_eq!(SmallGeneratorTable::BYTES, 128 * 64);
+    assert_eq!(SmallTableKey::TABLE_BYTES, 128 * 64);
 }
 
 #[cfg(feature = "std")]

@@ -3,8 +3,8 @@
 //!
 //! - `p256`: [`Es256Key`], p256's own ECDSA verification (the anchor: RustCrypto);
 //! - `compact`: [`CompactKey`], `cotter-jwt`'s small verifier (what the other builds link);
-//! - `prepared`: a [`PreparedKey`] of the MCU profile, the generator's table a `static` that
-//!   the compiler computes into flash ([`GENERATOR`]), the key's own table (6.6 KiB of RAM)
+//! - `prepared`: a [`SmallTableKey`] (the MCU profile), the generator's table a `static` that
+//!   the compiler computes into flash ([`GENERATOR`]), the key's own table (8 KiB of RAM)
 //!   computed once, as at provisioning (timed on its own: `meter-prepare-ticks`).
 //!
 //! Each figure is one `Verifier::verify(header.payload, r || s)`: SHA-256 of the signed part
@@ -14,14 +14,15 @@
 use crate::console;
 use crate::meter::{self, Region};
 use crate::report::{Failure, ensure};
-use cotter_jwt::{CompactKey, Es256Key, GeneratorTable, JwkKey, Jwks, PreparedKey, Verifier};
+use cotter_jwt::{
+    CompactKey, Es256Key, JwkKey, Jwks, SmallGeneratorTable, SmallTableKey, Verifier,
+};
 
-/// The MCU profile: 4-bit signed windows over 5 passes (16 doublings), 13 sub-tables of 8
-/// points and the carry point: 105 points, 6 720 bytes per table, under the 8 KiB a key may
-/// take. (`SmallTableKey`, 4 passes, takes 8 256 bytes.)
-type McuTable = GeneratorTable<4, 5, 104>;
+/// The MCU profile, `SmallTableKey`'s: 4-bit signed windows over 4 passes (12 doublings),
+/// 16 sub-tables of 8 points: 8 192 bytes per table, the 8 KiB a key may take.
+type McuTable = SmallGeneratorTable;
 /// A key prepared with the MCU profile.
-type McuKey = PreparedKey<'static, 4, 5, 104>;
+type McuKey = SmallTableKey<'static>;
 
 /// The generator's table, computed by the compiler into `.rodata` (flash).
 #[allow(long_running_const_eval, reason = "the table is computed at build time on purpose")]

@@ -19,7 +19,7 @@ use core::fmt;
 /// static GENERATOR: SmallGeneratorTable = SmallGeneratorTable::new();
 ///
 /// fn check(key: &Es256Key, message: &[u8], signature: &[u8]) -> bool {
-///     // 8 256 bytes of RAM for the key's own table.
+///     // 8 192 bytes of RAM for the key's own table.
 ///     SmallTableKey::new(&GENERATOR, key).verify(message, signature).is_ok()
 /// }
 /// # let _ = check;
@@ -29,7 +29,7 @@ use core::fmt;
 /// evaluating the small table takes about 5 s on x86-64 and 17 s for a 32-bit target (the
 /// compiler interprets the target's 32-bit limbs), at each non-incremental build; rustc also
 /// prints an unsuppressible "constant evaluation is taking a long time" warning. The server
-/// table (4 097 points) would take over a minute: compute it at run time.
+/// table (4 096 points) would take over a minute: compute it at run time.
 ///
 /// With the `std` feature, `LargeGeneratorTable::shared()` and `SmallGeneratorTable::shared()`
 /// compute a process-wide table at first use instead (about 5 ms and 0.3 ms).
@@ -55,7 +55,7 @@ impl<const W: usize, const S: usize, const N: usize> Default for GeneratorTable<
 }
 
 impl<const W: usize, const S: usize, const N: usize> GeneratorTable<W, S, N> {
-    /// Bytes of the table, `(N + 1) · 64`.
+    /// Bytes of the table, `N · 64`.
     pub const BYTES: usize = core::mem::size_of::<Self>();
 
     /// Computes the table. A `const fn`: in a `static` initialiser the compiler evaluates it

@@ -74,7 +74,7 @@ fn kid_of(key: &(impl Verifier + ?Sized)) -> Option<Kid> {
 }
 
 impl<'g, const W: usize, const S: usize, const N: usize> PreparedKey<'g, W, S, N> {
-    /// Bytes of one key table (the part a `PreparedKey` owns), `(N + 1) · 64`.
+    /// Bytes of one key table (the part a `PreparedKey` owns), `N · 64`.
     pub const TABLE_BYTES: usize = core::mem::size_of::<Table<W, S, N>>();
 
     /// Prepares `key`: computes the table of its multiples (a few hundred µs to a few ms,
@@ -118,8 +118,13 @@ impl<'g, const W: usize, const S: usize, const N: usize> PreparedKey<'g, W, S, N
         let (r, s) = sig.split_scalars();
         // As ecdsa's `verify_prehashed`: e = digest mod n, u1 = e/s, u2 = r/s.
         let e = <Scalar as Reduce<FieldBytes>>::reduce(&FieldBytes::from(*digest));
-        let s_inv =
-            Option::<Scalar>::from(s.invert_vartime()).ok_or(crate::Error::InvalidSignature)?;
+        // s is in [1, n) (`Signature` checked it), so it has an inverse.
+        #[cfg(target_pointer_width = "32")]
+        let s_inv = super::scalar::invert_vartime(&s.to_bytes().into())
+            .and_then(|inv| Option::<Scalar>::from(Scalar::from_repr(inv.into())));
+        #[cfg(not(target_pointer_width = "32"))]
+        let s_inv = Option::<Scalar>::from(s.invert_vartime());
+        let s_inv = s_inv.ok_or(crate::Error::InvalidSignature)?;
         let u1: [u8; 32] = (e * s_inv).to_bytes().into();
         let u2: [u8; 32] = (*r * s_inv).to_bytes().into();
         let sum = mul_add(self.generator.table(), &u1, &self.table, &u2);

@@ -1,12 +1,15 @@
 //! Fixed-base tables and the double-scalar multiplication `u1·G + u2·Q` over them.
 //!
-//! A scalar `k < 2²⁵⁶` is recoded into `M` signed digits of `W` bits,
-//! `k = Σ dᵢ·2^(W·i) + c·2^(W·M)` with `dᵢ ∈ [−2^(W−1), 2^(W−1))` and a carry `c ∈ {0, 1}`.
-//! The windows are interleaved over `S` passes: window `i = s + S·t` uses sub-table `t`, which
-//! holds `j·2^(W·S·t)·P` for `j = 1..=2^(W−1)`. Evaluating pass `s = S−1, …, 0` with `W`
-//! doublings between passes gives `k·P` with `W·(S−1)` doublings and at most `M` mixed
-//! additions; with `S = 1` there are no doublings at all. The carry adds one extra point,
-//! `2^(W·M)·P`. A digit `d < 0` adds the negated entry (`y → −y`); a zero digit adds nothing.
+//! A scalar `k < n` is first made smaller than 2²⁵⁵: when its top bit is set, `k·P` is computed
+//! as `(n − k)·(−P)`, and `n − k < n − 2²⁵⁵ < 2²⁵⁵`. It is then recoded into `M` signed digits
+//! of `W` bits, `k = Σ dᵢ·2^(W·i)` with `dᵢ ∈ [−2^(W−1), 2^(W−1))` except the top one, which
+//! takes no carry out: below 2²⁵⁵ its window is at most `2^(W−1) − 1` before the carry in, so
+//! it is in `[0, 2^(W−1)]`. The windows are interleaved over `S` passes: window `i = s + S·t`
+//! uses sub-table `t`, which holds `j·2^(W·S·t)·P` for `j = 1..=2^(W−1)`. Evaluating pass
+//! `s = S−1, …, 0` with `W` doublings between passes gives `k·P` with `W·(S−1)` doublings and
+//! at most `M` mixed additions; with `S = 1` there are no doublings at all. A digit `d < 0`
+//! (or `d > 0` for a negated scalar) adds the negated entry (`y → −y`); a zero digit adds
+//! nothing.
 
 use super::point::{Affine, Fe, Jacobian, normalize_batch};
 
@@ -67,33 +70,30 @@ pub(crate) const fn layout(w: usize, s: usize, n: usize) -> Layout {
 pub(crate) struct Table<const W: usize, const S: usize, const N: usize> {
     /// Sub-table `t`, entry `j − 1`: `j·2^(W·S·t)·P`.
     points: [Affine; N],
-    /// `2^(W·M)·P`, added when the recoding carries out of the top window.
-    carry: Affine,
 }
 
 impl<const W: usize, const S: usize, const N: usize> Table<W, S, N> {
     pub(crate) const LAYOUT: Layout = layout(W, S, N);
 
     /// Storage about to be filled: not a table of any point. Never handed out unfilled.
-    pub(crate) const PLACEHOLDER: Self = Self { points: [Affine::ZERO; N], carry: Affine::ZERO };
+    pub(crate) const PLACEHOLDER: Self = Self { points: [Affine::ZERO; N] };
 
     /// Fills the table with the multiples of `p`, which must be a point of the curve other than
     /// the identity (every multiple used is then non-zero and distinct from its neighbours:
     /// the group order is a 256-bit prime).
     ///
     /// Points are normalised `C` at a time whatever their sub-table:
-    /// `⌈N / C⌉ + ⌈(sub-tables + 1) / C⌉` inversions in all.
+    /// `⌈N / C⌉ + ⌈sub-tables / C⌉` inversions in all.
     pub(crate) const fn fill<const C: usize>(&mut self, p: &Affine) {
         let layout = Self::LAYOUT;
         let h = layout.per_window;
         let mut pending = Pending::<C>::EMPTY;
-        // Bases B_t = 2^(W·S·t)·P for t = 0..=sub_tables: entry 1·B_t of each sub-table, and
-        // the carry point last.
+        // Bases B_t = 2^(W·S·t)·P for t = 0..sub_tables: entry 1·B_t of each sub-table.
         let mut acc = Jacobian::from_affine(p);
         let mut t = 0;
         loop {
             self.push(&mut pending, &acc, t * h);
-            if t == layout.sub_tables {
+            if t + 1 == layout.sub_tables {
                 break;
             }
             let mut d = 0;
@@ -123,7 +123,7 @@ impl<const W: usize, const S: usize, const N: usize> Table<W, S, N> {
         self.flush(&mut pending);
     }
 
-    /// Queues `point` for entry `dest` (`N` is the carry point), normalising when full.
+    /// Queues `point` for entry `dest`, normalising when full.
     const fn push<const C: usize>(
         &mut self,
         pending: &mut Pending<C>,
@@ -145,20 +145,16 @@ impl<const W: usize, const S: usize, const N: usize> Table<W, S, N> {
         normalize_batch(&pending.points, pending.len, &mut affine, 0, &mut scratch);
         let mut i = 0;
         while i < pending.len {
-            if pending.dest[i] == N {
-                self.carry = affine[i];
-            } else {
-                self.points[pending.dest[i]] = affine[i];
-            }
+            self.points[pending.dest[i]] = affine[i];
             i += 1;
         }
         pending.len = 0;
     }
 
-    /// Entry `i` (sub-table `i / 2^(W−1)`, multiple `i % 2^(W−1) + 1`); `N` is the carry point.
+    /// Entry `i` (sub-table `i / 2^(W−1)`, multiple `i % 2^(W−1) + 1`).
     #[cfg(test)]
     pub(crate) const fn point(&self, i: usize) -> &Affine {
-        if i == N { &self.carry } else { &self.points[i] }
+        &self.points[i]
     }
 
     /// The point whose multiples the table holds (entry `1·B_0`, normalised from `(x, y, 1)`,
@@ -167,14 +163,13 @@ impl<const W: usize, const S: usize, const N: usize> Table<W, S, N> {
         &self.points[0]
     }
 
-    /// Adds `digit`·(sub-table `t`) to `acc`.
-    fn add_digit(&self, acc: &Jacobian, t: usize, digit: i8) -> Jacobian {
-        let first = t * Self::LAYOUT.per_window;
-        match digit {
-            0 => *acc,
-            d if d > 0 => acc.add_affine(&self.points[first + d.unsigned_abs() as usize - 1]),
-            d => acc.add_affine(&self.points[first + d.unsigned_abs() as usize - 1].neg()),
+    /// Adds `digit`·(sub-table `t`) to `acc`, or `−digit`·(sub-table `t`) when `negate`.
+    fn add_digit(&self, acc: &Jacobian, t: usize, digit: i16, negate: bool) -> Jacobian {
+        if digit == 0 {
+            return *acc;
         }
+        let entry = &self.points[t * Self::LAYOUT.per_window + digit.unsigned_abs() as usize - 1];
+        if (digit < 0) == negate { acc.add_affine(entry) } else { acc.add_affine(&entry.neg()) }
     }
 }
 
@@ -193,14 +188,10 @@ fn window(limbs: &[u64; 4], pos: usize, w: usize) -> u32 {
     bits
 }
 
-/// Recodes big-endian `k` into `windows` signed digits in `[−2^(W−1), 2^(W−1))`; returns the
-/// carry out of the top window.
-pub(crate) fn recode(
-    k: &[u8; 32],
-    w: usize,
-    windows: usize,
-    digits: &mut [i8; MAX_WINDOWS],
-) -> bool {
+/// Recodes big-endian `k` into `windows` signed digits in `[−2^(W−1), 2^(W−1))`, the top one
+/// without a carry out: `k` must leave the top window at most `2^(W−1) − 1` (below 2²⁵⁵ does,
+/// as does any `k` when the windows reach past bit 256), so that it ends in `[0, 2^(W−1)]`.
+pub(crate) fn recode(k: &[u8; 32], w: usize, windows: usize, digits: &mut [i16; MAX_WINDOWS]) {
     let mut limbs = [0u64; 4];
     for (i, limb) in limbs.iter_mut().enumerate() {
         let mut be = [0u8; 8];
@@ -211,19 +202,47 @@ pub(crate) fn recode(
     let mut carry = 0u32;
     for (i, digit) in digits.iter_mut().enumerate().take(windows) {
         let bits = window(&limbs, i * w, w) + carry;
-        // bits ≤ 2^W: at or above half it becomes bits − 2^W (≥ −half) and carries one.
-        let (d, c) =
-            if bits >= half { (i64::from(bits) - (1i64 << w), 1) } else { (i64::from(bits), 0) };
-        #[allow(clippy::cast_possible_truncation, reason = "d is in [-128, 127] for W <= 8")]
+        // bits ≤ 2^W: at or above half it becomes bits − 2^W (≥ −half) and carries one, except
+        // in the top window, which keeps it (at most half there).
+        let (d, c) = if bits >= half && i + 1 < windows {
+            (i64::from(bits) - (1i64 << w), 1)
+        } else {
+            (i64::from(bits), 0)
+        };
+        #[allow(clippy::cast_possible_truncation, reason = "d is in [-128, 128] for W <= 8")]
         {
-            *digit = d as i8;
+            *digit = d as i16;
         }
         carry = c;
     }
-    carry == 1
 }
 
-/// `u1·G + u2·Q` from the tables of `G` and `Q` (scalars big-endian, below 2²⁵⁶), variable-time.
+/// The group order `n`, big-endian.
+const ORDER_BE: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+];
+
+/// `(k, false)` for `k < 2²⁵⁵`, else `(n − k, true)` (then below 2²⁵⁵, for `k < n`): `k·P` is
+/// `(n − k)·(−P)`.
+fn below_half(k: &[u8; 32]) -> ([u8; 32], bool) {
+    if k[0] & 0x80 == 0 {
+        return (*k, false);
+    }
+    let mut out = [0u8; 32];
+    let mut borrow = 0i16;
+    for i in (0..32).rev() {
+        let d = i16::from(ORDER_BE[i]) - i16::from(k[i]) - borrow;
+        borrow = i16::from(d < 0);
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "d mod 256")]
+        {
+            out[i] = d.rem_euclid(256) as u8;
+        }
+    }
+    (out, true)
+}
+
+/// `u1·G + u2·Q` from the tables of `G` and `Q` (scalars big-endian, below `n`), variable-time.
 pub(crate) fn mul_add<const W: usize, const S: usize, const N: usize>(
     g: &Table<W, S, N>,
     u1: &[u8; 32],
@@ -231,10 +250,12 @@ pub(crate) fn mul_add<const W: usize, const S: usize, const N: usize>(
     u2: &[u8; 32],
 ) -> Jacobian {
     let layout = Table::<W, S, N>::LAYOUT;
-    let mut d1 = [0i8; MAX_WINDOWS];
-    let mut d2 = [0i8; MAX_WINDOWS];
-    let c1 = recode(u1, W, layout.windows, &mut d1);
-    let c2 = recode(u2, W, layout.windows, &mut d2);
+    let mut d1 = [0i16; MAX_WINDOWS];
+    let mut d2 = [0i16; MAX_WINDOWS];
+    let (u1, neg1) = below_half(u1);
+    let (u2, neg2) = below_half(u2);
+    recode(&u1, W, layout.windows, &mut d1);
+    recode(&u2, W, layout.windows, &mut d2);
     let mut acc = Jacobian::IDENTITY;
     for s in (0..S).rev() {
         if s + 1 < S {
@@ -244,15 +265,9 @@ pub(crate) fn mul_add<const W: usize, const S: usize, const N: usize>(
         }
         for t in 0..layout.sub_tables {
             let i = s + S * t;
-            acc = g.add_digit(&acc, t, d1[i]);
-            acc = q.add_digit(&acc, t, d2[i]);
+            acc = g.add_digit(&acc, t, d1[i], neg1);
+            acc = q.add_digit(&acc, t, d2[i], neg2);
         }
-    }
-    if c1 {
-        acc = acc.add_affine(&g.carry);
-    }
-    if c2 {
-        acc = acc.add_affine(&q.carry);
     }
     acc
 }

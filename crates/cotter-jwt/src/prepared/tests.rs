@@ -52,7 +52,7 @@ fn baked_generator_table_equals_runtime_table() {
     #[allow(long_running_const_eval, reason = "the point of the test")]
     static BAKED: SmallGeneratorTable = SmallGeneratorTable::new();
     let runtime = SmallGeneratorTable::new();
-    for i in 0..=128 {
+    for i in 0..128 {
         let (a, b) = (BAKED.table().point(i), runtime.table().point(i));
         assert!(a.x == b.x && a.y == b.y, "entry {i}");
     }
@@ -104,21 +104,39 @@ fn recoding_reconstructs_the_scalar() {
     for w in 1..=8usize {
         let windows = 256usize.div_ceil(w) + 3;
         for k in &cases {
-            let mut digits = [0i8; 264];
-            let carry = recode(k, w, windows, &mut digits);
-            // Σ dᵢ·2^(w·i) + carry·2^(w·windows) as a scalar mod n must equal k mod n.
+            let mut digits = [0i16; 264];
+            recode(k, w, windows, &mut digits);
+            // Σ dᵢ·2^(w·i) as a scalar mod n must equal k mod n.
             let two_w = Scalar::from(1u64 << w);
-            let mut acc = if carry { Scalar::ONE } else { Scalar::ZERO };
-            for &d in digits[..windows].iter().rev() {
+            let mut acc = Scalar::ZERO;
+            for (i, &d) in digits[..windows].iter().enumerate().rev() {
                 acc *= two_w;
                 let m = Scalar::from(u64::from(d.unsigned_abs()));
                 acc = if d < 0 { acc - m } else { acc + m };
-                assert!(i16::from(d) >= -(1i16 << (w - 1)) && i16::from(d) < (1i16 << (w - 1)));
+                let top = if i + 1 == windows { 1 } else { 0 };
+                assert!(d >= -(1i16 << (w - 1)) && d < (1i16 << (w - 1)) + top);
             }
             let expect = <Scalar as p256::elliptic_curve::ops::Reduce<FieldBytes>>::reduce(
                 &FieldBytes::from(*k),
             );
             assert_eq!(acc, expect, "w = {w}, k = {k:02x?}");
+        }
+        // Exactly the windows of 256 bits: the top digit takes the carry for any k < 2²⁵⁵.
+        let windows = 256usize.div_ceil(w);
+        for k in [[0x7f; 32], [0x7fu8, 0xff, 0xff, 0xff].repeat(8).try_into().expect("32")] {
+            let mut digits = [0i16; 264];
+            recode(&k, w, windows, &mut digits);
+            let mut acc = Scalar::ZERO;
+            for &d in digits[..windows].iter().rev() {
+                acc *= Scalar::from(1u64 << w);
+                let m = Scalar::from(u64::from(d.unsigned_abs()));
+                acc = if d < 0 { acc - m } else { acc + m };
+            }
+            let expect = <Scalar as p256::elliptic_curve::ops::Reduce<FieldBytes>>::reduce(
+                &FieldBytes::from(k),
+            );
+            assert_eq!(acc, expect, "w = {w}, k = {k:02x?}, exact windows");
+            assert!(digits[windows - 1] <= 1i16 << (w - 1), "top digit in range");
         }
     }
 }
@@ -236,4 +254,43 @@ fn x_comparison_without_inversion() {
             .add(&fe(n))
             .is_zero()
     ));
+}
+
+#[test]
+fn scalar_inversion_matches_p256() {
+    let n_minus_1 = -Scalar::ONE;
+    for a in [
+        Scalar::ONE,
+        scalar(2),
+        scalar(3),
+        n_minus_1,
+        n_minus_1 - Scalar::ONE,
+        scalar(0xdead_beef) * n_minus_1,
+        Scalar::from_u128(u128::MAX),
+        scalar(0x1234_5678).invert().expect("non-zero"),
+    ] {
+        let want: [u8; 32] = a.invert().expect("non-zero").to_bytes().into();
+        let got = super::scalar::invert_vartime(&a.to_bytes().into());
+        assert_eq!(got, Some(want));
+    }
+    assert_eq!(super::scalar::invert_vartime(&[0; 32]), None);
+    let order: [u8; 32] = [
+        0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xbc,
+        0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+    ];
+    assert_eq!(super::scalar::invert_vartime(&order), None, "n itself");
+}
+
+proptest::proptest! {
+    /// The 32-bit targets' inversion against p256's on random scalars (the host verifies with
+    /// p256's, so this is where the other one meets Wycheproof's scalars' kind of input).
+    #[test]
+    fn scalar_inversion_matches_p256_on_random_scalars(bytes in proptest::array::uniform32(0u8..)) {
+        let a = <Scalar as p256::elliptic_curve::ops::Reduce<FieldBytes>>::reduce(
+            &FieldBytes::from(bytes),
+        );
+        let got = super::scalar::invert_vartime(&a.to_bytes().into());
+        let want = Option::<Scalar>::from(a.invert()).map(|i| <[u8; 32]>::from(i.to_bytes()));
+        proptest::prop_assert_eq!(got, want);
+    }
 }
