@@ -1,6 +1,8 @@
 //! Where the client talks to, and how much clock skew it tolerates.
 
 use core::fmt;
+#[cfg(feature = "alloc")]
+use cotter_transport::Scheme;
 use cotter_transport::Url;
 
 // The defaults are defined once, in the crate below that needs each, and re-exported here
@@ -64,47 +66,54 @@ impl<'a> Config<'a> {
         self
     }
 
-    /// The API base requests go to, written into `buf`: [`Config::base_url`], with `/api/v0`
-    /// added when it is a server's root URL (nothing after `host[:port]` but an optional `/`).
+    /// The API base requests go to: [`Config::base_url`], or, with `alloc`, when that is a
+    /// server's root URL (nothing after `host[:port]` but an optional `/`), the root with
+    /// `/api/v0` added, written into `buf`. Without `alloc` (firmware, whose base URL is fixed
+    /// at build time) the base URL is used as given: the check costs no flash there.
     ///
     /// # Errors
-    /// [`ConfigError::InvalidBaseUrl`] when it is not an `http(s)://` URL or does not fit `buf`.
+    /// [`ConfigError::InvalidBaseUrl`] when the root and `/api/v0` do not fit `buf`.
     pub fn api_base<'b, const N: usize>(
-        &self,
+        &'b self,
         buf: &'b mut heapless::String<N>,
     ) -> Result<&'b str, ConfigError> {
-        let (origin, path) = split_origin(self.base_url).ok_or(ConfigError::InvalidBaseUrl)?;
-        buf.clear();
-        let fits = if path.is_empty() || path == "/" {
-            buf.push_str(origin).and_then(|()| buf.push_str("/api/v0"))
-        } else {
-            buf.push_str(self.base_url)
-        };
-        fits.map_err(|_| ConfigError::InvalidBaseUrl)?;
-        Ok(buf.as_str())
+        #[cfg(feature = "alloc")]
+        if let Ok(url) = Url::parse(self.base_url)
+            && url.path().len() <= 1
+            && url.query().is_none()
+        {
+            if !push_all(buf, &[scheme_prefix(&url), url.authority(), "/api/v0"]) {
+                return Err(ConfigError::InvalidBaseUrl);
+            }
+            return Ok(buf.as_str());
+        }
+        let _ = buf;
+        Ok(self.base_url)
     }
 
-    /// The hosted login page, written into `buf`: [`Config::hosted_page_url`], except that the
-    /// default page goes with Cotter's own base URL only; with any other base URL it is
-    /// `<scheme>://<host>[:port]/app` of that base (the emulator's, a self-hosted server's).
+    /// The hosted login page: [`Config::hosted_page_url`], except that, with `alloc`, the
+    /// default page goes with Cotter's own base URL only; with any other base URL the page is
+    /// `<scheme>://<host>[:port]/app` of that base (the emulator's, a self-hosted server's),
+    /// written into `buf`. Without `alloc` the configured page is used as given.
     ///
     /// # Errors
-    /// [`ConfigError::InvalidHostedPageUrl`] when the page does not fit `buf`,
-    /// [`ConfigError::InvalidBaseUrl`] when the base URL is not an `http(s)://` URL.
+    /// [`ConfigError::InvalidHostedPageUrl`] when that page does not fit `buf`.
     pub fn hosted_page<'b, const N: usize>(
-        &self,
+        &'b self,
         buf: &'b mut heapless::String<N>,
     ) -> Result<&'b str, ConfigError> {
-        let (origin, _) = split_origin(self.base_url).ok_or(ConfigError::InvalidBaseUrl)?;
-        let cotters = split_origin(DEFAULT_BASE_URL).map(|(o, _)| o);
-        buf.clear();
-        let fits = if self.hosted_page_url == DEFAULT_HOSTED_PAGE_URL && Some(origin) != cotters {
-            buf.push_str(origin).and_then(|()| buf.push_str("/app"))
-        } else {
-            buf.push_str(self.hosted_page_url)
-        };
-        fits.map_err(|_| ConfigError::InvalidHostedPageUrl)?;
-        Ok(buf.as_str())
+        #[cfg(feature = "alloc")]
+        if self.hosted_page_url == DEFAULT_HOSTED_PAGE_URL
+            && let Ok(url) = Url::parse(self.base_url)
+            && Url::parse(DEFAULT_BASE_URL).map(|c| c.authority()) != Ok(url.authority())
+        {
+            if !push_all(buf, &[scheme_prefix(&url), url.authority(), "/app"]) {
+                return Err(ConfigError::InvalidHostedPageUrl);
+            }
+            return Ok(buf.as_str());
+        }
+        let _ = buf;
+        Ok(self.hosted_page_url)
     }
 
     /// Checks the configuration: a non-empty key of safe characters, and both URLs `https://`
@@ -128,19 +137,20 @@ impl<'a> Config<'a> {
     }
 }
 
-/// `(scheme://host[:port], the rest)` of an `http(s)://` URL. Byte search and `get` only: no
-/// slicing that could panic, so firmware keeps the formatting machinery out of its image.
-fn split_origin(url: &str) -> Option<(&str, &str)> {
-    let after = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
-    let start = url.len() - after.len();
-    let end = after
-        .bytes()
-        .position(|b| b == b'/' || b == b'?' || b == b'#')
-        .map_or(url.len(), |i| start + i);
-    if end == start {
-        return None;
+/// `https://` or `http://` for `url`.
+#[cfg(feature = "alloc")]
+const fn scheme_prefix(url: &Url<'_>) -> &'static str {
+    match url.scheme() {
+        Scheme::Https => "https://",
+        Scheme::Http => "http://",
     }
-    Some((url.get(..end)?, url.get(end..)?))
+}
+
+/// `buf` := the concatenation of `parts`; `false` when it does not fit.
+#[cfg(feature = "alloc")]
+fn push_all<const N: usize>(buf: &mut heapless::String<N>, parts: &[&str]) -> bool {
+    buf.clear();
+    parts.iter().all(|part| buf.push_str(part).is_ok())
 }
 
 fn check_url(url: &str, invalid: ConfigError, insecure: ConfigError) -> Result<(), ConfigError> {
@@ -228,10 +238,10 @@ mod tests {
         let own_page = api_base.hosted_page_url("https://login.example.com/signin");
         assert_eq!(own_page.hosted_page(&mut page), Ok("https://login.example.com/signin"));
         let mut tiny = heapless::String::<8>::new();
-        assert_eq!(api_base.api_base(&mut tiny), Err(ConfigError::InvalidBaseUrl));
-        assert_eq!(
-            Config::new("k").base_url("ftp://x").api_base(&mut api),
-            Err(ConfigError::InvalidBaseUrl)
-        );
+        let root = Config::new("k").base_url("http://127.0.0.1:8080");
+        assert_eq!(root.api_base(&mut tiny), Err(ConfigError::InvalidBaseUrl));
+        assert_eq!(root.hosted_page(&mut tiny), Err(ConfigError::InvalidHostedPageUrl));
+        // Not a URL: passed on as given, for `validate` and the request builder to refuse.
+        assert_eq!(Config::new("k").base_url("ftp://x").api_base(&mut api), Ok("ftp://x"));
     }
 }
