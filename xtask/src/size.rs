@@ -55,7 +55,9 @@ pub(crate) const VARIANTS: &[Variant] = &[
         features: "",
         network: false,
         tls: false,
-        budget: Budget { flash: 32 * KIB, stack: 8 * KIB, static_ram: KIB, ram: 9 * KIB },
+        // Stack: issue 18's goal, 2 KiB (the token's buffers and the key set are statics, as a
+        // device's network buffer and provisioned keys would be).
+        budget: Budget { flash: 32 * KIB, stack: 2 * KIB, static_ram: 2 * KIB, ram: 4 * KIB },
     },
     // Not a product: three back ends side by side and the generator's table in flash, to
     // count their instructions (`mcu_verify_instr_*`); its budget only catches growth.

@@ -33,14 +33,17 @@ pub(crate) static P: Modulus =
 pub(crate) static N: Modulus =
     Modulus::new(&hex(b"ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"));
 
-/// The curve's `b` (and `a = -3`).
-const B: Limbs = from_be(&hex(b"5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b"));
+/// The curve's `b` (and `a = -3`), in Montgomery form (`b·2²⁵⁶ mod p`; the tests check it
+/// against `b = 5ac635d8…27d2604b`).
+const B_MONT: Limbs =
+    from_be(&hex(b"dc30061d04874834e5a220abf7212ed6acf005cd78843090d89cdf6229c4bddf"));
 
-/// The base point `G`.
-const GX: Limbs =
-    from_be(&hex(b"6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"));
-const GY: Limbs =
-    from_be(&hex(b"4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5"));
+/// The base point `G` in Montgomery form (`G = (6b17d1f2…d898c296, 4fe342e2…37bf51f5)`, NIST
+/// SP 800-186 § G.1.2; the tests check the conversion).
+static G: Affine = Affine {
+    x: from_be(&hex(b"18905f76a53755c679fb732b7762251075ba95fc5fedb60179e730d418a9143c")),
+    y: from_be(&hex(b"8571ff1825885d85d2e88688dd21f3258b4ab8e4ba19e45cddf25357ce95560a")),
+};
 
 /// 32 bytes from 64 hexadecimal digits, at compile time.
 const fn hex(digits: &[u8; 64]) -> [u8; 32] {
@@ -77,27 +80,32 @@ struct Jacobian {
 impl Jacobian {
     const IDENTITY: Self = Self { x: ZERO, y: ZERO, z: ZERO };
 
-    /// `2·self` (EFD `dbl-2001-b`, for `a = -3`). The identity stays the identity (`Z = 0`
-    /// gives `Z3 = (Y+0)² - Y² - 0 = 0`); P-256 has no point of order two.
+    /// `2·self` (EFD `dbl-2001-b`, for `a = -3`), in place with four temporaries (the stack
+    /// of a microcontroller counts). The identity stays the identity (`Z = 0` gives
+    /// `Z3 = (Y+0)² - Y² - 0 = 0`); P-256 has no point of order two.
     fn double(&mut self) {
         let f = &P;
         let delta = f.square(&self.z);
         let gamma = f.square(&self.y);
-        let beta = f.mul(&self.x, &gamma);
-        let t = f.mul(&f.sub(&self.x, &delta), &f.add(&self.x, &delta));
-        let alpha = f.add(&f.add(&t, &t), &t);
-        let beta2 = f.add(&beta, &beta);
-        let beta4 = f.add(&beta2, &beta2);
-        let beta8 = f.add(&beta4, &beta4);
-        let x3 = f.sub(&f.square(&alpha), &beta8);
-        let yz = f.add(&self.y, &self.z);
-        let z3 = f.sub(&f.sub(&f.square(&yz), &gamma), &delta);
-        let gamma2 = f.square(&gamma);
-        let g2 = f.add(&gamma2, &gamma2);
-        let g4 = f.add(&g2, &g2);
-        let g8 = f.add(&g4, &g4);
-        let y3 = f.sub(&f.mul(&alpha, &f.sub(&beta4, &x3)), &g8);
-        *self = Self { x: x3, y: y3, z: z3 };
+        let mut beta = f.mul(&self.x, &gamma);
+        // alpha = 3·(X - delta)·(X + delta)
+        let mut alpha = f.sub(&self.x, &delta);
+        alpha = f.mul(&alpha, &f.add(&self.x, &delta));
+        alpha = f.add(&f.add(&alpha, &alpha), &alpha);
+        // Z3 = (Y + Z)² - gamma - delta
+        self.z = f.add(&self.y, &self.z);
+        self.z = f.sub(&f.sub(&f.square(&self.z), &gamma), &delta);
+        // X3 = alpha² - 8·beta
+        beta = f.add(&beta, &beta);
+        beta = f.add(&beta, &beta);
+        self.x = f.sub(&f.sub(&f.square(&alpha), &beta), &beta);
+        // Y3 = alpha·(4·beta - X3) - 8·gamma²
+        self.y = f.mul(&alpha, &f.sub(&beta, &self.x));
+        let mut g8 = f.square(&gamma);
+        g8 = f.add(&g8, &g8);
+        g8 = f.add(&g8, &g8);
+        g8 = f.add(&g8, &g8);
+        self.y = f.sub(&self.y, &g8);
     }
 
     /// `self + q` for an affine `q` (mixed addition), with the cases the formula does not
@@ -136,7 +144,7 @@ fn curve_rhs(x: &Limbs) -> Limbs {
     let f = &P;
     let x3 = f.mul(&f.square(x), x);
     let three_x = f.add(&f.add(x, x), x);
-    f.add(&f.sub(&x3, &three_x), &f.mont(&B))
+    f.add(&f.sub(&x3, &three_x), &B_MONT)
 }
 
 /// A validated P-256 public key: a point on the curve, not the identity.
@@ -211,12 +219,11 @@ impl PublicKey {
         let u1 = N.mul(&e, &s_inv);
         let u2 = N.mul(&r, &s_inv);
 
-        let g = Affine { x: P.mont(&GX), y: P.mont(&GY) };
         let mut acc = Jacobian::IDENTITY;
         for i in (0..256).rev() {
             acc.double();
             if bit(&u1, i) {
-                acc.add_affine(&g);
+                acc.add_affine(&G);
             }
             if bit(&u2, i) {
                 acc.add_affine(&self.point);

@@ -5,8 +5,6 @@
 
 use crate::console;
 use crate::report::{Failure, ensure};
-use core::cell::RefCell;
-use cortex_m::interrupt::{self, Mutex};
 use cotter_jwt::{CompactKey, Error, Jwks, Phase, Validation};
 
 /// The key set: cotter-jwt's compact verifier, about 16 KiB less flash than p256's arithmetic.
@@ -41,12 +39,32 @@ pub(crate) const fn phase_name(e: &Error) -> &'static str {
 /// The first expectation that did not hold.
 pub(crate) fn run() -> Result<(), Failure> {
     let jwks = key_set()?;
+    let buffers = cortex_m::singleton!(: Buffers = Buffers::new())
+        .ok_or(Failure::new(CHECK, "buffers already in use"))?;
+    checks(jwks, buffers)
+}
+
+/// The token's buffers, in `.bss` as a network stack's would be (the stack then holds only
+/// the verifier's calls): a received copy of the token and the decoded header and payload.
+struct Buffers {
+    received: [u8; TOKEN.len()],
+    claims: [u8; CLAIMS_BUF],
+}
+
+impl Buffers {
+    const fn new() -> Self {
+        Self { received: [0; TOKEN.len()], claims: [0; CLAIMS_BUF] }
+    }
+}
+
+/// The checks on the key set, with the buffers.
+#[inline(never)]
+fn checks(jwks: &KeySet, buffers: &mut Buffers) -> Result<(), Failure> {
     let token = core::str::from_utf8(TOKEN)
         .map_err(|_| Failure::new(CHECK, "access_token.jwt is not UTF-8"))?
         .trim_ascii();
     let validation = Validation::cotter(AUDIENCE, NOW);
-    let mut claims = [0u8; CLAIMS_BUF];
-    let claims_buf = &mut claims[..];
+    let claims_buf = &mut buffers.claims[..];
     let verified = jwks
         .verify(token, &validation, claims_buf)
         .map_err(|e| Failure::new(CHECK, "the real token did not verify").detail(phase_name(&e)))?;
@@ -60,13 +78,7 @@ pub(crate) fn run() -> Result<(), Failure> {
 
     // Change one character in the middle of the payload: the signature must no longer match.
     // The copy goes to a static buffer, as a token received from the network would.
-    interrupt::free(|cs| {
-        let mut received = RECEIVED
-            .borrow(cs)
-            .try_borrow_mut()
-            .map_err(|_| Failure::new(CHECK, "receive buffer already in use"))?;
-        reject_tampered(&jwks, token, &validation, &mut received[..], claims_buf)
-    })?;
+    reject_tampered(jwks, token, &validation, &mut buffers.received[..], claims_buf)?;
     console::line(&["jwt: tampered copy rejected (invalid signature)"]);
 
     // The same token an hour later has expired.
@@ -80,9 +92,6 @@ pub(crate) fn run() -> Result<(), Failure> {
     console::line(&["jwt: expired token rejected"]);
     Ok(())
 }
-
-/// A receive buffer for one token (`.bss`).
-static RECEIVED: Mutex<RefCell<[u8; TOKEN.len()]>> = Mutex::new(RefCell::new([0; TOKEN.len()]));
 
 /// Verifies a copy of `token` with one payload character changed: it must fail with
 /// `InvalidSignature`.
@@ -110,11 +119,15 @@ fn reject_tampered(
     }
 }
 
-/// The key set from `jwks.json` (kept out of line so that the JSON parser's stack frame is not
-/// added to the verifier's).
+/// The key set from `jwks.json`, kept in `.bss` as a device keeps its provisioned keys (out of
+/// line, so that the JSON parser's stack frame is not added to the verifier's).
 #[inline(never)]
-fn key_set() -> Result<KeySet, Failure> {
+fn key_set() -> Result<&'static KeySet, Failure> {
     let text =
         core::str::from_utf8(JWKS).map_err(|_| Failure::new(CHECK, "jwks.json is not UTF-8"))?;
-    KeySet::from_json(text).map_err(|_| Failure::new(CHECK, "jwks.json does not parse"))
+    let keys =
+        KeySet::from_json(text).map_err(|_| Failure::new(CHECK, "jwks.json does not parse"))?;
+    let slot =
+        cortex_m::singleton!(: KeySet = keys).ok_or(Failure::new(CHECK, "key set already made"))?;
+    Ok(slot)
 }

@@ -116,3 +116,14 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn montgomery_constants_of_the_curve() {
+    let hex = |s: &[u8; 64]| from_be(&crate::compact::hex(s));
+    let gx = hex(b"6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296");
+    let gy = hex(b"4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5");
+    let b = hex(b"5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b");
+    assert_eq!(P.mont(&gx), crate::compact::G.x);
+    assert_eq!(P.mont(&gy), crate::compact::G.y);
+    assert_eq!(P.mont(&b), crate::compact::B_MONT);
+}
