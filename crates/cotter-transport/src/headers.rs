@@ -123,24 +123,27 @@ fn http_date(v: &[u8]) -> Option<u64> {
     if v[7] != b' ' || v[11] != b' ' || v[16] != b' ' || v[19] != b':' || v[22] != b':' {
         return None;
     }
-    let num = |s: &[u8]| -> Option<u64> { delta_seconds(s).map(u64::from) };
+    // In u32 (a four-digit year fits): 64-bit division would link a software divider of
+    // about 1 KB on 32-bit microcontrollers.
+    let num = |s: &[u8]| -> Option<u32> { delta_seconds(s) };
     let day = num(&v[5..7])?;
     const MONTHS: [&[u8; 3]; 12] = [
         b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
         b"Dec",
     ];
-    let month = MONTHS.iter().position(|m| m[..] == v[8..11])? as u64 + 1;
+    let month = MONTHS.iter().position(|m| m[..] == v[8..11])? as u32 + 1;
     let year = num(&v[12..16])?;
     let (hour, minute, second) = (num(&v[17..19])?, num(&v[20..22])?, num(&v[23..25])?);
     if year < 1970 || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
         return None;
     }
-    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second)
+    let days = u64::from(days_from_civil(year, month, day));
+    Some(days * 86_400 + u64::from(hour * 3600 + minute * 60 + second))
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (year ≥ 1970), after Howard Hinnant's
-/// `days_from_civil`.
-const fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
+/// Days since 1970-01-01 of a proleptic Gregorian date (1970 ≤ year ≤ 9999), after Howard
+/// Hinnant's `days_from_civil`.
+const fn days_from_civil(year: u32, month: u32, day: u32) -> u32 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y / 400;
     let yoe = y - era * 400;
