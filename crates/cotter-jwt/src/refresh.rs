@@ -31,22 +31,28 @@ use core::fmt;
 use cotter_json::{JsonError, JsonErrorKind};
 
 /// When a [`JwksCache`] fetches, in seconds; [`JwksPolicy::new`] gives the defaults, each
-/// setter changes one.
+/// setter changes one. (Kept as `u32`, saturated: 136 years is bound enough, and a
+/// microcontroller's 32-bit arithmetic is cheaper.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct JwksPolicy {
-    refetch_interval: u64,
-    default_max_age: u64,
-    min_max_age: u64,
-    max_max_age: u64,
-    retry_after_failure: u64,
-    max_retry_interval: u64,
-    stale_if_error: u64,
+    refetch_interval: u32,
+    default_max_age: u32,
+    min_max_age: u32,
+    max_max_age: u32,
+    retry_after_failure: u32,
+    max_retry_interval: u32,
+    stale_if_error: u32,
 }
 
 impl Default for JwksPolicy {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// Seconds as stored, saturated at `u32::MAX`.
+const fn secs(seconds: u64) -> u32 {
+    if seconds > u32::MAX as u64 { u32::MAX } else { seconds as u32 }
 }
 
 impl JwksPolicy {
@@ -70,22 +76,22 @@ impl JwksPolicy {
     /// Least time between a fetch and one for an unknown `kid`.
     #[must_use]
     pub const fn refetch_interval(mut self, seconds: u64) -> Self {
-        self.refetch_interval = seconds;
+        self.refetch_interval = secs(seconds);
         self
     }
 
     /// How long a set is fresh when its response had no `max-age` (clamped like one).
     #[must_use]
     pub const fn default_max_age(mut self, seconds: u64) -> Self {
-        self.default_max_age = seconds;
+        self.default_max_age = secs(seconds);
         self
     }
 
     /// The bounds a response's `max-age` is clamped to (the lower wins if they cross).
     #[must_use]
     pub const fn max_age_bounds(mut self, min: u64, max: u64) -> Self {
-        self.min_max_age = min;
-        self.max_max_age = max;
+        self.min_max_age = secs(min);
+        self.max_max_age = secs(max);
         self
     }
 
@@ -93,15 +99,15 @@ impl JwksPolicy {
     /// further failure (raised to the first wait if below it).
     #[must_use]
     pub const fn retry_after_failure(mut self, first: u64, max: u64) -> Self {
-        self.retry_after_failure = first;
-        self.max_retry_interval = max;
+        self.retry_after_failure = secs(first);
+        self.max_retry_interval = secs(max);
         self
     }
 
     /// How long past its freshness the last good set is served while fetches fail.
     #[must_use]
     pub const fn stale_if_error(mut self, seconds: u64) -> Self {
-        self.stale_if_error = seconds;
+        self.stale_if_error = secs(seconds);
         self
     }
 
@@ -116,52 +122,40 @@ impl JwksPolicy {
         if self.min_max_age < least {
             least = self.min_max_age;
         }
-        least
+        least as u64
     }
 
     /// How long a response with this `max-age` is fresh.
-    const fn freshness(&self, max_age: Option<u32>) -> u64 {
-        let mut age = match max_age {
-            Some(age) => age as u64,
-            None => self.default_max_age,
-        };
-        if age > self.max_max_age {
-            age = self.max_max_age;
-        }
-        if age < self.min_max_age {
-            age = self.min_max_age;
-        }
-        age
+    fn freshness(&self, max_age: Option<u32>) -> u64 {
+        let age = max_age.unwrap_or(self.default_max_age);
+        u64::from(age.min(self.max_max_age).max(self.min_max_age))
     }
 
     /// The wait after `failures` failed fetches in a row (at least one).
     fn retry_delay(&self, failures: u32) -> u64 {
-        let cap = if self.max_retry_interval > self.retry_after_failure {
-            self.max_retry_interval
+        let first = self.retry_after_failure;
+        let cap = self.max_retry_interval.max(first);
+        let doublings = failures.saturating_sub(1);
+        // In u32, never past the top bit: doubling that would overflow is past the cap.
+        let delay = if first.leading_zeros() < doublings.min(32) {
+            cap
         } else {
-            self.retry_after_failure
+            (first << doublings.min(31)).min(cap)
         };
-        let mut delay = self.retry_after_failure;
-        for _ in 1..failures {
-            if delay >= cap {
-                break;
-            }
-            delay = delay.saturating_add(delay);
-        }
-        delay.min(cap)
+        u64::from(delay)
     }
 }
 
 /// Why a [`JwksCache`] wants a fetch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FetchReason {
-    /// Nothing was ever fetched.
+    /// No set was loaded yet, and no fetch failed.
     Initial,
     /// The set's freshness (`max-age`) ran out.
     Expired,
     /// A token named a `kid` the set lacks ([`JwksCache::unknown_kid`]).
     UnknownKid,
-    /// The last fetch failed (or was never reported) and its retry wait is over.
+    /// The last fetch failed, and its retry wait is over.
     Retry,
 }
 
@@ -224,8 +218,8 @@ pub struct JwksCache<const N: usize, K = Es256Key> {
     /// When the next fetch is due: `fresh_until` while fetches succeed, the retry time after
     /// a failure (0 at first: due at once).
     next_fetch: u64,
-    /// The last fetch started or reported; the `kid` rate limit counts from it.
-    last_attempt: Option<u64>,
+    /// The last fetch started or reported (0: none yet); the `kid` rate limit counts from it.
+    last_attempt: u64,
     /// Failed fetches in a row since the last good response.
     failures: u32,
     /// A token named a `kid` the set lacks, and no fetch was started since.
@@ -249,7 +243,7 @@ impl<const N: usize, K> JwksCache<N, K> {
             keys: Jwks::new(),
             fresh_until: None,
             next_fetch: 0,
-            last_attempt: None,
+            last_attempt: 0,
             failures: 0,
             kid_wanted: false,
             fetches: 0,
@@ -291,7 +285,7 @@ impl<const N: usize, K> JwksCache<N, K> {
     #[must_use]
     pub const fn usable_until(&self) -> Option<u64> {
         match self.fresh_until {
-            Some(fresh) => Some(fresh.saturating_add(self.policy.stale_if_error)),
+            Some(fresh) => Some(fresh.saturating_add(self.policy.stale_if_error as u64)),
             None => None,
         }
     }
@@ -313,12 +307,11 @@ impl<const N: usize, K> JwksCache<N, K> {
     /// first: what a background task sleeps until (it may be in the past: due now).
     #[must_use]
     pub fn next_due(&self) -> u64 {
-        match self.last_attempt {
-            Some(last) if self.kid_wanted && self.failures == 0 => {
-                self.next_fetch.min(last.saturating_add(self.policy.refetch_interval))
-            }
-            _ => self.next_fetch,
+        if self.kid_wanted && self.failures == 0 {
+            let kid = self.last_attempt.saturating_add(u64::from(self.policy.refetch_interval));
+            return self.next_fetch.min(kid);
         }
+        self.next_fetch
     }
 
     /// The fetch due at `now`, if any, without starting it.
@@ -327,26 +320,26 @@ impl<const N: usize, K> JwksCache<N, K> {
         if now < self.next_due() {
             return None;
         }
-        Some(match (self.fresh_until, self.last_attempt) {
-            (None, None) => FetchReason::Initial,
-            (None, Some(_)) => FetchReason::Retry,
-            (Some(_), _) if self.failures > 0 => FetchReason::Retry,
-            (Some(fresh), _) if now >= fresh && self.next_fetch <= now => FetchReason::Expired,
-            (Some(_), _) if self.kid_wanted => FetchReason::UnknownKid,
-            (Some(_), _) => FetchReason::Retry,
+        Some(if self.failures > 0 {
+            FetchReason::Retry
+        } else if self.fresh_until.is_none() {
+            FetchReason::Initial
+        } else if now >= self.next_fetch {
+            FetchReason::Expired
+        } else {
+            FetchReason::UnknownKid
         })
     }
 
     /// Starts the fetch due at `now`, if any: the caller must then fetch the JWKS and report
-    /// the outcome ([`JwksCache::on_response`] or [`JwksCache::on_failure`]). Until then (or
-    /// if it never does) the next fetch waits as after a failure, so concurrent callers do
-    /// not fetch twice.
+    /// the outcome ([`JwksCache::on_response`] or [`JwksCache::on_failure`]). Until then the
+    /// next fetch waits as after a failure, so concurrent callers do not fetch twice; a fetch
+    /// never reported is asked for again after that wait, for the same reason.
     pub fn poll_fetch(&mut self, now: u64) -> Option<FetchReason> {
         let reason = self.due(now)?;
-        self.last_attempt = Some(self.last_attempt.map_or(now, |last| last.max(now)));
+        self.last_attempt = self.last_attempt.max(now);
         self.kid_wanted = false;
-        let retry = now.saturating_add(self.policy.retry_delay(self.failures.max(1)));
-        self.next_fetch = self.next_fetch.max(retry);
+        self.next_fetch = self.next_fetch.max(self.retry_at(now));
         Some(reason)
     }
 
@@ -362,13 +355,18 @@ impl<const N: usize, K> JwksCache<N, K> {
     pub fn on_failure(&mut self, now: u64) {
         let now = self.reported(now);
         self.failures = self.failures.saturating_add(1);
-        self.next_fetch = now.saturating_add(self.policy.retry_delay(self.failures));
+        self.next_fetch = self.retry_at(now);
+    }
+
+    /// When a retry is due if the fetch started (or failed) at `at` fails.
+    fn retry_at(&self, at: u64) -> u64 {
+        at.saturating_add(self.policy.retry_delay(self.failures.max(1)))
     }
 
     /// The time of a report, never before the last attempt; counts the report.
     fn reported(&mut self, now: u64) -> u64 {
-        let now = self.last_attempt.map_or(now, |last| last.max(now));
-        self.last_attempt = Some(now);
+        let now = self.last_attempt.max(now);
+        self.last_attempt = now;
         self.kid_wanted = false;
         self.fetches = self.fetches.saturating_add(1);
         now
@@ -391,37 +389,41 @@ impl<const N: usize, K: JwkKey> JwksCache<N, K> {
         body: &[u8],
         max_age: Option<u32>,
     ) -> Result<(), FetchError> {
-        match parse(status, body) {
-            Ok(keys) => {
-                let now = self.reported(now);
-                let fresh = now.saturating_add(self.policy.freshness(max_age));
-                self.keys = keys;
-                self.fresh_until = Some(fresh);
-                self.next_fetch = fresh;
-                self.failures = 0;
-                Ok(())
-            }
-            Err(e) => {
-                self.on_failure(now);
-                Err(e)
-            }
+        let taken = self.take(now, status, body, max_age);
+        if taken.is_err() {
+            self.on_failure(now);
         }
+        taken
     }
-}
 
-/// The key set of a 200 answer with at least one usable key.
-fn parse<const N: usize, K: JwkKey>(status: u16, body: &[u8]) -> Result<Jwks<N, K>, FetchError> {
-    if status != 200 {
-        return Err(FetchError::Status(status));
+    /// Replaces the set with the one in a 200 answer that has a usable key; otherwise says
+    /// why not and changes nothing. (The new set goes straight into place: a JWKS is large,
+    /// and each move of it through a `Result` costs a copy, and stack on a microcontroller.)
+    fn take(
+        &mut self,
+        now: u64,
+        status: u16,
+        body: &[u8],
+        max_age: Option<u32>,
+    ) -> Result<(), FetchError> {
+        if status != 200 {
+            return Err(FetchError::Status(status));
+        }
+        let text = core::str::from_utf8(body)
+            .map_err(|_| JwkError::Json(JsonError::new(JsonErrorKind::InvalidUtf8)))?;
+        let keys = Jwks::from_json(text)?;
+        if keys.is_empty() {
+            let first = keys.skipped().first().map_or(JwkError::MissingKeys, |s| s.reason);
+            return Err(FetchError::Jwks(first));
+        }
+        self.keys = keys;
+        let now = self.reported(now);
+        let fresh = now.saturating_add(self.policy.freshness(max_age));
+        self.fresh_until = Some(fresh);
+        self.next_fetch = fresh;
+        self.failures = 0;
+        Ok(())
     }
-    let text = core::str::from_utf8(body)
-        .map_err(|e| JwkError::Json(JsonError::at(JsonErrorKind::InvalidUtf8, e.valid_up_to())))?;
-    let keys = Jwks::from_json(text)?;
-    if keys.is_empty() {
-        let first = keys.skipped().first().map_or(JwkError::MissingKeys, |s| s.reason);
-        return Err(FetchError::Jwks(first));
-    }
-    Ok(keys)
 }
 
 impl<const N: usize, K: Verifier> JwksCache<N, K> {

@@ -90,11 +90,20 @@ fn a_new_cache_wants_its_initial_load_and_verifies_nothing_before() {
 }
 
 #[test]
-fn an_initial_load_that_is_never_reported_is_retried() {
+fn a_fetch_that_is_never_reported_is_asked_for_again_after_the_retry_wait() {
     let mut cache = Cache::default();
     assert_eq!(cache.poll_fetch(NOW), Some(FetchReason::Initial));
     assert_eq!(cache.next_due(), NOW + 30);
-    assert_eq!(cache.poll_fetch(NOW + 30), Some(FetchReason::Retry));
+    assert_eq!(cache.poll_fetch(NOW + 30), Some(FetchReason::Initial));
+    let mut cache = loaded(&[0], Some(600));
+    assert_eq!(cache.poll_fetch(NOW + 600), Some(FetchReason::Expired));
+    assert_eq!(cache.poll_fetch(NOW + 629), None);
+    assert_eq!(cache.poll_fetch(NOW + 630), Some(FetchReason::Expired));
+    // An unreported refetch for a kid leaves the expiry where it was.
+    let mut cache = loaded(&[0], Some(600));
+    cache.unknown_kid();
+    assert_eq!(cache.poll_fetch(NOW + 30), Some(FetchReason::UnknownKid));
+    assert_eq!(cache.next_due(), NOW + 600);
 }
 
 #[test]
@@ -223,7 +232,7 @@ fn json_err(r: &Result<cotter_jwt::Jwks<4>, JwkError>) -> cotter_jwt::JsonError 
 }
 
 fn utf8_err() -> cotter_jwt::JsonError {
-    cotter_jwt::JsonError::at(cotter_jwt::JsonErrorKind::InvalidUtf8, 9)
+    cotter_jwt::JsonError::new(cotter_jwt::JsonErrorKind::InvalidUtf8)
 }
 
 #[test]

@@ -28,8 +28,17 @@ fn retry_wait_doubles_up_to_its_cap() {
     // A cap below the first wait is raised to it.
     let low = JwksPolicy::new().retry_after_failure(100, 10);
     assert_eq!((low.retry_delay(1), low.retry_delay(5)), (100, 100));
+    // Durations are kept as u32, saturated; the doubling never wraps.
     let huge = JwksPolicy::new().retry_after_failure(u64::MAX / 2, u64::MAX);
-    assert_eq!(huge.retry_delay(64), u64::MAX, "saturates, never wraps");
+    assert_eq!(huge.retry_delay(1), u64::from(u32::MAX));
+    assert_eq!(huge.retry_delay(u32::MAX), u64::from(u32::MAX));
+    let big = JwksPolicy::new().retry_after_failure(1 << 31, u64::MAX);
+    assert_eq!((big.retry_delay(1), big.retry_delay(2)), (1 << 31, u64::from(u32::MAX)));
+    let odd = JwksPolicy::new().retry_after_failure(30, u64::MAX);
+    assert_eq!(odd.retry_delay(28), 30 << 27, "the last doubling that fits");
+    assert_eq!(odd.retry_delay(29), u64::from(u32::MAX));
+    let zero = JwksPolicy::new().retry_after_failure(0, 300);
+    assert_eq!((zero.retry_delay(1), zero.retry_delay(40)), (0, 0), "no wait stays no wait");
 }
 
 #[test]
