@@ -94,15 +94,15 @@ where
         &self.io.api_msg
     }
 
-    /// How many times the JWKS was fetched.
+    /// How many JWKS fetches were made, answered or failed.
     pub const fn jwks_fetches(&self) -> u32 {
-        self.io.jwks.fetches
+        self.io.jwks.fetches()
     }
 
     /// How many keys of the cached JWKS are prepared for fast verification: all of them with
     /// `std` (cotter-jwt's `PreparedKey`, small table profile), none without.
     pub fn prepared_keys(&self) -> usize {
-        self.io.jwks.prepared_count()
+        crate::verify::prepared_count(&self.io.jwks)
     }
 
     /// Loads the session from the store (done automatically on first use).

@@ -11,7 +11,7 @@
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::ApiMessage;
-use crate::verify::JwksCache;
+use crate::verify::{JWKS_POLICY, JwksCache};
 
 /// Bytes of scratch space for request bodies, JWKS documents and token decoding.
 pub(crate) const SCRATCH: usize = 2048;
@@ -38,7 +38,7 @@ impl<'c, T, C: Clock> Io<'c, T, C> {
             transport,
             config,
             clock,
-            jwks: JwksCache::default(),
+            jwks: JwksCache::new(JWKS_POLICY),
             api_msg: ApiMessage::new(),
             scratch: [0; SCRATCH],
         }

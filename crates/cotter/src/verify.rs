@@ -4,41 +4,48 @@ use crate::clock::Clock;
 use crate::error::Error;
 use crate::http;
 use crate::io::Io;
-use cotter_jwt::{Jwks, UntrustedToken, Validation};
+use cotter_jwt::{FetchError, JwksPolicy, Validation};
 use cotter_proto::Endpoint;
 use cotter_transport::Transport;
 
 /// How many keys the JWKS cache holds.
 pub const JWKS_CAPACITY: usize = 4;
 
-/// The key type of the JWKS cache: with `compact`, cotter-jwt's compact verifier (less flash,
-/// slower); otherwise p256's arithmetic. Only this cache's keys change: no other key in the
-/// build does.
-#[cfg(feature = "compact")]
-type CacheKey = cotter_jwt::CompactKey;
-#[cfg(not(feature = "compact"))]
-type CacheKey = cotter_jwt::Es256Key;
-
-/// With `std`, each JWKS key is also prepared with the small table profile: 8 KiB and 0.3 ms
-/// per key, with one shared generator table (the large profile costs 256 KiB per key).
+/// The key type of the JWKS cache. With `std`, each key is prepared with the small table
+/// profile as it is read (8 KiB and 0.3 ms a key, over one shared generator table; the large
+/// profile costs 256 KiB a key): the one set verifies fast, with no parallel copy. Without
+/// `std`: with `compact`, cotter-jwt's compact verifier (less flash, slower), otherwise p256's
+/// arithmetic. Only this cache's keys change: no other key in the build does.
 #[cfg(feature = "std")]
-type FastKey = cotter_jwt::SmallTableKey<'static>;
+type CacheKey = std::boxed::Box<cotter_jwt::SmallTableKey<'static>>;
+#[cfg(all(not(feature = "std"), feature = "compact"))]
+type CacheKey = cotter_jwt::CompactKey;
+#[cfg(all(not(feature = "std"), not(feature = "compact")))]
+type CacheKey = cotter_jwt::Es256Key;
 
 /// An unknown `kid` triggers at most one JWKS re-fetch per this many seconds.
 pub const JWKS_REFETCH_INTERVAL: u64 = 300;
 
-/// The server's keys, fetched once and re-fetched only for an unknown `kid`, at most once per
-/// [`JWKS_REFETCH_INTERVAL`] (so a flood of forged kids is not a flood of requests).
-#[derive(Debug, Default)]
-pub(crate) struct JwksCache {
-    keys: Option<Jwks<JWKS_CAPACITY, CacheKey>>,
-    /// With `std`, each key of `keys` prepared for fast verification ([`FastKey`]), same order
-    /// as `keys`.
+/// The server's keys: cotter-jwt's [`JwksCache`](cotter_jwt::JwksCache), which decides when
+/// to fetch (the first verification, the answer's `max-age` running out, an unknown `kid` at
+/// most once per [`JWKS_REFETCH_INTERVAL`], so a flood of forged kids is not a flood of
+/// requests) and keeps the last good set through failed fetches, for a bounded time.
+pub(crate) type JwksCache = cotter_jwt::JwksCache<JWKS_CAPACITY, CacheKey>;
+
+/// The client's policy: cotter-jwt's defaults, with the longer `kid` interval above.
+pub(crate) const JWKS_POLICY: JwksPolicy =
+    JwksPolicy::new().refetch_interval(JWKS_REFETCH_INTERVAL);
+
+/// How many keys of the cache are prepared for fast verification: all of them with `std`,
+/// none without.
+pub(crate) fn prepared_count(cache: &JwksCache) -> usize {
     #[cfg(feature = "std")]
-    prepared: std::vec::Vec<std::boxed::Box<FastKey>>,
-    last_fetch: Option<u64>,
-    /// Fetches made (for tests and diagnostics).
-    pub(crate) fetches: u32,
+    return cache.last_good().map_or(0, cotter_jwt::Jwks::len);
+    #[cfg(not(feature = "std"))]
+    {
+        let _ = cache;
+        0
+    }
 }
 
 /// Which of the server's two tokens is verified: each has its own claims.
@@ -72,84 +79,79 @@ fn copy<const N: usize>(s: Option<cotter_jwt::JsonStr<'_>>) -> heapless::String<
     out
 }
 
-impl JwksCache {
-    /// How many JWKS keys are prepared for fast verification (0 without `std`).
-    pub(crate) fn prepared_count(&self) -> usize {
-        #[cfg(feature = "std")]
-        return self.prepared.len();
-        #[cfg(not(feature = "std"))]
-        0
-    }
-
-    fn may_refetch(&self, now: Option<u64>) -> bool {
-        match (self.last_fetch, now) {
-            (None, _) => true,
-            (Some(last), Some(now)) => now >= last.saturating_add(JWKS_REFETCH_INTERVAL),
-            (Some(_), None) => false,
-        }
-    }
-}
-
 impl<T: Transport, C: Clock> Io<'_, T, C> {
-    /// Fetches the JWKS into the cache (through the scratch space).
-    fn fetch_jwks<S>(&mut self, now: Option<u64>) -> Result<(), Error<T::Error, S>> {
-        self.jwks.fetches = self.jwks.fetches.saturating_add(1);
-        self.jwks.last_fetch = Some(now.unwrap_or(0));
+    /// Fetches the JWKS (through the scratch space) and feeds the answer to the cache, with
+    /// its `Cache-Control: max-age`.
+    ///
+    /// # Errors
+    /// The transport's, [`Error::Api`] for a status other than 200, [`Error::Jwks`] for a
+    /// body that is not a JWKS with a usable key. The cache keeps its last good set either way.
+    ///
+    /// Out of line: the new set is parsed in this frame, which must not add to the frame of
+    /// the verification that calls it (the firmware's peak-stack path).
+    #[inline(never)]
+    fn fetch_jwks<S>(&mut self, now: u64) -> Result<(), Error<T::Error, S>> {
         let (transport, config) = (&mut self.transport, &self.config);
-        let resp = http::send(transport, config, Endpoint::Jwks, None, &mut self.scratch)?;
-        let (status, body) = (resp.status, resp.body);
-        if status != 200 {
-            let mut unescape = [0u8; 256];
-            return Err(http::api_error(status, body, &mut unescape, &mut self.api_msg));
+        let resp = match http::send(transport, config, Endpoint::Jwks, None, &mut self.scratch) {
+            Ok(resp) => resp,
+            Err(e) => {
+                self.jwks.on_failure(now);
+                return Err(e);
+            }
+        };
+        let max_age = resp.headers.cache_control.and_then(|c| c.max_age);
+        // The set is parsed and stored inside the cache, not returned through a helper here:
+        // a JWKS is large, and a copy of it on this frame would lie on the firmware's
+        // peak-stack path (880 B more, measured).
+        match self.jwks.on_response(now, resp.status, resp.body, max_age) {
+            Ok(()) => Ok(()),
+            Err(FetchError::Jwks(e)) => Err(Error::Jwks(e)),
+            Err(_) => {
+                let mut unescape = [0u8; 256];
+                Err(http::api_error(resp.status, resp.body, &mut unescape, &mut self.api_msg))
+            }
         }
-        let text = core::str::from_utf8(body)
-            .map_err(|_| Error::Jwks(cotter_jwt::JwkError::MissingKeys))?;
-        let keys = Jwks::from_json(text).map_err(Error::Jwks)?;
-        #[cfg(feature = "std")]
-        {
-            let g = cotter_jwt::SmallGeneratorTable::shared();
-            self.jwks.prepared = keys.keys().iter().map(|k| FastKey::new_boxed(g, k)).collect();
-        }
-        // Stored here, not by a helper taking the JWKS by value: a JWKS is large, and such a
-        // helper's copy of it lies on the firmware's peak-stack path (880 B more, measured).
-        self.jwks.keys = Some(keys);
-        Ok(())
     }
 
-    /// Verifies a token from the server: signature by a JWKS key (fetching the JWKS when
-    /// needed), `aud` = API key, `iss` = Cotter, `exp`, and the claims of its `kind`. With an
-    /// unknown clock, time checks use the token's own `iat`. The clock is not told the token's
-    /// time here: only the caller knows whether the token just came from the server (see
-    /// [`Clock::observe_server_time`]).
+    /// Verifies a token from the server: signature by a JWKS key (fetching the JWKS when the
+    /// cache says so, or when it has no usable set), `aud` = API key, `iss` = Cotter, `exp`,
+    /// and the claims of its `kind`. With an unknown clock, time checks use the token's own
+    /// `iat`. The clock is not told the token's time here: only the caller knows whether the
+    /// token just came from the server (see [`Clock::observe_server_time`]).
+    ///
+    /// The cache counts time from 0 while the clock is unknown: a set fetched then is fetched
+    /// again at the first verification with a known time (its `max-age` has run out). A
+    /// client with no usable set fetches at every verification, whatever the cache's back-off:
+    /// each is one of the application's calls, and without keys it can do nothing (nor learn
+    /// the time, on a device that learns it from a verified token).
     pub(crate) fn verify<S>(
         &mut self,
         token: &str,
         kind: TokenKind,
     ) -> Result<Verified, Error<T::Error, S>> {
         let now = self.clock.now();
-        if self.jwks.keys.is_none() {
-            self.fetch_jwks(now)?;
-        }
+        let t = now.unwrap_or(0);
+        // First pass: the signature, with times checked against `now` when known.
+        let first = Validation::cotter(self.config.api_key_id, t).leeway(if now.is_some() {
+            self.config.leeway
+        } else {
+            u64::MAX / 4
+        });
         let mut refetched = false;
         loop {
-            let jwks = &self.jwks;
-            let keys = jwks.keys.as_ref().ok_or(Error::NotSignedIn)?;
-            // First pass: the signature, with times checked against `now` when known.
-            let first = Validation::cotter(self.config.api_key_id, now.unwrap_or(0))
-                .leeway(if now.is_some() { self.config.leeway } else { u64::MAX / 4 });
-            let result = UntrustedToken::parse(token, &mut self.scratch).and_then(|t| {
-                let (index, key) = keys.select(t.header().kid().as_ref())?;
-                // Same verdicts either way; the prepared key is only faster.
-                #[cfg(feature = "std")]
-                if let Some(prepared) = jwks.prepared.get(index) {
-                    return t.verify_with(prepared.as_ref(), &first);
-                }
-                let _ = index;
-                t.verify_with(key, &first)
-            });
+            // Fetched when the cache says so (an unknown `kid` seen by the pass before makes
+            // it due, rate-limited), or when it has no usable set. A failed fetch is reported
+            // only if the set it was for is missing: otherwise the cached keys serve.
+            if (self.jwks.poll_fetch(t).is_some() || self.jwks.jwks(t).is_none())
+                && let Err(e) = self.fetch_jwks(t)
+                && (refetched || self.jwks.jwks(t).is_none())
+            {
+                return Err(e);
+            }
+            let result = self.jwks.verify(t, token, &first, &mut self.scratch);
             match result {
-                Ok(t) => {
-                    let claims = t.claims();
+                Ok(token) => {
+                    let claims = token.claims();
                     let iat = claims.iat().and_then(|i| u64::try_from(i).ok());
                     if now.is_none() {
                         let iat = iat.ok_or(Error::Jwt(cotter_jwt::Error::MissingClaim("iat")))?;
@@ -178,10 +180,9 @@ impl<T: Transport, C: Clock> Io<'_, T, C> {
                     });
                 }
                 Err(cotter_jwt::Error::UnknownKid | cotter_jwt::Error::MissingKid)
-                    if !refetched && self.jwks.may_refetch(now) =>
+                    if !refetched =>
                 {
                     refetched = true;
-                    self.fetch_jwks(now)?;
                 }
                 Err(e) => return Err(Error::Jwt(e)),
             }
