@@ -1,7 +1,7 @@
 //! `cargo xtask qemu` and `cargo xtask size`: the Cortex-M firmware of `tests/firmware` in
 //! QEMU.
 //!
-//! 1. Builds the three firmware variants ([`crate::size::VARIANTS`]) for `thumbv7m-none-eabi`
+//! 1. Builds the four firmware variants ([`crate::size::VARIANTS`]) for `thumbv7m-none-eabi`
 //!    with the firmware's size-optimised release profile, and fails if `alloc` is anywhere in
 //!    their dependency graphs (`cargo tree -e features`).
 //! 2. Runs the verify-only firmware (no network).

@@ -10,6 +10,9 @@
 //!   the host ([`client`]): sign-in, session in flash, refresh after the emulator's clock moved,
 //!   reboot, logout.
 //!
+//! - `bench`: instructions of one ES256 verification with each of `cotter-jwt`'s back ends,
+//!   counted in QEMU ([`bench`], [`meter`]; the TLS build times its handshakes and refreshes).
+//!
 //! Last, it reports the stack's high-water mark ([`stack`]). Every result is one line on the
 //! semihosting console; `cargo xtask qemu` reads the `key=value` ones.
 //!
