@@ -8,8 +8,7 @@
 //! - `client`: `cotter-store-flash` on a RAM-backed NOR flash with power cuts ([`flash`]), and the
 //!   `cotter` client in its `no_std` form talking HTTP/1.1 over UART0 to the Cotter emulator on
 //!   the host ([`client`]): sign-in, session in flash, refresh after the emulator's clock moved,
-//!   reboot, logout.
-//!
+//!   reboot, logout;
 //! - `bench`: instructions of one ES256 verification with each of `cotter-jwt`'s back ends,
 //!   counted in QEMU ([`bench`], [`meter`]; the TLS build times its handshakes and refreshes).
 //!
