@@ -13,7 +13,7 @@
 //!   forged `kid`s is not a flood of requests.
 //! - **Failures back off**: after a failed fetch (transport error, a status other than 200, a
 //!   body that is not a JWKS with a usable key) the next is due after
-//!   [`JwksPolicy::retry_after_failure`], doubling up to [`JwksPolicy::max_retry_interval`].
+//!   the first wait of [`JwksPolicy::retry_after_failure`], doubling up to its cap.
 //! - **Stale if error, bounded**: a failed fetch never takes the last good set away; it keeps
 //!   verifying until [`JwksPolicy::stale_if_error`] past its freshness, and not beyond (a key
 //!   the server revoked while it could not be reached stops being trusted then).
