@@ -74,32 +74,30 @@ impl Modulus {
         if borrow { add(&d, &self.m).0 } else { d }
     }
 
-    /// Montgomery product `a * b / R mod m`, for `a < R` and `b < m` (CIOS method).
+    /// Montgomery product `a * b / R mod m`, for `a < R` and `b < m`: FIOS (finely
+    /// integrated operand scanning), one inner loop that adds `ai·b` and `u·m` to the running
+    /// sum together and shifts it down a limb, with two carries.
     pub(crate) fn mul(&self, a: &Limbs, b: &Limbs) -> Limbs {
-        // t holds the running sum: eight limbs plus two carry limbs.
-        let mut t = [0u32; 10];
+        const LOW: u64 = 0xffff_ffff;
+        // The running sum, below 2m < 2^257: eight limbs and a top one (0 or 1).
+        let mut t = [0u32; 9];
         for &ai in a {
-            let mut carry = 0u64;
-            for (tj, &bj) in t.iter_mut().zip(b) {
-                let s = u64::from(*tj) + u64::from(ai) * u64::from(bj) + carry;
-                *tj = s as u32;
-                carry = s >> 32;
-            }
-            let s = u64::from(t[8]) + carry;
-            t[8] = s as u32;
-            t[9] = (s >> 32) as u32;
-
-            // Add u * m with u chosen so that the lowest limb becomes zero, then shift down.
-            let u = t[0].wrapping_mul(self.m0inv);
-            let mut carry = (u64::from(t[0]) + u64::from(u) * u64::from(self.m[0])) >> 32;
+            // u makes the lowest limb of t + ai·b + u·m zero (it is dropped by the shift).
+            let u = t[0].wrapping_add(ai.wrapping_mul(b[0])).wrapping_mul(self.m0inv);
+            let s1 = u64::from(t[0]) + u64::from(ai) * u64::from(b[0]);
+            let mut c1 = s1 >> 32;
+            let mut c2 = ((s1 & LOW) + u64::from(u) * u64::from(self.m[0])) >> 32;
             for j in 1..8 {
-                let s = u64::from(t[j]) + u64::from(u) * u64::from(self.m[j]) + carry;
-                t[j - 1] = s as u32;
-                carry = s >> 32;
+                // Each sum fits 64 bits: (2^32 - 1)^2 + 2·(2^32 - 1) = 2^64 - 1.
+                let s1 = u64::from(t[j]) + u64::from(ai) * u64::from(b[j]) + c1;
+                c1 = s1 >> 32;
+                let s2 = (s1 & LOW) + u64::from(u) * u64::from(self.m[j]) + c2;
+                c2 = s2 >> 32;
+                t[j - 1] = s2 as u32;
             }
-            let s = u64::from(t[8]) + carry;
+            let s = u64::from(t[8]) + c1 + c2;
             t[7] = s as u32;
-            t[8] = t[9] + (s >> 32) as u32;
+            t[8] = (s >> 32) as u32;
         }
         // Below 2m: one conditional subtraction reduces it.
         let mut r = ZERO;
