@@ -2,11 +2,13 @@
 //! costs one refetch; a JWKS endpoint that fails (an error status, a reset connection, a
 //! malformed body) after the first load leaves the session verifying with the cached keys,
 //! until the staleness bound and not after; the answer's `Cache-Control: max-age` sets when
-//! the keys are fetched again.
+//! the keys are fetched again; a device that learns the time from its first token does not
+//! fetch the keys twice.
 
+use core::cell::Cell;
 use cotter::store::MemoryStore;
 use cotter::transport::{CacheControl, ErrorType, Request, Response, Transport, UreqTransport};
-use cotter::{Client, Error};
+use cotter::{AnchoredClock, Client, Clock, Error};
 use cotter_emulator::Emulator;
 use cotter_tests::{EmuClock, config, emulator, sign_in, transport};
 use serde_json::json;
@@ -150,4 +152,29 @@ fn the_answers_max_age_sets_the_next_fetch() {
     emu.advance_clock(10);
     c.user().expect("user");
     assert_eq!(c.jwks_fetches(), 2);
+}
+
+#[test]
+fn a_device_without_a_clock_fetches_the_keys_once() {
+    // The keys are loaded before the device knows the time (the sign-in's tokens tell it):
+    // they must not look decades old once it does.
+    let emu = emulator(cotter_emulator::Config::new().with_frozen_clock());
+    let ticks = Cell::new(5_000u64);
+    let clock = AnchoredClock::new(|| ticks.get());
+    let mut c =
+        Client::<_, _, _>::new(config(&emu), transport(), MemoryStore::<8192>::new(), &clock)
+            .expect("client");
+    assert_eq!(clock.now(), None);
+    sign_in(&mut c, "rtcless@example.com").expect("sign-in");
+    assert!(clock.now().is_some(), "anchored by the sign-in");
+    for _ in 0..5 {
+        emu.advance_clock(600);
+        ticks.set(ticks.get() + 600_000);
+        c.user().expect("user");
+    }
+    assert_eq!((c.jwks_fetches(), emu.stats().jwks), (1, 1), "fresh for its hour");
+    emu.advance_clock(600);
+    ticks.set(ticks.get() + 600_000);
+    c.access_token().expect("renewed");
+    assert_eq!(c.jwks_fetches(), 2, "an hour after the load: due, once");
 }

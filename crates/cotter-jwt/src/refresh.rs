@@ -343,6 +343,18 @@ impl<const N: usize, K> JwksCache<N, K> {
         Some(reason)
     }
 
+    /// Moves every time the cache holds forward by `seconds`: for a device that counted from 0
+    /// until it learned the time (a device without a real-time clock that learns it from the
+    /// first verified token), so that the set it loaded then stays fresh for its `max-age`
+    /// from when it really came, instead of looking decades old.
+    pub fn shift_clock(&mut self, seconds: u64) {
+        if let Some(fresh) = &mut self.fresh_until {
+            *fresh = fresh.saturating_add(seconds);
+        }
+        self.next_fetch = self.next_fetch.saturating_add(seconds);
+        self.last_attempt = self.last_attempt.saturating_add(seconds);
+    }
+
     /// Notes that a token named a `kid` the set lacks: a fetch becomes due
     /// [`JwksPolicy::refetch_interval`] after the previous one (at once if that is past).
     /// [`JwksCache::verify`] calls it itself.

@@ -296,6 +296,24 @@ fn reports_out_of_order_never_move_the_clock_back() {
     assert_eq!(cache.next_due(), NOW + 130);
 }
 
+#[test]
+fn a_cache_loaded_before_the_time_was_known_moves_with_the_clock() {
+    // A device counts from 0 until a verified token tells it the time.
+    let mut cache = Cache::default();
+    assert_eq!(cache.poll_fetch(0), Some(FetchReason::Initial));
+    cache.on_response(2, 200, &doc(&[0]), Some(600)).expect("good");
+    cache.shift_clock(NOW);
+    assert_eq!(cache.fresh_until(), Some(NOW + 602));
+    assert_eq!(cache.usable_until(), Some(NOW + 602 + 86_400));
+    assert_eq!(cache.poll_fetch(NOW + 601), None, "not decades old: fresh for its max-age");
+    assert_eq!(cache.poll_fetch(NOW + 602), Some(FetchReason::Expired));
+    assert_eq!(verify(&mut cache, NOW + 602, 0), Ok(()));
+    // Without it, the set would be due at once.
+    let mut unshifted = Cache::default();
+    unshifted.on_response(2, 200, &doc(&[0]), Some(600)).expect("good");
+    assert_eq!(unshifted.poll_fetch(NOW), Some(FetchReason::Expired));
+}
+
 #[cfg(all(feature = "std", feature = "prepared"))]
 #[test]
 fn prepared_keys_are_prepared_at_each_good_answer() {

@@ -119,8 +119,8 @@ impl<T: Transport, C: Clock> Io<'_, T, C> {
     /// `iat`. The clock is not told the token's time here: only the caller knows whether the
     /// token just came from the server (see [`Clock::observe_server_time`]).
     ///
-    /// The cache counts time from 0 while the clock is unknown: a set fetched then is fetched
-    /// again at the first verification with a known time (its `max-age` has run out). A
+    /// The cache counts time from 0 while the clock is unknown; the first token verified then
+    /// moves the cache's times to its `iat` ([`cotter_jwt::JwksCache::shift_clock`]). A
     /// client with no usable set fetches at every verification, whatever the cache's back-off:
     /// each is one of the application's calls, and without keys it can do nothing (nor learn
     /// the time, on a device that learns it from a verified token).
@@ -137,6 +137,10 @@ impl<T: Transport, C: Clock> Io<'_, T, C> {
         } else {
             u64::MAX / 4
         });
+        // A device that learns the time from the first verified token loads the keys before:
+        // on the cache's clock that starts at 0. Once that token's `iat` is known, the cache's
+        // times move with it, or the keys would look decades old and be fetched again.
+        let first_load_blind = now.is_none() && self.jwks.fetches() == 0;
         let mut refetched = false;
         loop {
             // Fetched when the cache says so (an unknown `kid` seen by the pass before makes
@@ -159,6 +163,9 @@ impl<T: Transport, C: Clock> Io<'_, T, C> {
                             .leeway(self.config.leeway)
                             .check(claims)
                             .map_err(Error::Jwt)?;
+                        if first_load_blind {
+                            self.jwks.shift_clock(iat);
+                        }
                     }
                     let (identifier, client_user_id) = match kind {
                         TokenKind::Access => {
