@@ -181,8 +181,8 @@ pub(crate) struct McuBudget {
 pub(crate) const MCU_BUDGET: McuBudget = McuBudget {
     prepared_ratio: 0.25,
     compact_ratio: 1.0,
-    handshake: 60_000_000,
-    refresh: 100_000_000,
+    handshake: 50_000_000,
+    refresh: 80_000_000,
 };
 
 /// The instruction figures of a set of runs (verify-bench and full-client-tls).

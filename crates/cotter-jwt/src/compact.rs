@@ -6,7 +6,7 @@
 //! (constant-time field and scalar code, safegcd inversion, wNAF tables, SEC1 and DER parsing):
 //! about 15 KiB of flash on a Cortex-M3. Verification handles public data only (the key, the
 //! message and the signature), so it can be variable-time and small: one Montgomery
-//! multiplication routine shared by both moduli, inversion by Fermat's little theorem, Jacobian
+//! multiplication routine (one inner loop, FIOS) shared by both moduli, inversion by Fermat's little theorem, Jacobian
 //! doubling and mixed addition, and a bit-by-bit double-and-add for `u1·G + u2·Q`. The final
 //! `x(R) ≡ r (mod n)` is checked projectively (`X = r·Z²` or `X = (r+n)·Z²`), without an
 //! inversion.

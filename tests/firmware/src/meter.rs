@@ -11,7 +11,10 @@
 //! SysTick is 24 bits wide (10.5 M instructions a turn here): its exception counts turns
 //! ([`SysTick`]), and a reading is `turns · 2²⁴ + (2²⁴ − 1 − current)`. The exception
 //! handler's own instructions (about ten a turn, one turn every 10.5 M instructions) are
-//! counted with the region.
+//! counted with the region. A timed region must not mask interrupts for a whole turn (a
+//! critical section around a long computation, such as `cortex_m::singleton!` evaluating its
+//! value): the exception is pending once however many turns pass, and the turns lost would
+//! show as 10 485 760 instructions fewer.
 //!
 //! [`calibrate`] checks the method on the chip: it times an empty region (the cost of two
 //! readings, subtracted from every figure by `cargo xtask qemu`) and a loop of a known number
