@@ -22,9 +22,11 @@ impl Decimal {
     pub(crate) fn new(mut value: u32) -> Self {
         let mut digits = [b'0'; 10];
         let mut start = digits.len();
-        loop {
+        // Writes from the end; `iter_mut().rev()` has no index to check, so no panic path
+        // (and with it `core::fmt`) is linked.
+        for slot in digits.iter_mut().rev() {
+            *slot = b'0' + (value % 10) as u8;
             start -= 1;
-            digits[start] = b'0' + (value % 10) as u8;
             value /= 10;
             if value == 0 {
                 break;
@@ -35,8 +37,9 @@ impl Decimal {
 
     /// The digits as text.
     pub(crate) fn as_str(&self) -> &str {
-        // Only ASCII digits are ever written.
-        core::str::from_utf8(&self.digits[self.start..]).unwrap_or("?")
+        // Only ASCII digits are ever written, and `start` is at most the length.
+        let digits = self.digits.get(self.start..).unwrap_or(&[]);
+        core::str::from_utf8(digits).unwrap_or("?")
     }
 }
 

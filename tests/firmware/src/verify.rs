@@ -14,6 +14,18 @@ type KeySet = Jwks<1, CompactKey>;
 const TOKEN: &[u8] = include_bytes!("../../data/cotter-real/access_token.jwt");
 /// The JWKS holding the key it verifies under.
 const JWKS: &[u8] = include_bytes!("../../data/cotter-real/jwks.json");
+/// The token as text, checked and trimmed by the compiler (no UTF-8 check in the image).
+const TOKEN_STR: &str = utf8(TOKEN).trim_ascii();
+/// The key set as text, checked by the compiler.
+const JWKS_STR: &str = utf8(JWKS);
+
+/// `bytes` as text; a file that is not UTF-8 fails the build.
+const fn utf8(bytes: &[u8]) -> &str {
+    match core::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(_) => panic!("a compiled-in file is not UTF-8"),
+    }
+}
 /// The API key ID the token was issued for (its `aud`).
 const AUDIENCE: &str = "19024767-a0b2-4221-8faa-ef116dc853d0";
 /// A time between the token's `iat` (1598129092) and `exp` (1598132692).
@@ -47,22 +59,20 @@ pub(crate) fn run() -> Result<(), Failure> {
 /// The token's buffers, in `.bss` as a network stack's would be (the stack then holds only
 /// the verifier's calls): a received copy of the token and the decoded header and payload.
 struct Buffers {
-    received: [u8; TOKEN.len()],
+    received: [u8; TOKEN_STR.len()],
     claims: [u8; CLAIMS_BUF],
 }
 
 impl Buffers {
     const fn new() -> Self {
-        Self { received: [0; TOKEN.len()], claims: [0; CLAIMS_BUF] }
+        Self { received: [0; TOKEN_STR.len()], claims: [0; CLAIMS_BUF] }
     }
 }
 
 /// The checks on the key set, with the buffers.
 #[inline(never)]
 fn checks(jwks: &KeySet, buffers: &mut Buffers) -> Result<(), Failure> {
-    let token = core::str::from_utf8(TOKEN)
-        .map_err(|_| Failure::new(CHECK, "access_token.jwt is not UTF-8"))?
-        .trim_ascii();
+    let token = TOKEN_STR;
     let validation = Validation::cotter(AUDIENCE, NOW);
     let claims_buf = &mut buffers.claims[..];
     let verified = jwks
@@ -104,12 +114,15 @@ fn reject_tampered(
 ) -> Result<(), Failure> {
     let copy = received.get_mut(..token.len()).ok_or(Failure::new(CHECK, "token too long"))?;
     copy.copy_from_slice(token.as_bytes());
-    let dot = token.find('.').ok_or(Failure::new(CHECK, "token has no '.'"))?;
-    let end = token.rfind('.').ok_or(Failure::new(CHECK, "token has no second '.'"))?;
-    let middle = dot + (end - dot) / 2;
+    // Byte scans and `get_mut` rather than `str::find` and indexing: no panic path (and no
+    // `core::fmt`) in the image.
+    let dots = Failure::new(CHECK, "token has no two '.'");
+    let dot = copy.iter().position(|&b| b == b'.').ok_or(dots)?;
+    let end = copy.iter().rposition(|&b| b == b'.').ok_or(dots)?;
+    let middle = copy.get_mut(dot + (end - dot) / 2).ok_or(dots)?;
     // `A` and `B` are both base64url digits, so the copy still decodes and only the signature
     // check can refuse it.
-    copy[middle] = if copy[middle] == b'A' { b'B' } else { b'A' };
+    *middle = if *middle == b'A' { b'B' } else { b'A' };
     let tampered = core::str::from_utf8(copy)
         .map_err(|_| Failure::new(CHECK, "tampered copy is not UTF-8"))?;
     match jwks.verify(tampered, validation, claims_buf) {
@@ -123,10 +136,8 @@ fn reject_tampered(
 /// line, so that the JSON parser's stack frame is not added to the verifier's).
 #[inline(never)]
 fn key_set() -> Result<&'static KeySet, Failure> {
-    let text =
-        core::str::from_utf8(JWKS).map_err(|_| Failure::new(CHECK, "jwks.json is not UTF-8"))?;
     let keys =
-        KeySet::from_json(text).map_err(|_| Failure::new(CHECK, "jwks.json does not parse"))?;
+        KeySet::from_json(JWKS_STR).map_err(|_| Failure::new(CHECK, "jwks.json does not parse"))?;
     let slot =
         cortex_m::singleton!(: KeySet = keys).ok_or(Failure::new(CHECK, "key set already made"))?;
     Ok(slot)
