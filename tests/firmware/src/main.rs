@@ -30,6 +30,9 @@ mod client;
 mod console;
 #[cfg(feature = "client")]
 mod flash;
+// Only in the verify-only build: the others keep compiler-builtins' faster copies.
+#[cfg(not(any(feature = "client", feature = "bench")))]
+mod mem;
 #[cfg(any(feature = "bench", feature = "tls"))]
 mod meter;
 #[cfg(feature = "client")]
