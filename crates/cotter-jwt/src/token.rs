@@ -94,6 +94,21 @@ pub struct UntrustedToken<'t, 'b> {
     payload: &'b [u8],
 }
 
+/// The three segments of a compact JWS: the text around its exactly two dots. Byte scans and
+/// checked splits rather than `str::split`, whose panic paths (and `core::fmt` with them)
+/// would otherwise stay in a firmware image.
+fn segments(token: &str) -> Option<(&str, &str, &str)> {
+    let dot = |text: &str| text.bytes().position(|b| b == b'.');
+    let (header, rest) = token.split_at_checked(dot(token)?)?;
+    let rest = rest.get(1..)?;
+    let (payload, rest) = rest.split_at_checked(dot(rest)?)?;
+    let signature = rest.get(1..)?;
+    match dot(signature) {
+        None => Some((header, payload, signature)),
+        Some(_) => None,
+    }
+}
+
 fn decoded_len(segment: &str) -> Result<usize, ()> {
     b64::decoded_len(segment.len()).ok_or(())
 }
@@ -136,12 +151,7 @@ impl<'t, 'b> UntrustedToken<'t, 'b> {
         if token.len() > max_len {
             return Err(Error::TokenTooLarge { len: token.len(), max: max_len });
         }
-        let mut parts = token.split('.');
-        let (Some(h64), Some(p64), Some(s64), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(Error::MalformedSegments);
-        };
+        let (h64, p64, s64) = segments(token).ok_or(Error::MalformedSegments)?;
         let signing_input =
             token.get(..h64.len() + 1 + p64.len()).ok_or(Error::MalformedSegments)?;
 
@@ -158,7 +168,8 @@ impl<'t, 'b> UntrustedToken<'t, 'b> {
         if buf.len() < needed {
             return Err(Error::BufferTooSmall { needed });
         }
-        let (h_buf, rest) = buf.split_at_mut(h_len);
+        let (h_buf, rest) =
+            buf.split_at_mut_checked(h_len).ok_or(Error::BufferTooSmall { needed })?;
         let header_bytes: &'b [u8] = decode(h64, h_buf, Segment::Header)?;
         let payload: &'b [u8] = decode(p64, rest, Segment::Payload)?;
         let header_json = core::str::from_utf8(header_bytes)
