@@ -41,7 +41,9 @@ impl<'a> JsonStr<'a> {
     /// Whether the raw text contains a backslash escape.
     #[must_use]
     pub fn has_escapes(&self) -> bool {
-        self.raw.as_bytes().contains(&b'\\')
+        // A plain scan: `<[u8]>::contains` brings the word-at-a-time `memchr` (144 bytes of
+        // flash on a microcontroller) for strings that are a few dozen bytes long.
+        self.raw.bytes().any(|b| b == b'\\')
     }
 
     /// The decoded characters.

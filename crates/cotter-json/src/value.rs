@@ -38,26 +38,40 @@ impl<'a> JsonNumber<'a> {
     /// exponent or a value outside `i64`.
     #[must_use]
     pub fn as_seconds(&self) -> Option<i64> {
-        // One scan of the bytes rather than `split_once`, whose `str` searcher costs flash on a
-        // microcontroller. The reader checked the grammar: there is at most one `.`.
+        // One scan of the bytes, accumulating the whole part as it goes, rather than
+        // `split_once` and `str::parse`, whose searcher and generic integer parser cost
+        // flash on a microcontroller. The reader checked the grammar (an optional `-`,
+        // digits, at most one `.`); anything else gives `None`.
         let bytes = self.raw.as_bytes();
-        let mut dot = bytes.len();
-        for (i, &b) in bytes.iter().enumerate() {
+        let (negative, rest) = match bytes.split_first() {
+            Some((b'-', rest)) => (true, rest),
+            _ => (false, bytes),
+        };
+        let mut whole: i64 = 0;
+        let mut int_digits = false;
+        let mut in_fraction = false;
+        let mut has_fraction = false;
+        for &b in rest {
             match b {
-                b'e' | b'E' => return None,
-                b'.' => dot = i,
-                _ => {}
+                b'0'..=b'9' if !in_fraction => {
+                    // Negative values accumulate downwards, so that `i64::MIN` fits.
+                    let d = i64::from(b - b'0');
+                    let shifted = whole.checked_mul(10)?;
+                    whole =
+                        if negative { shifted.checked_sub(d)? } else { shifted.checked_add(d)? };
+                    int_digits = true;
+                }
+                b'0' => {}
+                b'1'..=b'9' => has_fraction = true,
+                b'.' if !in_fraction => in_fraction = true,
+                _ => return None,
             }
         }
-        let int = self.raw.get(..dot)?;
-        let frac = bytes.get(dot + 1..).unwrap_or_default();
-        let whole: i64 = int.parse().ok()?;
-        let has_fraction = frac.iter().any(|&b| b != b'0');
-        if has_fraction && whole <= 0 && bytes.first() == Some(&b'-') {
-            whole.checked_sub(1)
-        } else {
-            Some(whole)
+        if !int_digits {
+            return None;
         }
+        // Rounded down: a negative value with a fraction is one less than its whole part.
+        if has_fraction && negative { whole.checked_sub(1) } else { Some(whole) }
     }
 
     /// The value when it is an integer that fits `i64`.
