@@ -112,19 +112,19 @@ fn reject_tampered(
     received: &mut [u8],
     claims_buf: &mut [u8],
 ) -> Result<(), Failure> {
-    let copy = received.get_mut(..token.len()).ok_or(Failure::new(CHECK, "token too long"))?;
-    copy.copy_from_slice(token.as_bytes());
+    // One failure for every way of not making the copy (none happens with the real token).
     // Byte scans and `get_mut` rather than `str::find` and indexing: no panic path (and no
     // `core::fmt`) in the image.
-    let dots = Failure::new(CHECK, "token has no two '.'");
-    let dot = copy.iter().position(|&b| b == b'.').ok_or(dots)?;
-    let end = copy.iter().rposition(|&b| b == b'.').ok_or(dots)?;
-    let middle = copy.get_mut(dot + (end - dot) / 2).ok_or(dots)?;
+    let unmade = Failure::new(CHECK, "tampered copy not made");
+    let copy = received.get_mut(..token.len()).ok_or(unmade)?;
+    copy.copy_from_slice(token.as_bytes());
+    let dot = copy.iter().position(|&b| b == b'.').ok_or(unmade)?;
+    let end = copy.iter().rposition(|&b| b == b'.').ok_or(unmade)?;
+    let middle = copy.get_mut(dot + (end - dot) / 2).ok_or(unmade)?;
     // `A` and `B` are both base64url digits, so the copy still decodes and only the signature
     // check can refuse it.
     *middle = if *middle == b'A' { b'B' } else { b'A' };
-    let tampered = core::str::from_utf8(copy)
-        .map_err(|_| Failure::new(CHECK, "tampered copy is not UTF-8"))?;
+    let tampered = core::str::from_utf8(copy).map_err(|_| unmade)?;
     match jwks.verify(tampered, validation, claims_buf) {
         Err(Error::InvalidSignature) => Ok(()),
         Err(e) => Err(Failure::new(CHECK, "tampered copy: wrong error").detail(phase_name(&e))),
