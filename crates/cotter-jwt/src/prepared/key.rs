@@ -1,7 +1,11 @@
 //! [`PreparedKey`]: an ES256 public key with its precomputed table, and the raw signature check.
 
 use super::generator::GeneratorTable;
-use super::point::{Affine, Fe, Jacobian};
+#[cfg(any(not(target_pointer_width = "64"), test))]
+use super::point::Jacobian;
+use super::point::{Affine, Fe};
+#[cfg(target_pointer_width = "64")]
+use super::point64::{Jacobian64, x_matches as x_matches64};
 use super::table::{KEY_CHUNK, Table, mul_add};
 #[cfg(doc)]
 use crate::Es256Key;
@@ -14,13 +18,13 @@ use p256::elliptic_curve::ops::Reduce;
 use p256::{FieldBytes, Scalar};
 
 /// `p − n` (big-endian): `r + n` is a field element, and a possible x, only when `r < p − n`.
-const P_MINUS_N: [u8; 32] = [
+pub(super) const P_MINUS_N: [u8; 32] = [
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x43, 0x19, 0x05, 0x53, 0x58, 0xe8, 0x61, 0x7b,
     0x0c, 0x46, 0x35, 0x3d, 0x03, 0x9c, 0xda, 0xae,
 ];
 
 /// The group order `n` as a field element (`n < p`).
-const ORDER: Fe =
+pub(super) const ORDER: Fe =
     Fe::from_hex_vartime("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
 
 /// An ES256 public key prepared for fast verification: the key, a table of multiples of its
@@ -122,23 +126,33 @@ impl<'g, const W: usize, const S: usize, const N: usize> PreparedKey<'g, W, S, N
         #[cfg(target_pointer_width = "32")]
         let s_inv = super::scalar::invert_vartime(&s.to_bytes().into())
             .and_then(|inv| Option::<Scalar>::from(Scalar::from_repr(inv.into())));
-        #[cfg(not(target_pointer_width = "32"))]
+        #[cfg(target_pointer_width = "64")]
+        let s_inv = super::scalar64::invert_vartime(&s.to_bytes().into())
+            .and_then(|inv| Option::<Scalar>::from(Scalar::from_repr(inv.into())));
+        #[cfg(not(any(target_pointer_width = "32", target_pointer_width = "64")))]
         let s_inv = Option::<Scalar>::from(s.invert_vartime());
         let s_inv = s_inv.ok_or(crate::Error::InvalidSignature)?;
         let u1: [u8; 32] = (e * s_inv).to_bytes().into();
         let u2: [u8; 32] = (*r * s_inv).to_bytes().into();
-        let sum = mul_add(self.generator.table(), &u1, &self.table, &u2);
-        if x_matches(&sum, &r.to_bytes().into()) {
-            Ok(())
-        } else {
-            Err(crate::Error::InvalidSignature)
-        }
+        // 64-bit targets add in fiat-crypto's field, 32-bit ones in p256's.
+        #[cfg(target_pointer_width = "64")]
+        let matches = x_matches64(
+            &mul_add::<Jacobian64, W, S, N>(self.generator.table(), &u1, &self.table, &u2),
+            &r.to_bytes().into(),
+        );
+        #[cfg(not(target_pointer_width = "64"))]
+        let matches = x_matches(
+            &mul_add::<Jacobian, W, S, N>(self.generator.table(), &u1, &self.table, &u2),
+            &r.to_bytes().into(),
+        );
+        if matches { Ok(()) } else { Err(crate::Error::InvalidSignature) }
     }
 }
 
 /// Whether the affine x of `point` (Jacobian) is ≡ `r` (mod n), for `0 < r < n` big-endian,
 /// without inverting Z: `x = X/Z²` is `r` or `r + n` (the latter only when `r + n < p`). The
 /// identity never matches.
+#[cfg(any(not(target_pointer_width = "64"), test))]
 pub(crate) fn x_matches(point: &Jacobian, r: &[u8; 32]) -> bool {
     if point.is_identity() {
         return false;

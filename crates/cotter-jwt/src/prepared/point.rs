@@ -55,6 +55,7 @@ impl Affine {
     };
 
     /// −self.
+    #[cfg(any(not(target_pointer_width = "64"), test))]
     pub(crate) const fn neg(&self) -> Self {
         Self { x: self.x, y: self.y.neg() }
     }
@@ -76,6 +77,7 @@ impl Jacobian {
         Self { x: p.x, y: p.y, z: Fe::ONE }
     }
 
+    #[cfg(any(not(target_pointer_width = "64"), test))]
     pub(crate) fn is_identity(&self) -> bool {
         bool::from(self.z.is_zero())
     }
@@ -121,6 +123,7 @@ impl Jacobian {
 
     /// self + q for every input: the identity, `self = q` (a doubling) and `self = −q` (the
     /// identity) are recognised exactly.
+    #[cfg(any(not(target_pointer_width = "64"), test))]
     pub(crate) fn add_affine(&self, q: &Affine) -> Self {
         if self.is_identity() {
             return Self::from_affine(q);
@@ -139,6 +142,26 @@ impl Jacobian {
             };
         }
         self.finish_add(&h, &r)
+    }
+}
+
+#[cfg(any(not(target_pointer_width = "64"), test))]
+impl super::table::Accumulator for Jacobian {
+    const IDENTITY: Self = Self::IDENTITY;
+
+    #[inline]
+    fn double(&self) -> Self {
+        Self::double(self)
+    }
+
+    #[inline]
+    fn add(&self, q: &Affine) -> Self {
+        self.add_affine(q)
+    }
+
+    #[inline]
+    fn add_neg(&self, q: &Affine) -> Self {
+        self.add_affine(&q.neg())
     }
 }
 

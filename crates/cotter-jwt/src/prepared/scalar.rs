@@ -1,7 +1,8 @@
 //! `s⁻¹ mod n` for the verifier on 32-bit targets, by the binary extended Euclidean algorithm
 //! on eight 32-bit limbs: variable-time (the signature is public) and cheaper there than
 //! p256's `invert_vartime` (safegcd on 32-bit limbs: about 203 k instructions on a Cortex-M3
-//! against 60 k; on 64-bit targets p256's is the faster and is used).
+//! against 60 k). 64-bit targets run the same algorithm on 64-bit limbs (`scalar64`), which
+//! is faster there than p256's too (2.9 µs against 3.9 µs on x86-64; the tests run both).
 
 /// A 256-bit number, least significant limb first.
 type Limbs = [u32; 8];

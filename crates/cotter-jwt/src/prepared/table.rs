@@ -164,12 +164,12 @@ impl<const W: usize, const S: usize, const N: usize> Table<W, S, N> {
     }
 
     /// Adds `digit`·(sub-table `t`) to `acc`, or `−digit`·(sub-table `t`) when `negate`.
-    fn add_digit(&self, acc: &Jacobian, t: usize, digit: i16, negate: bool) -> Jacobian {
+    fn add_digit<A: Accumulator>(&self, acc: &A, t: usize, digit: i16, negate: bool) -> A {
         if digit == 0 {
             return *acc;
         }
         let entry = &self.points[t * Self::LAYOUT.per_window + digit.unsigned_abs() as usize - 1];
-        if (digit < 0) == negate { acc.add_affine(entry) } else { acc.add_affine(&entry.neg()) }
+        if (digit < 0) == negate { acc.add(entry) } else { acc.add_neg(entry) }
     }
 }
 
@@ -242,13 +242,29 @@ fn below_half(k: &[u8; 32]) -> ([u8; 32], bool) {
     (out, true)
 }
 
+/// A Jacobian accumulator of [`mul_add`]: [`Jacobian`] over p256's field, or on 64-bit targets
+/// `Jacobian64` over fiat-crypto's (faster there); both read the same table entries.
+pub(crate) trait Accumulator: Copy {
+    /// The point at infinity.
+    const IDENTITY: Self;
+
+    /// 2·self.
+    fn double(&self) -> Self;
+
+    /// self + q, for every input.
+    fn add(&self, q: &Affine) -> Self;
+
+    /// self − q, for every input.
+    fn add_neg(&self, q: &Affine) -> Self;
+}
+
 /// `u1·G + u2·Q` from the tables of `G` and `Q` (scalars big-endian, below `n`), variable-time.
-pub(crate) fn mul_add<const W: usize, const S: usize, const N: usize>(
+pub(crate) fn mul_add<A: Accumulator, const W: usize, const S: usize, const N: usize>(
     g: &Table<W, S, N>,
     u1: &[u8; 32],
     q: &Table<W, S, N>,
     u2: &[u8; 32],
-) -> Jacobian {
+) -> A {
     let layout = Table::<W, S, N>::LAYOUT;
     let mut d1 = [0i16; MAX_WINDOWS];
     let mut d2 = [0i16; MAX_WINDOWS];
@@ -256,7 +272,7 @@ pub(crate) fn mul_add<const W: usize, const S: usize, const N: usize>(
     let (u2, neg2) = below_half(u2);
     recode(&u1, W, layout.windows, &mut d1);
     recode(&u2, W, layout.windows, &mut d2);
-    let mut acc = Jacobian::IDENTITY;
+    let mut acc = A::IDENTITY;
     for s in (0..S).rev() {
         if s + 1 < S {
             for _ in 0..W {

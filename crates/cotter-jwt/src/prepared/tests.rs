@@ -3,6 +3,8 @@
 
 use super::key::x_matches;
 use super::point::{Affine, Fe, Jacobian};
+#[cfg(target_pointer_width = "64")]
+use super::point64::{F, Jacobian64};
 use super::table::{Table, mul_add, recode};
 use super::{LargeGeneratorTable, SmallGeneratorTable};
 use p256::elliptic_curve::Group;
@@ -29,6 +31,31 @@ fn same(a: &Jacobian, b: &ProjectivePoint) -> bool {
     let a = a.affine();
     let b = from_p256(&b);
     a.x == b.x && a.y == b.y
+}
+
+/// `u1·G + u2·Q` with p256's field, checked against fiat's on 64-bit targets (the same
+/// point, up to the choice of Z: both run the same formulas on the same inputs, so the same Z).
+fn mul_add_both<const W: usize, const S: usize, const N: usize>(
+    g: &Table<W, S, N>,
+    u1: &[u8; 32],
+    q: &Table<W, S, N>,
+    u2: &[u8; 32],
+) -> Jacobian {
+    let got: Jacobian = mul_add(g, u1, q, u2);
+    #[cfg(target_pointer_width = "64")]
+    {
+        let got64 = mul_add::<Jacobian64, W, S, N>(g, u1, q, u2).to_p256_field();
+        assert!(got64.x == got.x && got64.y == got.y && got64.z == got.z, "fiat and p256 agree");
+    }
+    got
+}
+
+/// [`x_matches`], checked against fiat's on 64-bit targets.
+fn matches(point: &Jacobian, r: &[u8; 32]) -> bool {
+    let got = x_matches(point, r);
+    #[cfg(target_pointer_width = "64")]
+    assert_eq!(super::point64::x_matches(&Jacobian64::from_p256_field(point), r), got);
+    got
 }
 
 fn scalar(k: u64) -> Scalar {
@@ -159,16 +186,16 @@ fn check_mul_add<const W: usize, const S: usize, const N: usize>() {
     ];
     for a in &scalars {
         for b in &scalars {
-            let got = mul_add(&g, &a.to_bytes().into(), &q, &b.to_bytes().into());
+            let got = mul_add_both(&g, &a.to_bytes().into(), &q, &b.to_bytes().into());
             let want = ProjectivePoint::GENERATOR * a + q_point * b;
             assert!(same(&got, &want), "W={W} S={S}: {a:?} {b:?}");
         }
     }
     // u1·G + u2·Q = O and = 2Q-style collisions: Q = c·G, so (−c·u2)·G + u2·Q = O.
     let c = scalar(0x1234_5678_9abc);
-    let got = mul_add(&g, &(-c).to_bytes().into(), &q, &Scalar::ONE.to_bytes().into());
+    let got = mul_add_both(&g, &(-c).to_bytes().into(), &q, &Scalar::ONE.to_bytes().into());
     assert!(got.is_identity());
-    let got = mul_add(&g, &c.to_bytes().into(), &q, &Scalar::ONE.to_bytes().into());
+    let got = mul_add_both(&g, &c.to_bytes().into(), &q, &Scalar::ONE.to_bytes().into());
     assert!(same(&got, &(q_point.double())));
 }
 
@@ -216,44 +243,52 @@ fn x_comparison_without_inversion() {
     let n = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
     // r small, x = r: match; x = r + 1: no match.
     let r = be("0000000000000000000000000000000000000000000000000000000000000005");
-    assert!(x_matches(&point(&Fe::from_u64(5)), &r));
-    assert!(!x_matches(&point(&Fe::from_u64(6)), &r));
+    assert!(matches(&point(&Fe::from_u64(5)), &r));
+    assert!(!matches(&point(&Fe::from_u64(6)), &r));
     // x = r + n with r + n < p: match (the rare branch).
     let x = Fe::from_u64(5).add(&fe(n));
-    assert!(x_matches(&point(&x), &r));
+    assert!(matches(&point(&x), &r));
     // Largest r with r + n < p: r = p − n − 1, x = p − 1.
     let r_max = be("000000000000000000000000000000004319055358e8617b0c46353d039cdaad");
     let p_minus_1 = fe("ffffffff00000001000000000000000000000000fffffffffffffffffffffffe");
-    assert!(x_matches(&point(&p_minus_1), &r_max));
+    assert!(matches(&point(&p_minus_1), &r_max));
     // r = p − n: r + n = p ≡ 0; x = 0 must NOT match (r + n is not a field element).
     let r_edge = be("000000000000000000000000000000004319055358e8617b0c46353d039cdaae");
-    assert!(!x_matches(&point(&Fe::ZERO), &r_edge));
+    assert!(!matches(&point(&Fe::ZERO), &r_edge));
     // r = p − n + 1: r + n ≡ 1; x = 1 must not match either.
     let r_edge1 = be("000000000000000000000000000000004319055358e8617b0c46353d039cdaaf");
-    assert!(!x_matches(&point(&Fe::ONE), &r_edge1));
+    assert!(!matches(&point(&Fe::ONE), &r_edge1));
     // ...but x = r itself does.
     let x_edge1 = fe("000000000000000000000000000000004319055358e8617b0c46353d039cdaaf");
-    assert!(x_matches(&point(&x_edge1), &r_edge1));
+    assert!(matches(&point(&x_edge1), &r_edge1));
     // Large r (n − 1): only x = r matches; r + n ≥ p is never tried.
     let r_big = be("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632550");
     let x_big = fe("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632550");
-    assert!(x_matches(&point(&x_big), &r_big));
-    assert!(!x_matches(&point(&x_big.add(&Fe::ONE)), &r_big));
+    assert!(matches(&point(&x_big), &r_big));
+    assert!(!matches(&point(&x_big.add(&Fe::ONE)), &r_big));
     // The identity never matches, whatever X is.
     let mut identity = point(&Fe::from_u64(5));
     identity.z = Fe::ZERO;
-    assert!(!x_matches(&identity, &r));
-    assert!(!x_matches(&Jacobian { x: Fe::ZERO, y: Fe::ONE, z: Fe::ZERO }, &be(n)));
+    assert!(!matches(&identity, &r));
+    assert!(!matches(&Jacobian { x: Fe::ZERO, y: Fe::ONE, z: Fe::ZERO }, &be(n)));
     // Different Z for the same affine x still matches.
     let z_other = fe("00000000000000000000000000000000000000000000000000000000000000ff");
     let p2 = Jacobian { x: Fe::from_u64(5).multiply(&z_other.square()), y: Fe::ONE, z: z_other };
-    assert!(x_matches(&p2, &r));
+    assert!(matches(&p2, &r));
     // Sanity of the constant: (p − n) + n ≡ 0 (mod p).
     assert!(bool::from(
         fe("000000000000000000000000000000004319055358e8617b0c46353d039cdaae")
             .add(&fe(n))
             .is_zero()
     ));
+}
+
+/// Both binary inversions (32-bit limbs, and 64-bit ones on 64-bit targets), which must agree.
+fn invert_both(a: &[u8; 32]) -> Option<[u8; 32]> {
+    let got = super::scalar::invert_vartime(a);
+    #[cfg(target_pointer_width = "64")]
+    assert_eq!(super::scalar64::invert_vartime(a), got, "32- and 64-bit limbs");
+    got
 }
 
 #[test]
@@ -270,27 +305,45 @@ fn scalar_inversion_matches_p256() {
         scalar(0x1234_5678).invert().expect("non-zero"),
     ] {
         let want: [u8; 32] = a.invert().expect("non-zero").to_bytes().into();
-        let got = super::scalar::invert_vartime(&a.to_bytes().into());
+        let got = invert_both(&a.to_bytes().into());
         assert_eq!(got, Some(want));
     }
-    assert_eq!(super::scalar::invert_vartime(&[0; 32]), None);
+    assert_eq!(invert_both(&[0; 32]), None);
     let order: [u8; 32] = [
         0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xbc,
         0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
     ];
-    assert_eq!(super::scalar::invert_vartime(&order), None, "n itself");
+    assert_eq!(invert_both(&order), None, "n itself");
 }
 
 proptest::proptest! {
-    /// The 32-bit targets' inversion against p256's on random scalars (the host verifies with
-    /// p256's, so this is where the other one meets Wycheproof's scalars' kind of input).
+    /// The binary inversions against p256's on random scalars.
     #[test]
     fn scalar_inversion_matches_p256_on_random_scalars(bytes in proptest::array::uniform32(0u8..)) {
         let a = <Scalar as p256::elliptic_curve::ops::Reduce<FieldBytes>>::reduce(
             &FieldBytes::from(bytes),
         );
-        let got = super::scalar::invert_vartime(&a.to_bytes().into());
+        let got = invert_both(&a.to_bytes().into());
         let want = Option::<Scalar>::from(a.invert()).map(|i| <[u8; 32]>::from(i.to_bytes()));
         proptest::prop_assert_eq!(got, want);
     }
+}
+
+/// fiat's field on p256's limbs: the same elements, the same products (64-bit targets).
+#[cfg(target_pointer_width = "64")]
+#[test]
+fn fiat_field_reads_p256_limbs() {
+    assert!(F::ONE.to_fe() == Fe::ONE);
+    assert!(F::from_fe(&Fe::ONE) == F::ONE);
+    assert!(F::from_fe(&Fe::ZERO) == F::ZERO);
+    let a = fe("6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296");
+    let b = fe("ffffffff00000001000000000000000000000000fffffffffffffffffffffffe");
+    assert!(F::from_fe(&a).to_fe() == a);
+    // Through a doubling and an addition: squares, products, sums, differences, negation.
+    let p = Jacobian::from_affine(&Affine::GENERATOR).double();
+    let p64 = Jacobian64::from_p256_field(&p);
+    let q = Affine { x: a.multiply(&b), y: b.square() };
+    let want = p.add_affine(&q.neg());
+    let got = <Jacobian64 as super::table::Accumulator>::add_neg(&p64, &q).to_p256_field();
+    assert!(got.x == want.x && got.y == want.y && got.z == want.z);
 }
