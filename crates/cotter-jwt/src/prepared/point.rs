@@ -100,7 +100,7 @@ impl Jacobian {
 
     /// self + q (mixed Jacobian + affine, 8M + 3S) **without special cases**: only for
     /// `self ≠ ±q` and `self` not the identity. The table builder meets that by construction;
-    /// [`Jacobian::add_affine`] handles every case.
+    /// `Jacobian::add_affine` handles every case.
     pub(crate) const fn add_affine_distinct(&self, q: &Affine) -> Self {
         let z1z1 = self.z.square();
         let u2 = q.x.multiply(&z1z1);

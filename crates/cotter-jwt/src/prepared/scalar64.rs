@@ -1,5 +1,5 @@
 //! `s⁻¹ mod n` for the verifier on 64-bit targets: the binary extended Euclidean algorithm of
-//! [`super::scalar`] on four 64-bit limbs. Variable-time (the signature is public).
+//! `scalar.rs` on four 64-bit limbs. Variable-time (the signature is public).
 
 /// A 256-bit number, least significant limb first.
 type Limbs = [u64; 4];
