@@ -8,10 +8,7 @@ mod key;
 mod point;
 #[cfg(target_pointer_width = "64")]
 mod point64;
-#[cfg(any(target_pointer_width = "32", test))]
 mod scalar;
-#[cfg(target_pointer_width = "64")]
-mod scalar64;
 mod table;
 mod token;
 

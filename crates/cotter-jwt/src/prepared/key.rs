@@ -124,10 +124,10 @@ impl<'g, const W: usize, const S: usize, const N: usize> PreparedKey<'g, W, S, N
         let e = <Scalar as Reduce<FieldBytes>>::reduce(&FieldBytes::from(*digest));
         // s is in [1, n) (`Signature` checked it), so it has an inverse.
         #[cfg(target_pointer_width = "32")]
-        let s_inv = super::scalar::invert_vartime(&s.to_bytes().into())
+        let s_inv = super::scalar::limbs32::invert_vartime(&s.to_bytes().into())
             .and_then(|inv| Option::<Scalar>::from(Scalar::from_repr(inv.into())));
         #[cfg(target_pointer_width = "64")]
-        let s_inv = super::scalar64::invert_vartime(&s.to_bytes().into())
+        let s_inv = super::scalar::limbs64::invert_vartime(&s.to_bytes().into())
             .and_then(|inv| Option::<Scalar>::from(Scalar::from_repr(inv.into())));
         #[cfg(not(any(target_pointer_width = "32", target_pointer_width = "64")))]
         let s_inv = Option::<Scalar>::from(s.invert_vartime());

@@ -285,9 +285,9 @@ fn x_comparison_without_inversion() {
 
 /// Both binary inversions (32-bit limbs, and 64-bit ones on 64-bit targets), which must agree.
 fn invert_both(a: &[u8; 32]) -> Option<[u8; 32]> {
-    let got = super::scalar::invert_vartime(a);
+    let got = super::scalar::limbs32::invert_vartime(a);
     #[cfg(target_pointer_width = "64")]
-    assert_eq!(super::scalar64::invert_vartime(a), got, "32- and 64-bit limbs");
+    assert_eq!(super::scalar::limbs64::invert_vartime(a), got, "32- and 64-bit limbs");
     got
 }
 
