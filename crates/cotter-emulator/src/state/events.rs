@@ -139,7 +139,21 @@ impl State {
             return Err(Failure::bad("expired", "this request has expired"));
         }
         let (user_id, api_key) = (event.user_id.clone(), event.issuer.clone());
-        let oauth_token = approved.then(|| self.new_session(&user_id, &api_key, "TRUSTED_DEVICE"));
+        self.record_answer(id, approved, &user_id, &api_key, now)
+    }
+
+    /// Records the device's answer to pending event `id`: a trusted-device session when it
+    /// approved, the event closed either way. Both ways of answering end here (a signed
+    /// `POST /event/respond/<ID>` and the development console).
+    fn record_answer(
+        &mut self,
+        id: u64,
+        approved: bool,
+        user_id: &str,
+        api_key: &str,
+        now: u64,
+    ) -> Result<EventJson, Failure> {
+        let oauth_token = approved.then(|| self.new_session(user_id, api_key, "TRUSTED_DEVICE"));
         let event =
             self.events.get_mut(&id).ok_or_else(|| Failure::not_found("event not found"))?;
         event.new = false;
@@ -252,14 +266,7 @@ impl State {
         }
         let approved = body.approved.unwrap_or(false);
         self.check_device_signature(api_key, &user_id, body, &event_timestamp, approved, "")?;
-        let oauth_token = approved.then(|| self.new_session(&user_id, api_key, "TRUSTED_DEVICE"));
-        let event =
-            self.events.get_mut(&id).ok_or_else(|| Failure::not_found("event not found"))?;
-        event.new = false;
-        event.approved = approved;
-        event.updated_at = now;
-        event.oauth_token = oauth_token;
-        self.event_json(id, false)
+        self.record_answer(id, approved, &user_id, api_key, now)
     }
 
     /// Common checks: `issuer` is the API key, `method`, and the user exists. Returns the Cotter user ID.
