@@ -48,6 +48,7 @@ pub(crate) fn by_name(name: &str) -> Option<&'static Check> {
 
 pub(crate) fn ci() -> ExitCode {
     let started = Instant::now();
+    crate::util::lean_builds();
     let mut rows: Vec<(&str, Result<(), String>, f64)> = Vec::new();
     let t = Instant::now();
     let setup_result = setup::run();

@@ -25,6 +25,9 @@ pub(crate) fn run() -> StepResult {
     if let Err(e) = apt_packages() {
         problems.push(e);
     }
+    if let Err(e) = disk_space() {
+        problems.push(e);
+    }
     if problems.is_empty() { Ok(()) } else { Err(problems.join("; ")) }
 }
 
@@ -42,6 +45,34 @@ fn rust_targets() -> StepResult {
     }
     util::run(Command::new("rustup").args(["target", "add"]).args(&missing))
         .map_err(|e| format!("{e}; run `rustup target add {}`", missing.join(" ")))
+}
+
+/// Free space a fresh `cargo xtask ci` needs on the target directory's file system, in GiB:
+/// its measured peak (see ARCHITECTURE.md, "Disk") with a margin.
+const DISK_NEEDED_GIB: u64 = 8;
+
+/// Fails, naming the figures, when the target directory's file system has less free space
+/// than a fresh run writes: a full disk otherwise surfaces much later as a linker crash.
+fn disk_space() -> StepResult {
+    let target = util::target_dir()?;
+    // The directory may not exist yet on a new machine: ask about its nearest existing parent.
+    let probe = target.ancestors().find(|p| p.exists()).unwrap_or(&target).to_path_buf();
+    let out = util::output(Command::new("df").args(["-Pk"]).arg(&probe))?;
+    let free_kib = out
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split_whitespace().nth(3))
+        .and_then(|n| n.parse::<u64>().ok())
+        .ok_or_else(|| format!("`df -Pk {}` printed no free space: {out}", probe.display()))?;
+    let free_gib = free_kib / (1024 * 1024);
+    if free_gib >= DISK_NEEDED_GIB {
+        return Ok(());
+    }
+    Err(format!(
+        "only {free_gib} GiB free on the file system of the target dir {} (a fresh run needs \
+         {DISK_NEEDED_GIB} GiB): free space there or set CARGO_TARGET_DIR to a larger disk",
+        target.display()
+    ))
 }
 
 fn apt_packages() -> StepResult {

@@ -1,5 +1,6 @@
 //! Small helpers to run commands and report what failed.
 
+use core::sync::atomic::{AtomicBool, Ordering};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -23,7 +24,19 @@ pub(crate) fn cargo() -> Command {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(root());
+    if LEAN.load(Ordering::Relaxed) && std::env::var_os("CARGO_INCREMENTAL").is_none() {
+        cmd.env("CARGO_INCREMENTAL", "0");
+    }
     cmd
+}
+
+/// Set by `cargo xtask ci`: its builds are made once, so incremental caches (several GiB that
+/// only speed up the next edit) are not written. A `CARGO_INCREMENTAL` of the caller wins.
+static LEAN: AtomicBool = AtomicBool::new(false);
+
+/// Turns off incremental compilation for every cargo this process starts from now on.
+pub(crate) fn lean_builds() {
+    LEAN.store(true, Ordering::Relaxed);
 }
 
 /// Runs `cmd`, echoing it first; an error names the command and its exit status.
