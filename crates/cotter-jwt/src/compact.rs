@@ -7,9 +7,9 @@
 //! about 15 KiB of flash on a Cortex-M3. Verification handles public data only (the key, the
 //! message and the signature), so it can be variable-time and small: one Montgomery
 //! multiplication routine (one inner loop, FIOS) shared by both moduli, inversion by Fermat's little theorem, Jacobian
-//! doubling and mixed addition, and a bit-by-bit double-and-add for `u1·G + u2·Q`. The final
-//! `x(R) ≡ r (mod n)` is checked projectively (`X = r·Z²` or `X = (r+n)·Z²`), without an
-//! inversion.
+//! doubling and mixed addition (the shared formulas of `crate::jacobian`, over [`Fp`]), and a
+//! bit-by-bit double-and-add for `u1·G + u2·Q`. The final `x(R) ≡ r (mod n)` is checked
+//! projectively (`X = r·Z²` or `X = (r+n)·Z²`), without an inversion.
 //!
 //! **Variable-time: for verification only.** Never use this code with a private key.
 //!
@@ -23,11 +23,15 @@ mod key;
 
 pub use key::CompactKey;
 
+use crate::jacobian::{Field, Jacobian};
 use field::{Limbs, Modulus, ONE, ZERO, bit, from_be, is_zero, lt, to_be};
 
-/// The field prime `p = 2^256 - 2^224 + 2^192 + 2^96 - 1` (NIST SP 800-186 § G.1.2).
-pub(crate) static P: Modulus =
-    Modulus::new(&hex(b"ffffffff00000001000000000000000000000000ffffffffffffffffffffffff"));
+/// The field prime `p = 2^256 - 2^224 + 2^192 + 2^96 - 1` (NIST SP 800-186 § G.1.2), as
+/// 32 big-endian bytes.
+const P_BE: [u8; 32] = hex(b"ffffffff00000001000000000000000000000000ffffffffffffffffffffffff");
+
+/// The field prime `p` with its Montgomery constants.
+pub(crate) static P: Modulus = Modulus::new(&P_BE);
 
 /// The group order `n`.
 pub(crate) static N: Modulus =
@@ -41,8 +45,8 @@ const B_MONT: Limbs =
 /// The base point `G` in Montgomery form (`G = (6b17d1f2…d898c296, 4fe342e2…37bf51f5)`, NIST
 /// SP 800-186 § G.1.2; the tests check the conversion).
 static G: Affine = Affine {
-    x: from_be(&hex(b"18905f76a53755c679fb732b7762251075ba95fc5fedb60179e730d418a9143c")),
-    y: from_be(&hex(b"8571ff1825885d85d2e88688dd21f3258b4ab8e4ba19e45cddf25357ce95560a")),
+    x: Fp(from_be(&hex(b"18905f76a53755c679fb732b7762251075ba95fc5fedb60179e730d418a9143c"))),
+    y: Fp(from_be(&hex(b"8571ff1825885d85d2e88688dd21f3258b4ab8e4ba19e45cddf25357ce95560a"))),
 };
 
 /// 32 bytes from 64 hexadecimal digits, at compile time.
@@ -63,80 +67,49 @@ const fn hex(digits: &[u8; 64]) -> [u8; 32] {
     out
 }
 
+/// An element of the base field in Montgomery form, fully reduced: the field of the shared
+/// point formulas (every operation is [`P`]'s).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Fp(Limbs);
+
+impl Field for Fp {
+    const ZERO: Self = Self(ZERO);
+    #[inline]
+    fn one() -> Self {
+        Self(*P.one())
+    }
+
+    #[inline]
+    fn mul(&self, rhs: &Self) -> Self {
+        Self(P.mul(&self.0, &rhs.0))
+    }
+
+    #[inline]
+    fn square(&self) -> Self {
+        Self(P.square(&self.0))
+    }
+
+    #[inline]
+    fn add(&self, rhs: &Self) -> Self {
+        Self(P.add(&self.0, &rhs.0))
+    }
+
+    #[inline]
+    fn sub(&self, rhs: &Self) -> Self {
+        Self(P.sub(&self.0, &rhs.0))
+    }
+
+    #[inline]
+    fn is_zero(&self) -> bool {
+        is_zero(&self.0)
+    }
+}
+
 /// A point in affine coordinates, Montgomery form; never the identity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Affine {
-    x: Limbs,
-    y: Limbs,
-}
-
-/// A point in Jacobian coordinates `(X/Z², Y/Z³)`, Montgomery form; `Z = 0` is the identity.
-struct Jacobian {
-    x: Limbs,
-    y: Limbs,
-    z: Limbs,
-}
-
-impl Jacobian {
-    const IDENTITY: Self = Self { x: ZERO, y: ZERO, z: ZERO };
-
-    /// `2·self` (EFD `dbl-2001-b`, for `a = -3`), in place with four temporaries (the stack
-    /// of a microcontroller counts). The identity stays the identity (`Z = 0` gives
-    /// `Z3 = (Y+0)² - Y² - 0 = 0`); P-256 has no point of order two.
-    fn double(&mut self) {
-        let f = &P;
-        let delta = f.square(&self.z);
-        let gamma = f.square(&self.y);
-        let mut beta = f.mul(&self.x, &gamma);
-        // alpha = 3·(X - delta)·(X + delta)
-        let mut alpha = f.sub(&self.x, &delta);
-        alpha = f.mul(&alpha, &f.add(&self.x, &delta));
-        alpha = f.add(&f.add(&alpha, &alpha), &alpha);
-        // Z3 = (Y + Z)² - gamma - delta
-        self.z = f.add(&self.y, &self.z);
-        self.z = f.sub(&f.sub(&f.square(&self.z), &gamma), &delta);
-        // X3 = alpha² - 8·beta
-        beta = f.add(&beta, &beta);
-        beta = f.add(&beta, &beta);
-        self.x = f.sub(&f.sub(&f.square(&alpha), &beta), &beta);
-        // Y3 = alpha·(4·beta - X3) - 8·gamma²
-        self.y = f.mul(&alpha, &f.sub(&beta, &self.x));
-        let mut g8 = f.square(&gamma);
-        g8 = f.add(&g8, &g8);
-        g8 = f.add(&g8, &g8);
-        g8 = f.add(&g8, &g8);
-        self.y = f.sub(&self.y, &g8);
-    }
-
-    /// `self + q` for an affine `q` (mixed addition), with the cases the formula does not
-    /// cover handled apart: the identity, `self = q` (doubling) and `self = -q` (identity).
-    fn add_affine(&mut self, q: &Affine) {
-        let f = &P;
-        if is_zero(&self.z) {
-            *self = Self { x: q.x, y: q.y, z: *f.one() };
-            return;
-        }
-        let z1z1 = f.square(&self.z);
-        let u2 = f.mul(&q.x, &z1z1);
-        let s2 = f.mul(&q.y, &f.mul(&self.z, &z1z1));
-        let h = f.sub(&u2, &self.x);
-        let r = f.sub(&s2, &self.y);
-        if is_zero(&h) {
-            if is_zero(&r) {
-                self.double();
-            } else {
-                *self = Self::IDENTITY;
-            }
-            return;
-        }
-        let hh = f.square(&h);
-        let hhh = f.mul(&h, &hh);
-        let v = f.mul(&self.x, &hh);
-        let x3 = f.sub(&f.sub(&f.square(&r), &hhh), &f.add(&v, &v));
-        let y3 = f.sub(&f.mul(&r, &f.sub(&v, &x3)), &f.mul(&self.y, &hhh));
-        let z3 = f.mul(&self.z, &h);
-        *self = Self { x: x3, y: y3, z: z3 };
-    }
+    x: Fp,
+    y: Fp,
 }
 
 /// `x³ - 3x + b` for `x` in Montgomery form.
@@ -162,14 +135,14 @@ impl PublicKey {
         if !lt(&x, P.modulus()) || !lt(&y, P.modulus()) {
             return None;
         }
-        let point = Affine { x: P.mont(&x), y: P.mont(&y) };
-        (P.square(&point.y) == curve_rhs(&point.x)).then_some(Self { point })
+        let point = Affine { x: Fp(P.mont(&x)), y: Fp(P.mont(&y)) };
+        (P.square(&point.y.0) == curve_rhs(&point.x.0)).then_some(Self { point })
     }
 
     /// The key with coordinates that another implementation has already validated (p256's
     /// `VerifyingKey`), without checking them again.
     pub(crate) fn from_valid_coordinates(x: &[u8; 32], y: &[u8; 32]) -> Self {
-        Self { point: Affine { x: P.mont(&from_be(x)), y: P.mont(&from_be(y)) } }
+        Self { point: Affine { x: Fp(P.mont(&from_be(x))), y: Fp(P.mont(&from_be(y))) } }
     }
 
     /// The key from a compressed point: `x` and the parity of `y`.
@@ -193,12 +166,12 @@ impl PublicKey {
         if bit(&P.plain(&y), 0) != y_is_odd {
             y = P.sub(&ZERO, &y);
         }
-        Some(Self { point: Affine { x: xm, y } })
+        Some(Self { point: Affine { x: Fp(xm), y: Fp(y) } })
     }
 
     /// The affine coordinates as 32 big-endian bytes each.
     pub(crate) fn coordinates(&self) -> ([u8; 32], [u8; 32]) {
-        (to_be(&P.plain(&self.point.x)), to_be(&P.plain(&self.point.y)))
+        (to_be(&P.plain(&self.point.x.0)), to_be(&P.plain(&self.point.y.0)))
     }
 
     /// Whether `signature` (`r || s`, 32 bytes each) is a valid ECDSA signature of the SHA-256
@@ -219,25 +192,20 @@ impl PublicKey {
         let u1 = N.mul(&e, &s_inv);
         let u2 = N.mul(&r, &s_inv);
 
-        let mut acc = Jacobian::IDENTITY;
+        let mut acc = Jacobian::<Fp>::IDENTITY;
         for i in (0..256).rev() {
-            acc.double();
+            acc.double_assign();
             if bit(&u1, i) {
-                acc.add_affine(&G);
+                acc.add_affine_assign(&G.x, &G.y);
             }
             if bit(&u2, i) {
-                acc.add_affine(&self.point);
+                acc.add_affine_assign(&self.point.x, &self.point.y);
             }
         }
-        if is_zero(&acc.z) {
-            return false;
-        }
-        // x(R) = X/Z² is below p < 2n, so x(R) mod n = r means x(R) = r or x(R) = r + n.
-        let z2 = P.square(&acc.z);
-        if P.mul(&P.mont(&r), &z2) == acc.x {
-            return true;
-        }
-        let (r_plus_n, carry) = field::add(&r, N.modulus());
-        !carry && lt(&r_plus_n, P.modulus()) && P.mul(&P.mont(&r_plus_n), &z2) == acc.x
+        // r < n < p, so r is a field element as it is; r + n is one when below p.
+        acc.x_matches_mod_n(&Fp(P.mont(&r)), || {
+            let (r_plus_n, carry) = field::add(&r, N.modulus());
+            (!carry && lt(&r_plus_n, P.modulus())).then(|| Fp(P.mont(&r_plus_n)))
+        })
     }
 }

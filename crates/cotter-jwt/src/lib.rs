@@ -15,6 +15,8 @@ mod claims;
 #[cfg(feature = "compact")]
 mod compact;
 mod error;
+#[cfg(any(feature = "compact", all(feature = "prepared", target_pointer_width = "64")))]
+mod jacobian;
 mod jwks;
 mod key;
 #[cfg(feature = "prepared")]

@@ -70,8 +70,8 @@ pub(crate) struct Jacobian {
 }
 
 impl Jacobian {
-    /// The point at infinity.
-    pub(crate) const IDENTITY: Self = Self { x: Fe::ONE, y: Fe::ONE, z: Fe::ZERO };
+    /// The point at infinity (any `Z = 0` is; all zero, as in `crate::jacobian`).
+    pub(crate) const IDENTITY: Self = Self { x: Fe::ZERO, y: Fe::ZERO, z: Fe::ZERO };
 
     pub(crate) const fn from_affine(p: &Affine) -> Self {
         Self { x: p.x, y: p.y, z: Fe::ONE }

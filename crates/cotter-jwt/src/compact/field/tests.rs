@@ -123,7 +123,30 @@ fn montgomery_constants_of_the_curve() {
     let gx = hex(b"6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296");
     let gy = hex(b"4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5");
     let b = hex(b"5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b");
-    assert_eq!(P.mont(&gx), crate::compact::G.x);
-    assert_eq!(P.mont(&gy), crate::compact::G.y);
+    assert_eq!(P.mont(&gx), crate::compact::G.x.0);
+    assert_eq!(P.mont(&gy), crate::compact::G.y.0);
     assert_eq!(P.mont(&b), crate::compact::B_MONT);
+    // The shared formulas' one and zero are P's.
+    use crate::jacobian::Field;
+    assert_eq!(crate::compact::Fp::one().0, P.mont(&ONE));
+    assert_eq!(crate::compact::Fp::ZERO.0, P.mont(&ZERO));
+}
+
+/// The shared point formulas over this field: the group law's special cases against p256.
+#[test]
+fn shared_formulas_over_the_compact_field() {
+    use crate::compact::Fp;
+    crate::jacobian::check_group_law(
+        |bytes| Fp(P.mont(&from_be(bytes))),
+        |point| {
+            if point.is_identity() {
+                return None;
+            }
+            let z_inv = P.invert(&point.z.0);
+            let z_inv2 = P.square(&z_inv);
+            let x = P.mul(&point.x.0, &z_inv2);
+            let y = P.mul(&point.y.0, &P.mul(&z_inv2, &z_inv));
+            Some((to_be(&P.plain(&x)), to_be(&P.plain(&y))))
+        },
+    );
 }
