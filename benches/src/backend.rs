@@ -140,3 +140,28 @@ impl AppArgs {
             .build()
     }
 }
+
+/// The `main` of both bench apps: parses [`AppArgs`] (usage and exit code 2 when they are
+/// wrong), runs `serve` on [`AppArgs::runtime`], and prints `NAME: error` with exit code 1
+/// when it fails.
+pub fn app_main<F, Fut>(name: &str, serve: F) -> std::process::ExitCode
+where
+    F: FnOnce(AppArgs) -> Fut,
+    Fut: core::future::Future<Output = Result<(), Box<dyn core::error::Error>>>,
+{
+    let args = match AppArgs::parse() {
+        Ok(args) => args,
+        Err(usage) => {
+            eprintln!("{usage}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let result = args.runtime().map_err(Into::into).and_then(|rt| rt.block_on(serve(args)));
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -314,36 +314,10 @@ fn start_emulator(
         let _ = std::fs::remove_file(ca);
         cmd.arg("--tls").arg("--tls-ca-out").arg(ca);
     }
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-    let stdout = child.stdout.take().ok_or("emulator stdout not captured")?;
-    let (first_tx, first_rx) = mpsc::channel();
-    let (log_tx, log_rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
-        let _ = first_tx.send(lines.next());
-        let rest: Vec<String> = lines.collect();
-        let _ = log_tx.send(rest.join("\n"));
-    });
-    let first = first_rx.recv_timeout(Duration::from_secs(15)).ok().flatten();
-    let url = first
-        .as_deref()
-        .and_then(|l| l.strip_prefix("cotter-emulator listening on "))
-        .map(str::to_owned);
     let scheme = if tls_ca.is_some() { "https://" } else { "http://" };
-    match url.filter(|u| u.starts_with(scheme)) {
-        Some(url) => {
-            eprintln!("xtask clients: emulator pid {} at {url}", child.id());
-            Ok((child, url, log_rx))
-        }
-        None => {
-            util::stop(&mut child);
-            Err(format!("the emulator did not announce its URL (first line: {first:?})"))
-        }
-    }
+    let started = util::start_emulator(&mut cmd, scheme)?;
+    eprintln!("xtask clients: emulator pid {} at {}", started.child.id(), started.url);
+    Ok((started.child, started.url, started.log))
 }
 
 fn read(path: &Path) -> Result<String, String> {

@@ -337,29 +337,16 @@ impl Emulator {
                 "https"
             }
         };
-        let mut child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-        let stdout = child.stdout.take().ok_or("emulator stdout not captured")?;
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
-            let _ = tx.send(lines.next());
-            for _ in lines {} // keep draining so the emulator never blocks on stdout
-        });
-        let first = rx.recv_timeout(Duration::from_secs(15)).ok().flatten();
-        let prefix = format!("cotter-emulator listening on {scheme}://");
-        let addr = first
-            .as_deref()
-            .and_then(|l| l.strip_prefix(&prefix))
-            .and_then(|a| a.trim().to_socket_addrs().ok()?.next());
+        let util::StartedEmulator { mut child, url, .. } =
+            util::start_emulator(&mut cmd, &format!("{scheme}://"))?;
+        let addr = url
+            .strip_prefix(&format!("{scheme}://"))
+            .and_then(|a| a.to_socket_addrs().ok()?.next());
         match addr {
             Some(addr) => Ok(Self { child, addr, ca: tls.map(|(_, ca)| ca.to_path_buf()) }),
             None => {
                 util::stop(&mut child);
-                Err(format!("the emulator did not announce its address (first line: {first:?})"))
+                Err(format!("the emulator announced {url}, not an address"))
             }
         }
     }

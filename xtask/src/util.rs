@@ -103,3 +103,50 @@ fn show(cmd: &Command) -> String {
     }
     s
 }
+
+/// The first line the emulator prints, before its URL.
+const EMULATOR_LISTENING: &str = "cotter-emulator listening on ";
+
+/// A running emulator of [`start_emulator`]: the process, the URL it announced and a receiver
+/// of everything else it printed (delivered when its stdout closes).
+pub(crate) struct StartedEmulator {
+    pub(crate) child: std::process::Child,
+    pub(crate) url: String,
+    pub(crate) log: std::sync::mpsc::Receiver<String>,
+}
+
+/// Spawns `cmd` (the emulator binary with the caller's arguments) with stdout piped and waits
+/// up to 15 s for its first line, `cotter-emulator listening on URL`, whose URL must start with
+/// `scheme` (`http://` or `https://`); the rest of its output keeps being drained so that it
+/// never blocks on a full pipe. Stops it and names the line when the announcement is wrong.
+pub(crate) fn start_emulator(cmd: &mut Command, scheme: &str) -> Result<StartedEmulator, String> {
+    use std::io::{BufRead, BufReader};
+    let shown = show(cmd);
+    let mut child = cmd
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start `{shown}`: {e}"))?;
+    let stdout = child.stdout.take().ok_or("emulator stdout not captured")?;
+    let (first_tx, first_rx) = std::sync::mpsc::channel();
+    let (log_tx, log) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+        let _ = first_tx.send(lines.next());
+        let rest: Vec<String> = lines.collect();
+        let _ = log_tx.send(rest.join("\n"));
+    });
+    let first = first_rx.recv_timeout(core::time::Duration::from_secs(15)).ok().flatten();
+    let url = first
+        .as_deref()
+        .and_then(|l| l.strip_prefix(EMULATOR_LISTENING))
+        .filter(|u| u.starts_with(scheme))
+        .map(|u| u.trim().to_owned());
+    match url {
+        Some(url) => Ok(StartedEmulator { child, url, log }),
+        None => {
+            stop(&mut child);
+            Err(format!("`{shown}` did not announce a {scheme} URL (first line: {first:?})"))
+        }
+    }
+}

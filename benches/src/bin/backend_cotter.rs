@@ -5,7 +5,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use cotter_axum::{CotterAuth, CotterClaims};
 use cotter_bench::AUD;
-use cotter_bench::backend::{AppArgs, LISTENING, ROUTE};
+use cotter_bench::backend::{AppArgs, LISTENING, ROUTE, app_main};
 use std::process::ExitCode;
 
 async fn whoami(user: CotterClaims) -> Json<serde_json::Value> {
@@ -31,19 +31,5 @@ async fn serve(args: AppArgs) -> Result<(), Box<dyn core::error::Error>> {
 }
 
 fn main() -> ExitCode {
-    let args = match AppArgs::parse() {
-        Ok(args) => args,
-        Err(usage) => {
-            eprintln!("{usage}");
-            return ExitCode::from(2);
-        }
-    };
-    let result = args.runtime().map_err(Into::into).and_then(|rt| rt.block_on(serve(args)));
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("backend_cotter: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    app_main("backend_cotter", serve)
 }

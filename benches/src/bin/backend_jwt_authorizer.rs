@@ -4,7 +4,7 @@
 
 use axum07::routing::get;
 use axum07::{Json, Router};
-use cotter_bench::backend::{AppArgs, LISTENING, ROUTE};
+use cotter_bench::backend::{AppArgs, LISTENING, ROUTE, app_main};
 use cotter_bench::{AUD, ISS};
 use jwt_authorizer::{IntoLayer as _, JwtAuthorizer, JwtClaims, Validation};
 use serde::Deserialize;
@@ -38,19 +38,5 @@ async fn serve(args: AppArgs) -> Result<(), Box<dyn core::error::Error>> {
 }
 
 fn main() -> ExitCode {
-    let args = match AppArgs::parse() {
-        Ok(args) => args,
-        Err(usage) => {
-            eprintln!("{usage}");
-            return ExitCode::from(2);
-        }
-    };
-    let result = args.runtime().map_err(Into::into).and_then(|rt| rt.block_on(serve(args)));
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("backend_jwt_authorizer: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    app_main("backend_jwt_authorizer", serve)
 }

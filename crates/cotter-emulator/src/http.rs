@@ -91,18 +91,16 @@ struct ApiError<'a> {
 }
 
 impl Response {
+    /// A response with `body` of `content_type` and no other header fields.
+    fn with_body(status: u16, content_type: &'static str, body: Vec<u8>) -> Self {
+        Self { status, content_type, headers: Vec::new(), body, close: false, wire: Wire::Normal }
+    }
+
     /// A JSON response; serialization of the emulator's own types cannot fail, but if it did the
     /// caller gets a 500 rather than a panic.
     pub(crate) fn json<T: Serialize + ?Sized>(status: u16, value: &T) -> Self {
         match serde_json::to_vec(value) {
-            Ok(body) => Self {
-                status,
-                content_type: "application/json",
-                headers: Vec::new(),
-                body,
-                close: false,
-                wire: Wire::Normal,
-            },
+            Ok(body) => Self::with_body(status, "application/json", body),
             Err(_) => Self::error(500, "internal", "could not encode the response"),
         }
     }
@@ -111,26 +109,12 @@ impl Response {
     pub(crate) fn error(status: u16, kind: &str, msg: &str) -> Self {
         let body = serde_json::to_vec(&ApiError { msg, kind })
             .unwrap_or_else(|_| b"{\"msg\":\"error\",\"type\":\"internal\"}".to_vec());
-        Self {
-            status,
-            content_type: "application/json",
-            headers: Vec::new(),
-            body,
-            close: false,
-            wire: Wire::Normal,
-        }
+        Self::with_body(status, "application/json", body)
     }
 
     /// An HTML page.
     pub(crate) fn html(status: u16, page: String) -> Self {
-        Self {
-            status,
-            content_type: "text/html; charset=utf-8",
-            headers: Vec::new(),
-            body: page.into_bytes(),
-            close: false,
-            wire: Wire::Normal,
-        }
+        Self::with_body(status, "text/html; charset=utf-8", page.into_bytes())
     }
 
     /// `303 See Other` to `location` (the browser follows it with a GET).
