@@ -203,9 +203,8 @@ impl PublicKey {
             }
         }
         // r < n < p, so r is a field element as it is; r + n is one when below p.
-        acc.x_matches_mod_n(&Fp(P.mont(&r)), || {
-            let (r_plus_n, carry) = field::add(&r, N.modulus());
-            (!carry && lt(&r_plus_n, P.modulus())).then(|| Fp(P.mont(&r_plus_n)))
-        })
+        let (r_plus_n, carry) = field::add(&r, N.modulus());
+        let r_plus_n = (!carry && lt(&r_plus_n, P.modulus())).then(|| Fp(P.mont(&r_plus_n)));
+        acc.x_matches_mod_n(&Fp(P.mont(&r)), r_plus_n.as_ref())
     }
 }

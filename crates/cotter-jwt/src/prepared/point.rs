@@ -135,11 +135,7 @@ impl Jacobian {
         let r = s2.sub(&self.y);
         if bool::from(h.is_zero()) {
             // Same x: either the same point or its negation.
-            return if bool::from(r.is_zero()) {
-                Self::from_affine(q).double()
-            } else {
-                Self::IDENTITY
-            };
+            return if bool::from(r.is_zero()) { self.double() } else { Self::IDENTITY };
         }
         self.finish_add(&h, &r)
     }

@@ -146,7 +146,7 @@ pub(crate) fn x_matches(point: &Jacobian64, r: &[u8; 32]) -> bool {
         return false;
     };
     // Big-endian byte arrays compare as the numbers they encode.
-    point.x_matches_mod_n(&F::from_fe(&r_fe), || {
-        (*r < P_MINUS_N).then(|| F::from_fe(&r_fe).add(&F::from_fe(&ORDER)))
-    })
+    let r_f = F::from_fe(&r_fe);
+    let r_plus_n = (*r < P_MINUS_N).then(|| r_f.add(&F::from_fe(&ORDER)));
+    point.x_matches_mod_n(&r_f, r_plus_n.as_ref())
 }
