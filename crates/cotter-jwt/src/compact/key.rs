@@ -15,8 +15,8 @@ use sha2::{Digest, Sha256};
 /// variable-time arithmetic (feature `compact`), with an optional `kid`.
 ///
 /// The same API and verdicts as [`Es256Key`] for verification, in about 2 KiB of code instead
-/// of p256's 15 KiB. On a Cortex-M3 it also takes fewer instructions per check (0.69 times
-/// p256's, `cargo xtask size`); on x86-64, with p256's 64-bit limbs, 2.5 times: the choice of a
+/// of p256's 15 KiB. On a Cortex-M3 it also takes fewer instructions per check (0.68 times
+/// p256's, `cargo xtask qemu`); on x86-64, with p256's 64-bit limbs, 2.5 times: the choice of a
 /// microcontroller that only verifies. It is a type of its own, so choosing it changes no
 /// other `Es256Key` in the build. Use it in a key set as `Jwks<N, CompactKey>`. Its methods
 /// are those of every key type, in the traits [`Verifier`] and [`JwkKey`].
