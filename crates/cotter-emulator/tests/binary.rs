@@ -9,20 +9,11 @@ mod common;
 use core::net::SocketAddr;
 use core::time::Duration;
 use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Instant;
 
 fn spawn(args: &[&str]) -> (Child, BufReader<std::process::ChildStdout>, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cotter-emulator"))
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    stdout.read_line(&mut first).unwrap();
-    (child, stdout, first)
+    common::spawn_binary(args)
 }
 
 /// Sends signal `name` with the shell's built-in `kill` (no external binary needed).

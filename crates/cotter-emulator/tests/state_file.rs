@@ -13,10 +13,8 @@ use core::panic::AssertUnwindSafe;
 use core::time::Duration;
 use cotter_emulator::{Config, Emulator};
 use serde_json::json;
-use std::io::{BufRead as _, BufReader};
 use std::panic::catch_unwind;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::time::Instant;
 
 /// An OTP sign-in through the hosted page of the emulator at `addr`; the refresh token.
@@ -149,14 +147,8 @@ fn kill_9_at_any_moment_leaves_a_loadable_file() {
     let path_text = path.to_str().unwrap().to_owned();
     let mut token: Option<String> = None;
     for round in 0..5u64 {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_cotter-emulator"))
-            .args(["--port", "0", "--quiet", "--state", &path_text])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        let (mut child, _, first) =
+            spawn_binary(&["--port", "0", "--quiet", "--state", &path_text]);
         let url = first.trim_end().strip_prefix("cotter-emulator listening on http://");
         let addr: core::net::SocketAddr =
             url.unwrap_or_else(|| panic!("round {round}: {first:?}")).parse().unwrap();

@@ -12,9 +12,9 @@ use common::{REDIRECT, app_target, pkce, query_value};
 use core::time::Duration;
 use cotter_emulator::{Config, Emulator, Tls, browser};
 use serde_json::{Value, json};
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -330,15 +330,8 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 
 /// Starts the binary; returns it and the URL of its first line, which must be `https://`.
 fn spawn(args: &[&str]) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cotter-emulator"))
-        .args(args)
-        .arg("--quiet")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let args: Vec<&str> = args.iter().copied().chain(["--quiet"]).collect();
+    let (child, _, first) = common::spawn_binary(&args);
     let url = first
         .trim_end()
         .strip_prefix("cotter-emulator listening on ")

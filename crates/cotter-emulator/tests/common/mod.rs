@@ -440,3 +440,24 @@ pub fn redirect_parts(resp: &Resp) -> (String, u64, String) {
         query_value(location, "state").unwrap(),
     )
 }
+
+/// Starts the `cotter-emulator` binary with `args` (stderr inherited); returns it, its stdout
+/// past the first line, and that first line (`cotter-emulator listening on URL`, unless the
+/// arguments were refused). Integration tests only: cargo names the binary to them, not to
+/// the examples that share this module.
+#[cfg(test)]
+pub fn spawn_binary(
+    args: &[&str],
+) -> (std::process::Child, std::io::BufReader<std::process::ChildStdout>, String) {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cotter-emulator"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    (child, stdout, first)
+}
