@@ -23,10 +23,8 @@ import urllib.parse
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import emulator_user as emu  # noqa: E402
-from browser_hosted_page import CHROMEDRIVER, CHROMIUM, check, screenshot, visible  # noqa: E402
+from browser_hosted_page import CHROMEDRIVER, CHROMIUM, check, chromium, screenshot, visible  # noqa: E402
 
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
 REDIRECT = "http://127.0.0.1:9/callback"
@@ -70,15 +68,8 @@ def main():
           f"{[s['id'] for s in sessions]}")
 
     user_data_dir = tempfile.mkdtemp(prefix="cotter-chromium-console-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", "--window-size=1200,1400", f"--user-data-dir={user_data_dir}"]:
-        options.add_argument(flag)
     # The console must work without JavaScript.
-    options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    driver = chromium(user_data_dir, window="1200,1400", javascript=False)
     try:
         version = driver.capabilities.get("browserVersion", "?")
         driver.get(f"{base}/dev/ui")

@@ -66,13 +66,17 @@ class Callback(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def chromium(user_data_dir):
+def chromium(user_data_dir, window="800,700", javascript=True):
+    """Headless Debian Chromium through chromedriver, with a fresh profile in user_data_dir and
+    no background networking (the machine's network is closed)."""
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", "--window-size=800,700", f"--user-data-dir={user_data_dir}"]:
+                 "--no-first-run", f"--window-size={window}", f"--user-data-dir={user_data_dir}"]:
         options.add_argument(flag)
+    if not javascript:
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     return webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
 
 
