@@ -67,7 +67,8 @@ impl<F: Field> Jacobian<F> {
 
     /// `self = 2·self` (EFD `dbl-2001-b` for `a = −3`, 3M + 5S), in place with few
     /// temporaries (a microcontroller's stack counts). Correct for every input: the identity
-    /// stays the identity (`Z3 = (Y + 0)² − Y² − 0 = 0`, whatever X and Y), and P-256 has no point of order two.
+    /// stays the identity (`Z3 = (Y + 0)² − Y² − 0 = 0`, whatever X and Y), and P-256 has no
+    /// point of order two.
     pub(crate) fn double_assign(&mut self) {
         let delta = self.z.square();
         let gamma = self.y.square();
@@ -120,12 +121,12 @@ impl<F: Field> Jacobian<F> {
     /// Whether `x(self) ≡ r (mod n)`, the last step of ECDSA verification, without inverting
     /// `Z`: for `0 < r < n`, `x(self) = X/Z²` is below `p < 2n`, so it is `r` or `r + n`,
     /// i.e. `X = r·Z²` or `X = (r + n)·Z²`. `r_plus_n` is `r + n` as a field element when it
-    /// is below `p` (only for `r < p − n < 2¹²⁹`), `None` otherwise. The identity never
-    /// matches.
+    /// is below `p` (only for `r < p − n ≈ 2¹²⁶`, about 2⁻¹³⁰ of signatures), `None`
+    /// otherwise. The identity never matches.
     ///
     /// Not inlined: its temporaries take a frame of their own once the point arithmetic's
     /// deeper frames are gone, instead of widening the caller's (the verify-only firmware's
-    /// peak stack is 88 B lower).
+    /// peak stack: 1 928 B inlined, 1 864 B not, `cargo xtask size`).
     #[inline(never)]
     pub(crate) fn x_matches_mod_n(&self, r: &F, r_plus_n: Option<&F>) -> bool {
         if self.is_identity() {
