@@ -31,15 +31,15 @@ impl Clock for EmuClock<'_> {
     }
 }
 
-/// An emulator on 127.0.0.1 that does not print its outbox, with its clock frozen: time moves
-/// only by `advance_clock`, so a test that steps to one second before a deadline is not pushed
-/// past it by a slow machine.
+/// An emulator on 127.0.0.1 that does not print its outbox. Its clock runs with the system's
+/// (clients with `SystemClock`, in other processes too, must agree with it); a test that steps
+/// to just before a deadline freezes it with `Config::with_frozen_clock`.
 ///
 /// # Panics
 /// When it cannot start.
 #[must_use]
 pub fn emulator(config: cotter_emulator::Config) -> Emulator {
-    Emulator::start(config.with_log_outbox(false).with_frozen_clock()).expect("the emulator starts")
+    Emulator::start(config.with_log_outbox(false)).expect("the emulator starts")
 }
 
 /// The client configuration for `emu` (its API and hosted-page URLs, leaked: tests only).
